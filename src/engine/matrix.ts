@@ -1,0 +1,50 @@
+// The numeric input every estimator trains on: equally long feature columns, column-major,
+// with missing values as NaN. Categorical features hold integer codes (0..k-1) so tree models
+// can split on them natively; linear models only ever see numeric columns (the preprocessing
+// pipeline one-hot encodes categoricals for them).
+
+export type FeatureKind = 'numeric' | 'categorical';
+
+export interface FeatureMatrix {
+  readonly rows: number;
+  readonly names: readonly string[];
+  readonly kinds: readonly FeatureKind[];
+  /** Number of categories of each categorical feature (0 for numeric features). */
+  readonly cardinality: readonly number[];
+  /** One column per feature; NaN marks a missing value, categorical codes are 0..k-1. */
+  readonly columns: readonly Float64Array[];
+}
+
+export type Task = 'classification' | 'regression';
+
+/** The training target: class indices 0..nClasses-1 for classification, values for regression. */
+export interface Target {
+  readonly task: Task;
+  readonly values: Float64Array;
+  /** Number of classes (classification), 0 for regression. */
+  readonly nClasses: number;
+}
+
+export function numericMatrix(names: string[], columns: Float64Array[]): FeatureMatrix {
+  const rows = columns.length > 0 ? columns[0]!.length : 0;
+  for (const [i, c] of columns.entries()) {
+    if (c.length !== rows) throw new Error(`column ${names[i]} has ${c.length} rows, expected ${rows}`);
+  }
+  return { rows, names, kinds: names.map(() => 'numeric'), cardinality: names.map(() => 0), columns };
+}
+
+/** Rows `idx` of a matrix, as a new matrix (used by splits and cross-validation). */
+export function takeRows(m: FeatureMatrix, idx: Int32Array | Uint32Array): FeatureMatrix {
+  const columns = m.columns.map((c) => {
+    const out = new Float64Array(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = c[idx[i]!]!;
+    return out;
+  });
+  return { ...m, rows: idx.length, columns };
+}
+
+export function takeTarget(y: Target, idx: Int32Array | Uint32Array): Target {
+  const values = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) values[i] = y.values[idx[i]!]!;
+  return { ...y, values };
+}

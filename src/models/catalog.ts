@@ -1,0 +1,48 @@
+// The catalog of model families, by name and alias. Each estimator file registers itself here
+// with its params schema; the config schema, `soma validate` and the README's parameter tables
+// all derive from this one list (as LightGBM's annotated parameter list does).
+
+import { SomaError } from '../errors.js';
+import type { Task } from '../engine/matrix.js';
+import type { Estimator, EstimatorJSON, EstimatorSpec } from './estimator.js';
+import type { JsonObject } from '../util/json.js';
+
+const specs: EstimatorSpec[] = [];
+const byName = new Map<string, EstimatorSpec>();
+
+export function registerEstimator(spec: EstimatorSpec): void {
+  for (const n of [spec.name, ...(spec.aliases ?? [])]) {
+    if (byName.has(n)) throw new Error(`estimator name ${n} registered twice`);
+    byName.set(n, spec);
+  }
+  specs.push(spec);
+}
+
+export function estimatorSpecs(): readonly EstimatorSpec[] {
+  return specs;
+}
+
+/** Every accepted `model.type` value: names and aliases. */
+export function estimatorNames(): string[] {
+  return [...byName.keys()];
+}
+
+export function findEstimator(name: string): EstimatorSpec {
+  const spec = byName.get(name);
+  if (!spec) {
+    throw new SomaError('CONFIG_INVALID', `model.type: unknown model family "${name}" (expected one of ${estimatorNames().join(', ')})`);
+  }
+  return spec;
+}
+
+export function createEstimator(name: string, params: JsonObject, task: Task): Estimator {
+  const spec = findEstimator(name);
+  if (!spec.tasks.includes(task)) {
+    throw new SomaError('CONFIG_INVALID', `model.type: ${name} does not support task ${task} (it supports ${spec.tasks.join(', ')})`);
+  }
+  return spec.create(params, task);
+}
+
+export function estimatorFromJSON(json: EstimatorJSON): Estimator {
+  return findEstimator(json.kind).fromJSON(json);
+}

@@ -1,0 +1,68 @@
+// The estimator contract every model family implements, so the pipeline, search and registry
+// treat gbdt, random forests, linear models and networks alike.
+
+import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+
+export interface Progress {
+  /** 1-based iteration (tree, epoch, optimiser step). */
+  iteration: number;
+  /** Total iterations planned, when known. */
+  total?: number;
+  /** Metric name and values on the training and validation data, when computed. */
+  metric?: string;
+  train?: number;
+  validation?: number;
+}
+
+export interface FitOptions {
+  /** Data for early stopping and progress reporting; never used to fit parameters. */
+  validation?: { X: FeatureMatrix; y: Target };
+  sampleWeight?: Float64Array;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** Feature importance by name; `kind` says what the numbers mean (gain, |coefficient|, ...). */
+export interface FeatureImportance {
+  kind: string;
+  names: string[];
+  values: number[];
+}
+
+/** What `toJSON` returns and `fromJSON` accepts: plain JSON, typed arrays as base64 strings. */
+export interface EstimatorJSON {
+  kind: string;
+  formatVersion: number;
+  params: JsonObject;
+  state: JsonValue;
+}
+
+export interface Estimator {
+  readonly kind: string;
+  readonly params: JsonObject;
+  /** Trains on X and y; resolves to the estimator itself. */
+  fit(X: FeatureMatrix, y: Target, options?: FitOptions): Promise<this>;
+  /** Class index (classification) or value (regression) per row. */
+  predict(X: FeatureMatrix): Float64Array;
+  /** Row-major probabilities, rows x nClasses (classifiers only). */
+  predictProba?(X: FeatureMatrix): Float64Array;
+  featureImportance?(): FeatureImportance | undefined;
+  toJSON(): EstimatorJSON;
+  /** Facts worth recording in metadata (iterations run, best iteration, convergence, backend). */
+  summary?(): JsonObject;
+}
+
+/** One model family as the catalog knows it: its names, tasks, params schema and factories. */
+export interface EstimatorSpec {
+  name: string;
+  aliases?: string[];
+  description: string;
+  tasks: Task[];
+  /** JSON Schema (draft 2020-12 subset ajv understands) of `model.params`; additionalProperties false. */
+  paramsSchema: JsonObject;
+  /** Whether the family splits categorical codes natively (else the pipeline one-hot encodes them). */
+  nativeCategorical: boolean;
+  create(params: JsonObject, task: Task): Estimator;
+  fromJSON(json: EstimatorJSON): Estimator;
+}
