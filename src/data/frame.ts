@@ -96,8 +96,13 @@ export class Frame {
     }));
   }
 
+  /** This frame with `column` replacing the column of the same name in place, or appended. */
   with(column: Column): Frame {
-    return new Frame([...this.columns.filter((c) => c.name !== column.name), column]);
+    const i = this.columns.findIndex((c) => c.name === column.name);
+    if (i < 0) return new Frame([...this.columns, column]);
+    const columns = this.columns.slice();
+    columns[i] = column;
+    return new Frame(columns);
   }
 }
 

@@ -1,0 +1,83 @@
+// The CLI's view of the outside world, injectable so every command runs in-process in tests:
+// where output goes, whether stderr is a terminal, colour, the environment and working directory.
+
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface Output {
+  write(text: string): unknown;
+}
+
+export interface CliIO {
+  stdout: Output;
+  stderr: Output;
+  /** Whether stderr is an interactive terminal (progress bars only then). */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Global options every command takes. */
+export interface GlobalOptions {
+  json: boolean;
+  registry: string | undefined;
+  quiet: boolean;
+  color: boolean;
+}
+
+/** What a command needs to talk to the user: JSON or human output, notes, warnings, progress. */
+export class Reporter {
+  readonly c: ChalkInstance;
+
+  constructor(
+    readonly io: CliIO,
+    readonly opts: GlobalOptions,
+  ) {
+    const colour = opts.color && io.isTTY && io.env['NO_COLOR'] === undefined;
+    this.c = new Chalk({ level: colour ? 1 : 0 });
+  }
+
+  /**
+   * The command's result: with --json, one JSON document on stdout (nothing else ever goes there);
+   * otherwise the human rendering on stderr, as DESIGN asks, so stdout stays clean for pipes.
+   */
+  result(json: unknown, human: () => string): void {
+    if (this.opts.json) this.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    else if (!this.opts.quiet) this.io.stderr.write(ensureNewline(human()));
+  }
+
+  /** Progress and notes: stderr, silenced by --quiet and --json. */
+  note(text: string): void {
+    if (!this.opts.quiet && !this.opts.json) this.io.stderr.write(ensureNewline(text));
+  }
+
+  warn(text: string): void {
+    if (!this.opts.quiet) this.io.stderr.write(ensureNewline(`${this.c.yellow('warning:')} ${text}`));
+  }
+
+  /** A single-line progress bar, redrawn in place; only on a TTY and never with --json/--quiet. */
+  progress(label: string, done: number, total: number | undefined, suffix = ''): void {
+    if (!this.io.isTTY || this.opts.quiet || this.opts.json) return;
+    const width = 24;
+    const frac = total ? Math.min(1, done / total) : 0;
+    const bar = total ? `${'█'.repeat(Math.round(frac * width))}${'░'.repeat(width - Math.round(frac * width))}` : '';
+    this.io.stderr.write(`\r\x1b[2K${label} ${bar} ${done}${total ? `/${total}` : ''} ${suffix}`);
+  }
+
+  endProgress(): void {
+    if (this.io.isTTY && !this.opts.quiet && !this.opts.json) this.io.stderr.write('\r\x1b[2K');
+  }
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith('\n') ? s : `${s}\n`;
+}

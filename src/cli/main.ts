@@ -1,0 +1,127 @@
+// Entry point of the `soma` command. Kept thin and fast to load: each command's work is imported
+// lazily inside its action, so `soma --help` never loads DuckDB, the models or TensorFlow.js.
+
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { isSomaError, ExitCode } from '../errors.js';
+import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
+import { registerValidate } from './validate.js';
+import { registerSchema } from './schema.js';
+import { registerProfile } from './profile.js';
+import { registerTrain } from './train.js';
+import { registerEvaluate } from './evaluate.js';
+import { registerPredict } from './predict.js';
+import { registerModels } from './models.js';
+
+import { VERSION } from '../version.js';
+
+/** Shared by every command: builds the Reporter from the global options once the action runs. */
+export interface CommandContext {
+  io: CliIO;
+  reporter(cmd: Command): Reporter;
+  /** The registry directory: --registry, else SOMA_REGISTRY, else ./artifacts/registry. */
+  registryDir(cmd: Command): string;
+}
+
+export function createProgram(io: CliIO): Command {
+  const program = new Command('soma');
+  program
+    .description('Clean, train, tune, evaluate, register and batch-predict tabular models from a YAML config')
+    .version(VERSION, '-V, --version')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run soma --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stderr.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+  addGlobalOptions(program);
+  program.addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 unexpected failure, 2 usage or config error, 3 data error,
+4 quality gate failed, 5 drift detected, 6 registry conflict or integrity failure.
+
+Quick start:
+  soma train -c examples/penguins/soma.yaml
+  soma models list
+  soma predict penguins --input examples/penguins/penguins.csv --output /tmp/predictions.csv`,
+    );
+
+  const ctx: CommandContext = {
+    io,
+    reporter: (cmd) => new Reporter(io, globalOptions(cmd)),
+    registryDir: (cmd) => {
+      // Same rule as registry/store's resolveRegistryDir, without loading the registry for --help.
+      const explicit = globalOptions(cmd).registry;
+      const fromEnv = io.env['SOMA_REGISTRY'];
+      const dir = explicit ?? (fromEnv && fromEnv.trim() !== '' ? fromEnv : 'artifacts/registry');
+      return path.resolve(io.cwd, dir);
+    },
+  };
+  registerValidate(program, ctx);
+  registerProfile(program, ctx);
+  registerTrain(program, ctx);
+  registerEvaluate(program, ctx);
+  registerPredict(program, ctx);
+  registerModels(program, ctx);
+  registerSchema(program, ctx);
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stderr.write(s), writeErr: (s) => io.stderr.write(s) });
+    // Leaf commands take the global options too, so they work before or after the command name
+    // (the program uses positional options so that `train --version X.Y.Z` is train's option).
+    if (cmd.commands.length === 0) addGlobalOptions(cmd);
+    cmd.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}
+
+function addGlobalOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option('--json', 'print one JSON document on stdout (and nothing else there)'))
+    .addOption(new Option('--registry <dir>', 'registry directory (default: $SOMA_REGISTRY or ./artifacts/registry)'))
+    .addOption(new Option('-q, --quiet', 'print nothing but errors'))
+    .addOption(new Option('--no-color', 'plain output without colour'));
+}
+
+function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as { json?: boolean; registry?: string; quiet?: boolean; color?: boolean };
+  return { json: Boolean(o.json), registry: o.registry, quiet: Boolean(o.quiet), color: o.color !== false };
+}
+
+/** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const program = createProgram(io);
+  const wantsJson = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+      if (wantsJson) io.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', exitCode: ExitCode.usage, message: e.message } })}\n`);
+      return ExitCode.usage;
+    }
+    if (isSomaError(e)) {
+      if (wantsJson) {
+        io.stdout.write(`${JSON.stringify({ error: { code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, details: e.details } }, null, 2)}\n`);
+      }
+      io.stderr.write(`error[${e.code}]: ${e.message}\n`);
+      if (e.hint) io.stderr.write(`hint: ${e.hint}\n`);
+      return e.exitCode;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (wantsJson) io.stdout.write(`${JSON.stringify({ error: { code: 'INTERNAL', exitCode: ExitCode.unexpected, message: err.message } })}\n`);
+    io.stderr.write(`error[INTERNAL]: ${err.message}\n${io.env['SOMA_DEBUG'] ? `${err.stack}\n` : 'hint: set SOMA_DEBUG=1 for the stack trace\n'}`);
+    return ExitCode.unexpected;
+  } finally {
+    await closeLazyResources();
+  }
+}
+
+/** DuckDB keeps native handles open; close it if a command loaded it, so the process exits promptly. */
+async function closeLazyResources(): Promise<void> {
+  const { closeDuckDBIfLoaded } = await import('./lazy.js');
+  await closeDuckDBIfLoaded();
+}

@@ -1,0 +1,42 @@
+// `soma predict REF --input F --output F`: streaming batch prediction, file to file.
+
+import type { Command } from 'commander';
+import { markDuckDBLoaded } from './lazy.js';
+import type { CommandContext } from './main.js';
+import { resolvePath } from './validate.js';
+
+export function registerPredict(program: Command, ctx: CommandContext): void {
+  program
+    .command('predict')
+    .description('batch prediction from a registered model, file to file, in chunks')
+    .argument('<ref>', 'model: name, name@1.2.0, name@^1.2, name@alias or name_v1.2.0')
+    .requiredOption('--input <file>', 'input file or glob (CSV, TSV, Parquet, JSON, NDJSON)')
+    .requiredOption('--output <file>', 'output file; format from its extension (.csv, .tsv, .parquet, .ndjson)')
+    .option('--format <format>', 'input format when the extension does not say')
+    .option('--chunk-rows <n>', 'rows per chunk', (v) => Number.parseInt(v, 10))
+    .action(async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      markDuckDBLoaded();
+      const { predict } = await import('../pipeline/predict.js');
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await predict({
+          ref,
+          input: resolvePath(ctx, flags.input),
+          output: resolvePath(ctx, flags.output),
+          registryDir: ctx.registryDir(cmd),
+          ...(flags.format ? { format: flags.format } : {}),
+          ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}),
+          onProgress: (rows) => r.progress('predicting', rows, undefined, 'rows'),
+          onWarning: (m) => r.warn(m),
+          signal: abort.signal,
+        });
+        r.endProgress();
+        r.result({ ...result, output: flags.output }, () => `${r.c.green('✓')} ${result.rows} predictions from ${result.id} → ${flags.output} in ${result.seconds.toFixed(2)}s (${result.rows_per_s} rows/s)`);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

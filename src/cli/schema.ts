@@ -1,0 +1,16 @@
+// `soma schema`: prints the config JSON Schema (the source of configs/soma.schema.json).
+
+import type { Command } from 'commander';
+import type { CommandContext } from './main.js';
+
+export function registerSchema(program: Command, ctx: CommandContext): void {
+  program
+    .command('schema')
+    .description('print the config JSON Schema (configs/soma.schema.json is its export)')
+    .action(async () => {
+      const { buildConfigSchema } = await import('../config/schema.js');
+      const { registerBuiltinEstimators } = await import('../models/index.js');
+      registerBuiltinEstimators();
+      ctx.io.stdout.write(`${JSON.stringify(buildConfigSchema(), null, 2)}\n`);
+    });
+}

@@ -1,0 +1,69 @@
+// `soma train -c C`: preprocess, train, evaluate and register a new version.
+
+import type { Command } from 'commander';
+import { markDuckDBLoaded } from './lazy.js';
+import type { CommandContext } from './main.js';
+import { collect, resolvePath } from './validate.js';
+
+interface TrainFlags {
+  config: string;
+  set: string[];
+  bump?: string;
+  version?: string;
+  failUnder: string[];
+  failOver: string[];
+}
+
+export function registerTrain(program: Command, ctx: CommandContext): void {
+  program
+    .command('train')
+    .description('preprocess, train, evaluate and register a new model version')
+    .option('-c, --config <file>', 'config file', 'soma.yaml')
+    .option('--set <key=value>', 'override a config value, e.g. model.params.max_depth=8 (repeatable)', collect, [])
+    .option('--bump <level>', 'force the version bump: major, minor or patch')
+    .option('--version <x.y.z>', 'register exactly this version')
+    .option('--fail-under <metric=value>', 'exit 4 (and register nothing) when a test metric is below value (repeatable)', collect, [])
+    .option('--fail-over <metric=value>', 'exit 4 (and register nothing) when a test metric is above value (repeatable)', collect, [])
+    .action(async (flags: TrainFlags, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      markDuckDBLoaded();
+      const { train } = await import('../pipeline/train.js');
+      const { gatesFromFlags, formatGate } = await import('../pipeline/gates.js');
+      const { renderMetricsTable } = await import('../evaluate/table.js');
+      const abort = new AbortController();
+      const onSigint = (): void => abort.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const result = await train({
+          config: resolvePath(ctx, flags.config),
+          sets: flags.set,
+          registryDir: ctx.registryDir(cmd),
+          ...(flags.bump ? { bump: flags.bump as 'major' | 'minor' | 'patch' } : {}),
+          ...(flags.version ? { version: flags.version } : {}),
+          extraGates: gatesFromFlags(flags.failUnder, flags.failOver),
+          command: ['soma', ...process.argv.slice(2)].join(' '),
+          cwd: ctx.io.cwd,
+          onWarning: (m) => r.warn(m),
+          onProgress: (p) => r.progress('training', p.iteration, p.total, p.validation !== undefined ? `${p.metric ?? 'validation'} ${p.validation.toPrecision(4)}` : ''),
+          signal: abort.signal,
+        });
+        r.endProgress();
+        r.result(
+          { name: result.name, version: result.version, id: result.id, path: result.path, metrics: result.metrics, timings: result.timings, bump: result.bump, gates: result.gates },
+          () =>
+            [
+              `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
+              `  ${result.task} · ${result.algorithm} · ${result.rows.train} train / ${result.rows.validation} validation / ${result.rows.test} test rows · ${result.features} features`,
+              '',
+              renderMetricsTable(result.metrics),
+              ...(result.gates.length ? ['', ...result.gates.map((g) => `  gate ${formatGate(g)}`)] : []),
+              '',
+              `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(2)}s`).join(' · ')}`,
+              `  report: ${result.path}/report.md`,
+            ].join('\n'),
+        );
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

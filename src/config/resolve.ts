@@ -1,0 +1,93 @@
+// Defaults and derived values for a validated config (the schema guarantees the shapes here).
+
+import path from 'node:path';
+import type { ColumnType } from '../data/frame.js';
+import type { Task } from '../engine/matrix.js';
+import type { StepConfig } from '../preprocess/pipeline.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import type { SomaConfig } from './types.js';
+
+const obj = (v: JsonValue | undefined): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const str = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: JsonValue | undefined, d: number): number => (typeof v === 'number' ? v : d);
+const bool = (v: JsonValue | undefined, d: boolean): boolean => (typeof v === 'boolean' ? v : d);
+
+/** Default model name: the config file's base name, or its directory's for a file named soma.yaml. */
+export function defaultName(file: string): string {
+  const abs = path.resolve(file);
+  const base = path.basename(abs).replace(/\.(ya?ml)$/i, '');
+  const name = base === 'soma' ? path.basename(path.dirname(abs)) : base;
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[^A-Za-z0-9]+/, '') || 'model';
+}
+
+export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
+  const data = obj(raw['data']);
+  const split = obj(data['split']);
+  const model = obj(raw['model']);
+  const training = obj(model['training']);
+  const evaluate = obj(raw['evaluate']);
+  const registry = obj(raw['registry']);
+
+  let validation = num(split['validation'], 0.15);
+  let test = num(split['test'], 0.15);
+  let train = num(split['train'], 1 - validation - test);
+  if (typeof training['validation_split'] === 'number') {
+    // The seeds' `training.validation_split` takes its share from the training part.
+    validation = training['validation_split'];
+    if (split['test'] === undefined) test = 0.15;
+    train = 1 - validation - test;
+  } else if (split['train'] !== undefined && split['validation'] === undefined && split['test'] === undefined) {
+    validation = test = (1 - train) / 2;
+  }
+
+  const early = training['early_stopping'];
+  const params = { ...obj(model['params'] ?? model['hyperparameters']) };
+  if (early !== undefined && early !== false && params['early_stopping_rounds'] === undefined) {
+    params['early_stopping_rounds'] = typeof early === 'number' ? early : 10;
+  }
+
+  const steps: StepConfig[] = (Array.isArray(raw['preprocess']) ? raw['preprocess'] : []).map((s) => {
+    const [name, params] = Object.entries(obj(s))[0]!;
+    return { name, params: obj(params) };
+  });
+
+  return {
+    name: str(raw['name']) ?? defaultName(file),
+    description: str(raw['description']) ?? '',
+    task: str(raw['task']) as Task | undefined,
+    seed: num(raw['seed'], 42),
+    data: {
+      source: str(data['source']),
+      train: str(data['train']),
+      validation: str(data['validation']),
+      test: str(data['test']),
+      format: str(data['format']),
+      target: str(data['target'])!,
+      id: str(data['id']),
+      drop: Array.isArray(data['drop']) ? data['drop'].map(String) : [],
+      types: obj(data['types']) as Record<string, ColumnType>,
+      split: {
+        train,
+        validation,
+        test,
+        stratify: bool(split['stratify'], true),
+        shuffle: bool(split['shuffle'], true),
+        by: str(split['by']),
+      },
+    },
+    preprocess: steps,
+    model: {
+      type: str(model['type'])!,
+      params,
+      version: str(model['version']),
+      earlyStopping: early !== undefined && early !== false,
+      serving: obj(model['serving']),
+      monitoring: obj(model['monitoring']),
+    },
+    evaluate: {
+      metrics: Array.isArray(evaluate['metrics']) ? evaluate['metrics'].map(String) : undefined,
+      gates: Object.fromEntries(Object.entries(obj(evaluate['gates'])).map(([k, v]) => [k, String(v)])),
+    },
+    registry: { bump: (str(registry['bump']) ?? 'auto') as SomaConfig['registry']['bump'] },
+  };
+}

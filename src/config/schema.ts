@@ -1,0 +1,154 @@
+// The config JSON Schema, assembled from the estimator catalog and the preprocessing steps so a
+// new model family or step is validated (and documented) without touching this file.
+// `soma schema` prints it; configs/soma.schema.json is its committed export for editors.
+
+import { estimatorSpecs } from '../models/catalog.js';
+import { stepSpecs } from '../preprocess/catalog.js';
+import { METRIC_NAMES } from '../evaluate/metrics.js';
+import type { JsonObject } from '../util/json.js';
+
+const ALL_METRICS: string[] = [...METRIC_NAMES.classification, ...METRIC_NAMES.regression];
+
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
+const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
+export const GATE_PATTERN = '^\\s*(>=|<=|>|<|==)\\s*-?(\\d+\\.?\\d*|\\.\\d+)(e-?\\d+)?\\s*$';
+
+const fraction = (description: string, def?: number): JsonObject => ({
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  ...(def === undefined ? {} : { default: def }),
+  description,
+});
+
+export function buildConfigSchema(): JsonObject {
+  const modelNames = estimatorSpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
+  const paramsByModel: JsonObject[] = estimatorSpecs().map((s) => ({
+    if: { properties: { type: { enum: [s.name, ...(s.aliases ?? [])] } }, required: ['type'] },
+    then: { properties: { params: s.paramsSchema, hyperparameters: s.paramsSchema } },
+  }));
+  const steps = stepSpecs();
+  const stepProperties: JsonObject = {};
+  for (const s of steps) stepProperties[s.name] = { ...s.paramsSchema, description: s.description };
+
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://soma.dev/soma.schema.json',
+    title: 'soma config',
+    description: 'A soma model: its data, preprocessing, model family, evaluation and registration',
+    type: 'object',
+    additionalProperties: false,
+    required: ['data', 'model'],
+    properties: {
+      name: { type: 'string', pattern: NAME_PATTERN, description: 'Model name in the registry (default: the config file\'s name, or its directory for soma.yaml)' },
+      description: { type: 'string', description: 'One line on what the model does' },
+      task: { type: 'string', enum: ['classification', 'regression'], description: 'Inferred from the model family and the target column when absent' },
+      seed: { type: 'integer', default: 42, description: 'Seed for splits and every random choice in training' },
+      data: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['target'],
+        description: 'Where the data lives: `source` (split by `split`) or separate `train`/`validation`/`test` files',
+        properties: {
+          source: { type: 'string', description: 'CSV, TSV, Parquet, JSON or NDJSON file (or glob), relative to this config' },
+          train: { type: 'string', description: 'Training file (instead of source)' },
+          validation: { type: 'string', description: 'Validation file (with train)' },
+          test: { type: 'string', description: 'Test file (with train)' },
+          format: { type: 'string', enum: ['csv', 'tsv', 'parquet', 'json', 'ndjson'], description: 'File format when the extension does not say' },
+          target: { type: 'string', description: 'The column to predict' },
+          id: { type: 'string', description: 'Row identifier, never a feature, copied into predictions' },
+          drop: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns to ignore' },
+          types: {
+            type: 'object',
+            description: 'Per-column type overrides',
+            additionalProperties: { type: 'string', enum: ['numeric', 'categorical', 'text', 'datetime'] },
+          },
+          split: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'How `source` is split (fractions sum to 1)',
+            properties: {
+              train: fraction('Training share', 0.7),
+              validation: fraction('Validation share', 0.15),
+              test: fraction('Test share', 0.15),
+              stratify: { type: 'boolean', default: true, description: 'Keep class shares in every part (classification)' },
+              shuffle: { type: 'boolean', default: true, description: 'false keeps file order' },
+              by: { type: 'string', description: 'A datetime column: split in time order, oldest rows train' },
+            },
+          },
+        },
+      },
+      preprocess: {
+        type: 'array',
+        default: [],
+        description: 'Ordered steps, each fitted on the training split only',
+        items: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 1,
+          propertyNames: { enum: steps.map((s) => s.name) },
+          properties: stepProperties,
+        },
+      },
+      model: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type'],
+        properties: {
+          type: { type: 'string', enum: modelNames, description: 'Model family' },
+          params: { type: 'object', description: 'Hyperparameters of the model family' },
+          hyperparameters: { type: 'object', description: 'Synonym of params (the seeds\' spelling)' },
+          version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Register exactly this version (default: automatic bump)' },
+          training: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              validation_split: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Validation share (overrides data.split.validation)' },
+              early_stopping: {
+                anyOf: [{ type: 'boolean' }, { type: 'integer', minimum: 1 }],
+                description: 'Stop when the validation metric stops improving: true (10 rounds) or the number of rounds',
+              },
+            },
+          },
+          serving: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              batch_size: { type: 'integer', minimum: 1, description: 'Rows per prediction batch' },
+              cache_size: { type: 'integer', minimum: 0, description: 'Prediction cache entries (serve)' },
+            },
+          },
+          monitoring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              drift_threshold: { type: 'number', minimum: 0, description: 'Drift score above which `soma drift` exits 5' },
+              performance_threshold: { type: 'number', description: 'Minimum acceptable primary metric in production' },
+            },
+          },
+        },
+        allOf: paramsByModel,
+      },
+      evaluate: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          metrics: { type: 'array', items: { type: 'string', enum: ALL_METRICS }, description: 'Metrics to report (default: all for the task)' },
+          gates: {
+            type: 'object',
+            description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9"; a failed gate exits 4',
+            propertyNames: { enum: ALL_METRICS },
+            additionalProperties: { type: 'string', pattern: GATE_PATTERN },
+          },
+        },
+      },
+      registry: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          bump: { type: 'string', enum: ['auto', 'major', 'minor', 'patch'], default: 'auto', description: 'Version bump (auto compares with the latest version)' },
+        },
+      },
+    },
+  };
+}

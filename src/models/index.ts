@@ -1,0 +1,21 @@
+// The model families soma ships, registered once in the catalog. Adding a family is one import
+// and one list entry here; the config schema and README tables follow from its spec.
+
+import { registerEstimator, estimatorSpecs } from './catalog.js';
+import type { EstimatorSpec } from './estimator.js';
+import { gbdtSpec } from './gbdt.js';
+import { randomForestSpec } from './random_forest.js';
+import { decisionTreeSpec } from './decision_tree.js';
+import { linearSpec } from './linear.js';
+import { logisticSpec } from './logistic.js';
+
+const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec];
+
+let registered = false;
+export function registerBuiltinEstimators(): void {
+  if (registered) return;
+  registered = true;
+  for (const spec of builtins) registerEstimator(spec);
+}
+
+export { estimatorSpecs };

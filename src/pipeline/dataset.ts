@@ -1,0 +1,140 @@
+// Loading the training data a config names, checking the columns it mentions, and splitting it
+// into train / validation / test frames.
+
+import path from 'node:path';
+import { SomaError } from '../errors.js';
+import type { ColumnType, Frame } from '../data/frame.js';
+import type { SomaConfig } from '../config/types.js';
+import type { Task } from '../engine/matrix.js';
+import { readFrame } from '../data/read.js';
+import { splitIndices } from '../data/split.js';
+import { sha256File } from '../registry/checksums.js';
+import { classLabels, rowsWithTarget } from './target.js';
+
+export interface Dataset {
+  train: Frame;
+  validation: Frame;
+  test: Frame | undefined;
+  /** How the config named the data (paths as written). */
+  source: string;
+  /** SHA-256 over the data files' contents. */
+  sha256: string;
+  /** Rows read (before dropping rows without a target). */
+  rows: number;
+  warnings: string[];
+}
+
+const resolve = (dir: string, p: string): string => (path.isAbsolute(p) ? p : path.join(dir, p));
+
+/** Reads and splits the data; `taskHint` forces a categorical target when the task is known. */
+export async function loadDataset(config: SomaConfig, configDir: string, taskHint: Task | undefined): Promise<Dataset> {
+  const d = config.data;
+  const types: Record<string, ColumnType> = { ...d.types };
+  if (taskHint === 'classification' && types[d.target] === undefined) types[d.target] = 'categorical';
+  const read = (p: string): Promise<Frame> => readFrame(resolve(configDir, p), { format: d.format, types });
+  const warnings: string[] = [];
+
+  if (d.source !== undefined) {
+    const frame = await read(d.source);
+    checkColumns(frame, config, d.source);
+    const kept = dropMissingTarget(frame, d.target, d.source, warnings);
+    const target = kept.column(d.target)!;
+    const strat = taskHint !== 'regression' && d.split.stratify && target.type === 'categorical' ? stratifyCodes(kept, d.target) : undefined;
+    const timeCol = d.split.by !== undefined ? kept.column(d.split.by) : undefined;
+    if (timeCol && timeCol.type !== 'datetime' && timeCol.type !== 'numeric') {
+      throw new SomaError('CONFIG_INVALID', `data.split.by: column "${d.split.by}" is ${timeCol.type} (expected a datetime or numeric column)`);
+    }
+    const parts = splitIndices(kept.rows, {
+      train: d.split.train,
+      validation: d.split.validation,
+      test: d.split.test,
+      seed: config.seed,
+      shuffle: d.split.shuffle,
+      ...(strat ? { stratify: strat } : {}),
+      ...(timeCol && (timeCol.type === 'datetime' || timeCol.type === 'numeric') ? { orderBy: timeCol.values } : {}),
+    });
+    if (parts.train.length === 0) throw new SomaError('DATA_EMPTY', `${d.source}: no training rows after the split (${kept.rows} rows in all)`);
+    return {
+      train: kept.take(parts.train),
+      validation: kept.take(parts.validation),
+      test: parts.test.length > 0 ? kept.take(parts.test) : undefined,
+      source: d.source,
+      sha256: await hashSources(configDir, [d.source]),
+      rows: frame.rows,
+      warnings,
+    };
+  }
+
+  const trainFile = d.train!;
+  const [trainRaw, validationRaw, testRaw] = await Promise.all([
+    read(trainFile),
+    d.validation !== undefined ? read(d.validation) : Promise.resolve(undefined),
+    d.test !== undefined ? read(d.test) : Promise.resolve(undefined),
+  ]);
+  checkColumns(trainRaw, config, trainFile);
+  let train = dropMissingTarget(trainRaw, d.target, trainFile, warnings);
+  let validation: Frame;
+  if (validationRaw) {
+    checkColumns(validationRaw, config, d.validation!);
+    validation = dropMissingTarget(validationRaw, d.target, d.validation!, warnings);
+  } else {
+    // No validation file: carve the validation share out of the training file.
+    const share = d.split.validation / (d.split.train + d.split.validation);
+    const strat = taskHint !== 'regression' && d.split.stratify && train.column(d.target)!.type === 'categorical' ? stratifyCodes(train, d.target) : undefined;
+    const parts = splitIndices(train.rows, { train: 1 - share, validation: share, test: 0, seed: config.seed, shuffle: d.split.shuffle, ...(strat ? { stratify: strat } : {}) });
+    validation = train.take(parts.validation);
+    train = train.take(parts.train);
+  }
+  let test: Frame | undefined;
+  if (testRaw) {
+    checkColumns(testRaw, config, d.test!);
+    test = dropMissingTarget(testRaw, d.target, d.test!, warnings);
+  }
+  const files = [trainFile, d.validation, d.test].filter((f): f is string => f !== undefined);
+  return { train, validation, test, source: files.join(', '), sha256: await hashSources(configDir, files), rows: trainRaw.rows + (validationRaw?.rows ?? 0) + (testRaw?.rows ?? 0), warnings };
+}
+
+/** Every column the config names must exist; all missing ones are reported together. */
+function checkColumns(frame: Frame, config: SomaConfig, file: string): void {
+  const d = config.data;
+  const wanted: [string, string][] = [['data.target', d.target]];
+  if (d.id !== undefined) wanted.push(['data.id', d.id]);
+  if (d.split.by !== undefined) wanted.push(['data.split.by', d.split.by]);
+  for (const c of d.drop) wanted.push(['data.drop', c]);
+  const missing = wanted.filter(([, c]) => !frame.has(c));
+  if (missing.length > 0) {
+    throw new SomaError('DATA_MISSING_COLUMN', `${file}: ${missing.map(([k, c]) => `${k} column ${JSON.stringify(c)}`).join(', ')} not found (columns: ${frame.names.join(', ')})`, {
+      details: { file, missing: missing.map(([, c]) => c) },
+    });
+  }
+}
+
+function dropMissingTarget(frame: Frame, target: string, file: string, warnings: string[]): Frame {
+  const keep = rowsWithTarget(frame.column(target)!);
+  if (keep.length === frame.rows) return frame;
+  warnings.push(`${file}: ${frame.rows - keep.length} rows without a target value were left out`);
+  if (keep.length === 0) throw new SomaError('DATA_EMPTY', `${file}: every row misses the target "${target}"`);
+  return frame.take(keep);
+}
+
+function stratifyCodes(frame: Frame, target: string): Int32Array {
+  const c = frame.column(target)!;
+  const labels = classLabels(c);
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const codes = new Int32Array(frame.rows);
+  if (c.type === 'categorical') {
+    for (let i = 0; i < frame.rows; i++) codes[i] = index.get(c.dictionary[c.codes[i]!]!) ?? 0;
+  }
+  return codes;
+}
+
+async function hashSources(dir: string, files: string[]): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const h = createHash('sha256');
+  for (const f of files) {
+    const p = resolve(dir, f);
+    // Single files hash by content; a glob (whose file set may change) hashes as its pattern.
+    h.update(/[*?[]/.test(p) ? `glob:${p}` : await sha256File(p));
+  }
+  return h.digest('hex');
+}

@@ -1,0 +1,67 @@
+// `soma evaluate REF --data F`: metrics of a registered model on any labelled file.
+
+import { SomaError } from '../errors.js';
+import type { ColumnType } from '../data/frame.js';
+import { readFrame } from '../data/read.js';
+import { loadModel } from './loaded-model.js';
+import { encodeTarget, rowsWithTarget } from './target.js';
+import { scoreSplit } from './scoring.js';
+import { evaluateGates, type GateResult } from './gates.js';
+
+export interface EvaluateOptions {
+  ref: string;
+  data: string;
+  registryDir: string;
+  format?: string;
+  metrics?: string[];
+  gates?: Record<string, string>;
+}
+
+export interface EvaluateResult {
+  ref: string;
+  id: string;
+  version: string;
+  data: string;
+  rows: number;
+  metrics: Record<string, number>;
+  confusion_matrix?: { labels: string[]; matrix: number[][] };
+  gates: GateResult[];
+  warnings: string[];
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const model = await loadModel(options.registryDir, options.ref);
+  const { contract } = model;
+  const types: Record<string, ColumnType> = Object.fromEntries(contract.columns.map((c) => [c.name, c.type]));
+  if (contract.task === 'classification') types[contract.target] = 'categorical';
+  const wanted = [...contract.columns.map((c) => c.name), contract.target];
+  const { inspectColumns } = await import('../data/read.js');
+  const present = new Set((await inspectColumns(options.data, options.format)).map((c) => c.name));
+  const missing = wanted.filter((n) => !present.has(n));
+  if (missing.length > 0) {
+    throw new SomaError('DATA_MISSING_COLUMN', `${options.data}: missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')} (the model ${model.resolved.id} needs ${wanted.length} columns: ${wanted.join(', ')})`, {
+      details: { file: options.data, missing },
+    });
+  }
+  const raw = await readFrame(options.data, { ...(options.format ? { format: options.format } : {}), types, columns: wanted });
+  const warnings: string[] = [];
+  const keep = rowsWithTarget(raw.column(contract.target)!);
+  const frame = keep.length === raw.rows ? raw : raw.take(keep);
+  if (keep.length < raw.rows) warnings.push(`${raw.rows - keep.length} rows without a target value were left out`);
+  if (frame.rows === 0) throw new SomaError('DATA_EMPTY', `${options.data}: no rows with a target value`);
+  const y = encodeTarget(frame, contract.target, contract.task, contract.classes, options.data);
+  const X = model.pipeline.transform(frame.drop([contract.target]));
+  const score = scoreSplit(model.estimator, X, y, options.metrics);
+  const gates = evaluateGates(options.gates ?? {}, score.metrics, 'data');
+  return {
+    ref: options.ref,
+    id: model.resolved.id,
+    version: model.resolved.version,
+    data: options.data,
+    rows: frame.rows,
+    metrics: score.metrics,
+    ...(score.confusion ? { confusion_matrix: { labels: contract.classes, matrix: score.confusion } } : {}),
+    gates,
+    warnings,
+  };
+}

@@ -1,0 +1,45 @@
+// A registered version ready to predict: resolved from its REF, checksums verified, the fitted
+// pipeline and estimator rebuilt from their JSON (loading never executes code from an artifact).
+
+import type { Frame } from '../data/frame.js';
+import { estimatorFromJSON } from '../models/catalog.js';
+import { registerBuiltinEstimators } from '../models/index.js';
+import type { Estimator, EstimatorJSON } from '../models/estimator.js';
+import { Pipeline, type PipelineJSON } from '../preprocess/pipeline.js';
+import { Registry, type ResolvedModel } from '../registry/store.js';
+import { readVersionJson } from '../registry/version-files.js';
+import type { InputContract } from './contract.js';
+
+export interface LoadedModel {
+  resolved: ResolvedModel;
+  contract: InputContract;
+  pipeline: Pipeline;
+  estimator: Estimator;
+}
+
+export async function loadModel(registryDir: string, ref: string): Promise<LoadedModel> {
+  registerBuiltinEstimators();
+  const registry = new Registry(registryDir);
+  const resolved = await registry.load(ref); // resolves and verifies every checksum
+  const [contract, pipelineJson, modelJson] = await Promise.all([
+    readVersionJson(resolved.dir, 'features') as Promise<InputContract>,
+    readVersionJson(resolved.dir, 'preprocess') as Promise<PipelineJSON>,
+    readVersionJson(resolved.dir, 'model') as Promise<EstimatorJSON>,
+  ]);
+  return { resolved, contract, pipeline: Pipeline.fromJSON(pipelineJson), estimator: estimatorFromJSON(modelJson) };
+}
+
+export interface Predictions {
+  /** Class index or value per row. */
+  values: Float64Array;
+  /** Row-major rows x classes (classifiers). */
+  proba?: Float64Array;
+}
+
+/** Applies the saved pipeline and model to a frame of input columns. */
+export function predictFrame(model: LoadedModel, frame: Frame): Predictions {
+  const X = model.pipeline.transform(frame);
+  const values = model.estimator.predict(X);
+  const proba = model.contract.task === 'classification' ? model.estimator.predictProba?.(X) : undefined;
+  return proba ? { values, proba } : { values };
+}

@@ -1,0 +1,111 @@
+// Registry listings for `soma models list` and `soma models show`.
+
+import { Registry, type ResolvedModel } from '../registry/store.js';
+import { renderMetricsTable } from '../evaluate/table.js';
+import type { JsonObject } from '../util/json.js';
+
+export interface ModelRow {
+  name: string;
+  latest: string;
+  versions: number;
+  aliases: Record<string, string>;
+  task: string;
+  algorithm: string;
+  created_at: string;
+}
+
+export interface VersionRow {
+  version: string;
+  id: string;
+  created_at: string;
+  bump: string;
+  aliases: string[];
+  /** The headline test metric (f1_macro or rmse) when recorded. */
+  metric?: { name: string; value: number };
+}
+
+export async function listModels(dir: string): Promise<ModelRow[]> {
+  const registry = new Registry(dir);
+  const rows: ModelRow[] = [];
+  for (const name of await registry.listModels()) {
+    const versions = await registry.listVersions(name);
+    const latest = versions[versions.length - 1];
+    if (latest === undefined) continue;
+    const m = await registry.readMetadata(name, latest);
+    rows.push({ name, latest, versions: versions.length, aliases: await registry.readAliases(name), task: m.task, algorithm: m.algorithm, created_at: m.created_at });
+  }
+  return rows;
+}
+
+export async function listVersions(dir: string, name: string): Promise<VersionRow[]> {
+  const registry = new Registry(dir);
+  const resolved = await registry.resolve(name); // REGISTRY_NOT_FOUND names what exists
+  const aliases = await registry.readAliases(resolved.name);
+  const rows: VersionRow[] = [];
+  for (const version of await registry.listVersions(resolved.name)) {
+    const m = await registry.readMetadata(resolved.name, version);
+    const test = (m.metrics as JsonObject)['test'] as Record<string, number> | undefined;
+    const headline = m.task === 'classification' ? 'f1_macro' : 'rmse';
+    rows.push({
+      version,
+      id: m.id,
+      created_at: m.created_at,
+      bump: `${m.bump.level}: ${m.bump.reason}`,
+      aliases: Object.entries(aliases).filter(([, v]) => v === version).map(([a]) => a),
+      ...(test?.[headline] !== undefined ? { metric: { name: headline, value: test[headline] } } : {}),
+    });
+  }
+  return rows;
+}
+
+export async function showModel(dir: string, ref: string): Promise<ResolvedModel> {
+  return new Registry(dir).resolve(ref);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function renderModelList(rows: ModelRow[], dir: string): string {
+  if (rows.length === 0) return `no models in ${dir} (soma train -c CONFIG registers one)`;
+  return table(
+    ['name', 'latest', 'versions', 'task', 'algorithm', 'aliases', 'created'],
+    rows.map((r) => [r.name, r.latest, String(r.versions), r.task, r.algorithm, Object.entries(r.aliases).map(([a, v]) => `${a}=${v}`).join(' '), r.created_at.slice(0, 19).replace('T', ' ')]),
+  );
+}
+
+export function renderVersionList(name: string, rows: VersionRow[]): string {
+  return `${name}\n${table(
+    ['version', 'created', 'test metric', 'aliases', 'bump'],
+    rows.map((r) => [r.version, r.created_at.slice(0, 19).replace('T', ' '), r.metric ? `${r.metric.name} ${r.metric.value.toPrecision(4)}` : '', r.aliases.join(' '), r.bump]),
+  )}`;
+}
+
+export function renderModel(m: ResolvedModel): string {
+  const md = m.metadata;
+  const out: string[] = [];
+  out.push(`${md.id}  (${m.dir})`);
+  if (md.description) out.push(`  ${md.description}`);
+  out.push(`  task ${md.task} · algorithm ${md.algorithm} · target ${md.target} · ${md.framework}`);
+  out.push(`  created ${md.created_at} · trained on ${md.trained_on.rows} rows of ${md.trained_on.source}`);
+  out.push(`  bump ${md.bump.level}: ${md.bump.reason}`);
+  out.push(`  lineage: parent ${md.lineage.parent ?? '-'} · git ${md.lineage.git_commit ?? '-'}${md.lineage.git_dirty ? ' (dirty)' : ''}`);
+  out.push(`  hyperparameters: ${Object.entries(md.hyperparameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(defaults)'}`);
+  out.push(`  features (${md.features.length}): ${md.features.map((f) => `${f.name}:${f.type}`).join(', ')}`);
+  const metrics = md.metrics as JsonObject;
+  const splits = Object.fromEntries(['train', 'validation', 'test'].filter((s) => metrics[s]).map((s) => [s, metrics[s] as Record<string, number>]));
+  out.push('', renderMetricsTable(splits));
+  const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number> } | undefined;
+  if (imp) {
+    const top = Object.entries(imp.values).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    const max = top[0]?.[1] || 1;
+    out.push('', `feature importance (${imp.kind}, top ${top.length})`);
+    const w = Math.max(...top.map(([n]) => n.length));
+    for (const [n, v] of top) out.push(`  ${n.padEnd(w)}  ${'█'.repeat(Math.max(1, Math.round((v / max) * 30)))} ${v.toPrecision(3)}`);
+  }
+  out.push('', `  timings: ${Object.entries(md.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${Number(v).toFixed(2)}s`).join(' · ')}`);
+  out.push(`  artifacts: ${md.artifacts.length} files, sha256 verified on every load`);
+  return out.join('\n');
+}

@@ -1,0 +1,54 @@
+// report.md: the human summary written beside every version (the HTML report comes with the
+// evaluation-reports issue).
+
+import type { JsonObject } from '../util/json.js';
+import type { InputContract } from './contract.js';
+import { formatGate, type GateResult } from './gates.js';
+
+const fmt = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(4)) : '');
+
+/** What the report says about the run; the version itself is in metadata.json beside it. */
+export interface ReportFacts {
+  name: string;
+  description: string;
+  task: string;
+  algorithm: string;
+  target: string;
+  source: string;
+  rows: number;
+  git: { git_commit: string | null; git_dirty: boolean | null };
+}
+
+export function renderReportMarkdown(facts: ReportFacts, contract: InputContract, metrics: JsonObject, gates: GateResult[]): string {
+  const lines: string[] = [];
+  lines.push(`# ${facts.name}`, '');
+  if (facts.description) lines.push(facts.description, '');
+  lines.push(`- task: ${facts.task}; algorithm: ${facts.algorithm}; target: \`${facts.target}\``);
+  lines.push(`- trained on ${facts.rows} rows of \`${facts.source}\` (version, checksums and timings: metadata.json)`);
+  if (facts.git.git_commit) lines.push(`- git ${facts.git.git_commit}${facts.git.git_dirty ? ' (dirty)' : ''}`);
+  lines.push('', '## Metrics', '');
+  const splits = ['train', 'validation', 'test'].filter((s) => metrics[s] && typeof metrics[s] === 'object');
+  const names = [...new Set(splits.flatMap((s) => Object.keys(metrics[s] as JsonObject)))];
+  lines.push(`| metric | ${splits.join(' | ')} |`, `|---|${splits.map(() => '---:').join('|')}|`);
+  for (const n of names) lines.push(`| ${n} | ${splits.map((s) => fmt((metrics[s] as JsonObject)[n])).join(' | ')} |`);
+  const cm = metrics['confusion_matrix'] as { labels: string[]; matrix: number[][]; split: string } | undefined;
+  if (cm) {
+    lines.push('', `## Confusion matrix (${cm.split}; rows = true class)`, '');
+    lines.push(`| | ${cm.labels.join(' | ')} |`, `|---|${cm.labels.map(() => '---:').join('|')}|`);
+    cm.matrix.forEach((row, i) => lines.push(`| **${cm.labels[i]}** | ${row.join(' | ')} |`));
+  }
+  const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number> } | undefined;
+  if (imp) {
+    const top = Object.entries(imp.values).sort((a, b) => b[1] - a[1]).slice(0, 20);
+    lines.push('', `## Feature importance (${imp.kind})`, '', '| feature | importance |', '|---|---:|');
+    for (const [n, v] of top) lines.push(`| ${n} | ${fmt(v)} |`);
+  }
+  if (gates.length > 0) {
+    lines.push('', '## Quality gates', '');
+    for (const g of gates) lines.push(`- ${formatGate(g)}`);
+  }
+  lines.push('', '## Inputs', '', '| column | type | missing |', '|---|---|---:|');
+  for (const c of contract.columns) lines.push(`| ${c.name} | ${c.type} | ${(c.missing_share * 100).toFixed(1)}% |`);
+  lines.push('');
+  return lines.join('\n');
+}

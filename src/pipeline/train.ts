@@ -1,0 +1,228 @@
+// `soma train`: load the config and data, fit the preprocessing pipeline on the training split,
+// fit the model, score every split, write the artifacts and register a new version.
+
+import { createHash } from 'node:crypto';
+import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/types.js';
+import { SomaError } from '../errors.js';
+import type { Task } from '../engine/matrix.js';
+import { createEstimator, findEstimator } from '../models/catalog.js';
+import { registerBuiltinEstimators } from '../models/index.js';
+import type { Progress } from '../models/estimator.js';
+import { Pipeline } from '../preprocess/pipeline.js';
+import { profileFrame } from '../data/profile.js';
+import { canonicalJson, chooseVersion, decideBump } from '../registry/bump.js';
+import { gitLineage } from '../registry/lineage.js';
+import type { MetadataBody } from '../registry/metadata.js';
+import { writeVersionFiles } from '../registry/version-files.js';
+import { Registry } from '../registry/store.js';
+import type { BumpLevel } from '../registry/semver.js';
+import type { JsonObject } from '../util/json.js';
+import { buildContract } from './contract.js';
+import { loadDataset } from './dataset.js';
+import { scoreSplit, type SplitScore } from './scoring.js';
+import { classLabels, encodeTarget, inferTask } from './target.js';
+import { PhaseTimer } from './timer.js';
+import { renderReportMarkdown } from './report.js';
+import { evaluateGates, formatGate, type GateResult } from './gates.js';
+import { VERSION } from '../version.js';
+
+export interface TrainOptions {
+  config: string;
+  sets?: readonly string[];
+  registryDir: string;
+  bump?: BumpLevel;
+  version?: string;
+  /** Gates from --fail-under/--fail-over, on top of the config's evaluate.gates. */
+  extraGates?: Record<string, string>;
+  /** The command line, recorded in lineage. */
+  command: string;
+  cwd: string;
+  onProgress?: (p: Progress) => void;
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  name: string;
+  version: string;
+  id: string;
+  path: string;
+  task: Task;
+  algorithm: string;
+  metrics: { train: Record<string, number>; validation: Record<string, number>; test?: Record<string, number> };
+  timings: { load_s: number; preprocess_s: number; fit_s: number; evaluate_s: number; total_s: number };
+  bump: { level: string; reason: string };
+  gates: GateResult[];
+  rows: { train: number; validation: number; test: number };
+  features: number;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  registerBuiltinEstimators();
+  const timer = new PhaseTimer();
+  const warn = options.onWarning ?? (() => {});
+  const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
+  const { config } = loaded;
+  const spec = findEstimator(config.model.type);
+  const taskHint = config.task ?? (spec.tasks.length === 1 ? spec.tasks[0] : undefined);
+
+  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint));
+  data.warnings.forEach(warn);
+  const task = inferTask(config.task, spec, data.train.column(config.data.target)!);
+  if (!spec.tasks.includes(task)) {
+    throw new SomaError('CONFIG_INVALID', `model.type: ${config.model.type} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
+  }
+  const classes = task === 'classification' ? classLabels(data.train.column(config.data.target)!) : [];
+  if (task === 'classification' && classes.length < 2) {
+    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class in the training split (expected at least 2)`);
+  }
+  const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
+  const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
+
+  const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical });
+  const { Xtrain, Xval, Xtest } = await timer.time('preprocess', () => {
+    const Xtrain = pipeline.fit(featuresOf(data.train));
+    return { Xtrain, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
+  });
+  for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
+  if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
+
+  const yTrain = encodeTarget(data.train, config.data.target, task, classes, 'training split');
+  const yVal = encodeTarget(data.validation, config.data.target, task, classes, 'validation split');
+  const yTest = data.test ? encodeTarget(data.test, config.data.target, task, classes, 'test split') : undefined;
+
+  const model = createEstimator(config.model.type, config.model.params, task);
+  await timer.time('fit', () =>
+    model.fit(Xtrain, yTrain, {
+      ...(Xval.rows > 0 ? { validation: { X: Xval, y: yVal } } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
+
+  const scores = await timer.time('evaluate', () => {
+    const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(model, Xtrain, yTrain, config.evaluate.metrics) };
+    if (Xval.rows > 0) s.validation = scoreSplit(model, Xval, yVal, config.evaluate.metrics);
+    if (Xtest && yTest) s.test = scoreSplit(model, Xtest, yTest, config.evaluate.metrics);
+    return s;
+  });
+  const metrics = {
+    train: scores.train.metrics,
+    validation: scores.validation?.metrics ?? {},
+    ...(scores.test ? { test: scores.test.metrics } : {}),
+  };
+  // Gates guard the registry: a model that fails them is reported (exit 4) and never registered.
+  const gates = evaluateGates({ ...config.evaluate.gates, ...options.extraGates }, scores.test?.metrics ?? scores.validation?.metrics ?? {}, scores.test ? 'test' : 'validation');
+  if (gates.some((g) => !g.passed)) {
+    const failed = gates.filter((g) => !g.passed);
+    throw new SomaError('GATE_FAILED', `quality gate${failed.length > 1 ? 's' : ''} failed, nothing registered: ${failed.map(formatGate).join('; ')}`, {
+      details: { gates: gates as unknown as JsonObject[], metrics },
+    });
+  }
+
+  // ---- artifacts, written outside the registry lock ----
+  const contract = buildContract(featuresOf(data.train), task, config.data.target, classes, config.data.id);
+  const importance = model.featureImportance?.();
+  const metricsJson: JsonObject = {
+    ...(metrics as unknown as JsonObject),
+    ...(scores.test?.confusion ? { confusion_matrix: { labels: classes, split: 'test', matrix: scores.test.confusion } } : {}),
+    ...(importance ? { feature_importance: { kind: importance.kind, values: Object.fromEntries(importance.names.map((n, i) => [n, importance.values[i]!])) } } : {}),
+  };
+  const preprocessJson = pipeline.toJSON();
+  const preprocessSha = sha256(canonicalJson(config.preprocess as unknown as JsonObject));
+  const hyperparameters = model.params;
+  const registry = new Registry(options.registryDir);
+  const git = await gitLineage(options.cwd);
+  const summary = model.summary?.() ?? {};
+
+  const bumpInputs = {
+    task,
+    target: config.data.target,
+    algorithm: spec.name,
+    features: contract.columns.map((c) => ({ name: c.name, type: c.type })),
+    preprocess_sha256: preprocessSha,
+    hyperparameters: withoutRuntimeParams(hyperparameters),
+    data_sha256: data.sha256,
+    rows: data.rows,
+  };
+  const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
+  const explicitVersion = options.version ?? config.model.version;
+  const profile = { rows: data.train.rows, columns: profileFrame(featuresOf(data.train)) };
+
+  const registered = await registry.register(
+    config.name,
+    {
+      write: (dir) =>
+        writeVersionFiles(dir, {
+          model: model.toJSON(),
+          preprocess: preprocessJson,
+          features: contract,
+          metrics: metricsJson,
+          profile,
+          config: loaded.resolvedYaml,
+          report: renderReportMarkdown({ name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git }, contract, metricsJson, gates),
+        }),
+      decide: ({ latest, existing }) =>
+        chooseVersion(existing, decideBump(latest, bumpInputs), {
+          ...(bumpLevel !== undefined ? { bump: bumpLevel } : {}),
+          ...(explicitVersion !== undefined ? { version: explicitVersion } : {}),
+        }),
+      finalize: ({ parent }): MetadataBody => ({
+        description: config.description,
+        task,
+        algorithm: spec.name,
+        framework: `soma ${VERSION}`,
+        created_at: new Date().toISOString(),
+        training_duration_s: timer.seconds('fit'),
+        trained_on: { source: data.source, sha256: data.sha256, rows: data.rows },
+        target: config.data.target,
+        features: contract.columns.map((c) => ({ name: c.name, type: c.type })),
+        hyperparameters,
+        metrics: metricsJson,
+        lineage: {
+          parent,
+          config_sha256: sha256(loaded.resolvedYaml),
+          preprocess_sha256: preprocessSha,
+          git_commit: git.git_commit,
+          git_dirty: git.git_dirty,
+          command: options.command,
+        },
+        timings: {
+          load_s: timer.seconds('load'),
+          preprocess_s: timer.seconds('preprocess'),
+          fit_s: timer.seconds('fit'),
+          evaluate_s: timer.seconds('evaluate'),
+          total_s: timer.total(),
+        },
+        summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 } },
+      }),
+    },
+    { command: options.command, onNotice: warn },
+  );
+
+  return {
+    name: registered.metadata.name,
+    version: registered.metadata.version,
+    id: registered.metadata.id,
+    path: registered.dir,
+    task,
+    algorithm: spec.name,
+    metrics,
+    timings: registered.metadata.timings,
+    bump: registered.bump,
+    gates,
+    rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 },
+    features: Xtrain.names.length,
+  };
+}
+
+/** Params that cannot change the fitted model (threads) do not count as a hyperparameter change. */
+function withoutRuntimeParams(p: JsonObject): JsonObject {
+  const { n_jobs: _nJobs, verbose: _verbose, ...rest } = p;
+  return rest;
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}

@@ -1,0 +1,53 @@
+// The files of one version directory, by role, so the pipeline never names paths or touches the
+// file system itself (DESIGN: only data/ and registry/ touch files).
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SomaError } from '../errors.js';
+
+export const VERSION_FILES = {
+  model: 'model/model.json',
+  preprocess: 'preprocess.json',
+  features: 'features.json',
+  metrics: 'metrics.json',
+  profile: 'profile.json',
+  config: 'config.yaml',
+  report: 'report.md',
+} as const;
+
+export type VersionFileRole = keyof typeof VERSION_FILES;
+
+export interface VersionFilesInput {
+  model: unknown;
+  preprocess: unknown;
+  features: unknown;
+  metrics: unknown;
+  profile: unknown;
+  config: string;
+  report: string;
+}
+
+/** Writes every file of a version into a (staging) directory. */
+export async function writeVersionFiles(dir: string, files: VersionFilesInput): Promise<void> {
+  await mkdir(join(dir, 'model'), { recursive: true });
+  const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+  await Promise.all([
+    writeFile(join(dir, VERSION_FILES.model), json(files.model)),
+    writeFile(join(dir, VERSION_FILES.preprocess), json(files.preprocess)),
+    writeFile(join(dir, VERSION_FILES.features), json(files.features)),
+    writeFile(join(dir, VERSION_FILES.metrics), json(files.metrics)),
+    writeFile(join(dir, VERSION_FILES.profile), json(files.profile)),
+    writeFile(join(dir, VERSION_FILES.config), files.config),
+    writeFile(join(dir, VERSION_FILES.report), files.report),
+  ]);
+}
+
+/** Reads one JSON file of a registered (and already verified) version. */
+export async function readVersionJson(dir: string, role: Exclude<VersionFileRole, 'config' | 'report'>): Promise<unknown> {
+  const file = join(dir, VERSION_FILES[role]);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new SomaError('REGISTRY_INTEGRITY', `${file}: cannot read ${role} (${(e as Error).message})`, { hint: 'run soma models verify' });
+  }
+}
