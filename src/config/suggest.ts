@@ -23,6 +23,11 @@ export function editDistance(a: string, b: string): number {
 /** The closest candidate when it is close enough to be a plausible typo. */
 export function suggest(input: string, candidates: readonly string[]): string | undefined {
   const lower = input.toLowerCase();
+  // An abbreviation ("xgb" for "xgboost") is a likelier intent than any small edit.
+  if (lower.length >= 3) {
+    const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(lower)).sort((a, b) => a.length - b.length);
+    if (prefixed.length > 0) return prefixed[0];
+  }
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

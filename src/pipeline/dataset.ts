@@ -6,7 +6,7 @@ import { SomaError } from '../errors.js';
 import type { ColumnType, Frame } from '../data/frame.js';
 import type { SomaConfig } from '../config/types.js';
 import type { Task } from '../engine/matrix.js';
-import { readFrame } from '../data/read.js';
+import { inspectColumns, readFrame } from '../data/read.js';
 import { splitIndices } from '../data/split.js';
 import { sha256File } from '../registry/checksums.js';
 import { classLabels, rowsWithTarget } from './target.js';
@@ -31,12 +31,18 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
   const d = config.data;
   const types: Record<string, ColumnType> = { ...d.types };
   if (taskHint === 'classification' && types[d.target] === undefined) types[d.target] = 'categorical';
-  const read = (p: string): Promise<Frame> => readFrame(resolve(configDir, p), { format: d.format, types });
+  const read = async (p: string): Promise<Frame> => {
+    const file = resolve(configDir, p);
+    // Check the columns the config names before reading, so a typo in `target` is reported as
+    // such rather than as a bad type override.
+    const present = new Set((await inspectColumns(file, d.format)).map((c) => c.name));
+    checkColumns(present, config, p);
+    return readFrame(file, { format: d.format, types });
+  };
   const warnings: string[] = [];
 
   if (d.source !== undefined) {
     const frame = await read(d.source);
-    checkColumns(frame, config, d.source);
     const kept = dropMissingTarget(frame, d.target, d.source, warnings);
     const target = kept.column(d.target)!;
     const strat = taskHint !== 'regression' && d.split.stratify && target.type === 'categorical' ? stratifyCodes(kept, d.target) : undefined;
@@ -71,11 +77,9 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     d.validation !== undefined ? read(d.validation) : Promise.resolve(undefined),
     d.test !== undefined ? read(d.test) : Promise.resolve(undefined),
   ]);
-  checkColumns(trainRaw, config, trainFile);
   let train = dropMissingTarget(trainRaw, d.target, trainFile, warnings);
   let validation: Frame;
   if (validationRaw) {
-    checkColumns(validationRaw, config, d.validation!);
     validation = dropMissingTarget(validationRaw, d.target, d.validation!, warnings);
   } else {
     // No validation file: carve the validation share out of the training file.
@@ -87,7 +91,6 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
   }
   let test: Frame | undefined;
   if (testRaw) {
-    checkColumns(testRaw, config, d.test!);
     test = dropMissingTarget(testRaw, d.target, d.test!, warnings);
   }
   const files = [trainFile, d.validation, d.test].filter((f): f is string => f !== undefined);
@@ -95,15 +98,17 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
 }
 
 /** Every column the config names must exist; all missing ones are reported together. */
-function checkColumns(frame: Frame, config: SomaConfig, file: string): void {
+function checkColumns(present: ReadonlySet<string>, config: SomaConfig, file: string): void {
   const d = config.data;
   const wanted: [string, string][] = [['data.target', d.target]];
   if (d.id !== undefined) wanted.push(['data.id', d.id]);
   if (d.split.by !== undefined) wanted.push(['data.split.by', d.split.by]);
   for (const c of d.drop) wanted.push(['data.drop', c]);
-  const missing = wanted.filter(([, c]) => !frame.has(c));
+  for (const c of Object.keys(d.types)) wanted.push(['data.types', c]);
+  const missing = wanted.filter(([, c]) => !present.has(c));
   if (missing.length > 0) {
-    throw new SomaError('DATA_MISSING_COLUMN', `${file}: ${missing.map(([k, c]) => `${k} column ${JSON.stringify(c)}`).join(', ')} not found (columns: ${frame.names.join(', ')})`, {
+    const names = [...present];
+    throw new SomaError('DATA_MISSING_COLUMN', `${file}: ${missing.map(([k, c]) => `${k} column ${JSON.stringify(c)}`).join(', ')} not found (columns: ${names.join(', ')})`, {
       details: { file, missing: missing.map(([, c]) => c) },
     });
   }

@@ -1,0 +1,168 @@
+// Column summaries of a Frame (what `soma profile F` prints, and the reference statistics kept
+// for drift checks): type, missing share, cardinality, ranges, top categories.
+
+import type { Column, ColumnType, Frame } from './frame.js';
+
+export interface TopValue {
+  value: string;
+  count: number;
+}
+
+export interface ColumnProfile {
+  name: string;
+  type: ColumnType;
+  rows: number;
+  missing: number;
+  missing_share: number;
+  /** Distinct non-missing values. */
+  unique: number;
+  /** numeric and datetime only (datetime in epoch ms); null when every value is missing. */
+  min?: number | null;
+  max?: number | null;
+  mean?: number | null;
+  /** Population standard deviation. */
+  std?: number | null;
+  /** categorical and text: the most frequent values, most frequent first (ties by value). */
+  top?: TopValue[];
+}
+
+export interface ProfileOptions {
+  /** How many top values to keep per categorical/text column. Default 5. */
+  top?: number;
+}
+
+export function profileFrame(frame: Frame, options: ProfileOptions = {}): ColumnProfile[] {
+  const top = options.top ?? 5;
+  return frame.columns.map((c) => profileColumn(c, top));
+}
+
+export function profileColumn(c: Column, top = 5): ColumnProfile {
+  switch (c.type) {
+    case 'numeric':
+    case 'datetime':
+      return numericProfile(c.name, c.type, c.values);
+    case 'categorical': {
+      const counts = new Float64Array(c.dictionary.length);
+      let missing = 0;
+      for (let i = 0; i < c.codes.length; i++) {
+        const k = c.codes[i]!;
+        if (k < 0) missing++;
+        else counts[k]!++;
+      }
+      // Dictionaries can hold the same string twice (per-chunk dictionaries merged): count by value.
+      const byValue = new Map<string, number>();
+      for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) byValue.set(c.dictionary[k]!, (byValue.get(c.dictionary[k]!) ?? 0) + counts[k]!);
+      return stringProfile(c.name, 'categorical', c.codes.length, missing, byValue, top);
+    }
+    case 'text': {
+      const byValue = new Map<string, number>();
+      let missing = 0;
+      for (const v of c.values) {
+        if (v === null) missing++;
+        else byValue.set(v, (byValue.get(v) ?? 0) + 1);
+      }
+      return stringProfile(c.name, 'text', c.values.length, missing, byValue, top);
+    }
+  }
+}
+
+function numericProfile(name: string, type: 'numeric' | 'datetime', v: Float64Array | Float32Array): ColumnProfile {
+  let missing = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  // Welford's update: one pass, no catastrophic cancellation on large offsets (epoch ms).
+  let mean = 0;
+  let m2 = 0;
+  let k = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (Number.isNaN(x)) {
+      missing++;
+      continue;
+    }
+    if (x < min) min = x;
+    if (x > max) max = x;
+    k++;
+    const d = x - mean;
+    mean += d / k;
+    m2 += d * (x - mean);
+  }
+  const sorted = Float64Array.from(v).sort();
+  let unique = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const x = sorted[i]!;
+    if (Number.isNaN(x)) break; // NaN sorts last
+    if (i === 0 || x !== sorted[i - 1]) unique++;
+  }
+  const rows = v.length;
+  return {
+    name,
+    type,
+    rows,
+    missing,
+    missing_share: rows === 0 ? 0 : missing / rows,
+    unique,
+    min: k > 0 ? min : null,
+    max: k > 0 ? max : null,
+    mean: k > 0 ? mean : null,
+    std: k > 0 ? Math.sqrt(m2 / k) : null,
+  };
+}
+
+function stringProfile(name: string, type: 'categorical' | 'text', rows: number, missing: number, counts: Map<string, number>, top: number): ColumnProfile {
+  const entries = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    name,
+    type,
+    rows,
+    missing,
+    missing_share: rows === 0 ? 0 : missing / rows,
+    unique: counts.size,
+    top: entries.slice(0, top).map(([value, count]) => ({ value, count })),
+  };
+}
+
+/** The profile as an aligned text table, one row per column. */
+export function renderProfile(profile: readonly ColumnProfile[]): string {
+  const header = ['column', 'type', 'missing', 'unique', 'min', 'max', 'mean', 'std', 'top values'];
+  const rows = profile.map((p) => {
+    const dt = p.type === 'datetime';
+    const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '' : dt ? isoShort(x) : num(x));
+    return [
+      p.name,
+      p.type,
+      `${p.missing} (${(p.missing_share * 100).toFixed(1)}%)`,
+      String(p.unique),
+      fmt(p.min),
+      fmt(p.max),
+      dt ? '' : fmt(p.mean),
+      dt ? '' : fmt(p.std),
+      p.top ? p.top.map((t) => `${clip(t.value, 24)} (${t.count})`).join(', ') : '',
+    ];
+  });
+  const rightAligned = new Set([2, 3, 4, 5, 6, 7]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, j) => (j === cells.length - 1 ? cell : rightAligned.has(j) ? cell.padStart(widths[j]!) : cell.padEnd(widths[j]!)))
+      .join('  ')
+      .trimEnd();
+  const n = profile[0]?.rows ?? 0;
+  return [`${n} rows, ${profile.length} columns`, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+function num(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(3);
+  return String(+x.toPrecision(5));
+}
+
+function isoShort(ms: number): string {
+  const s = new Date(ms).toISOString();
+  return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s.replace('.000Z', 'Z');
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

@@ -1,0 +1,225 @@
+// Reading data files into Frames through DuckDB: whole files (`readFrame`), bounded-memory
+// chunks for batch prediction (`readFrameChunks`), and a cheap look at the columns
+// (`inspectColumns`). Paths may be globs (`data/*.parquet`).
+
+import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import { SomaError } from '../errors.js';
+import { openConnection, releaseConnection, withConnection, type DuckDB, getDuckDB } from './duckdb.js';
+import { Frame, type ColumnType } from './frame.js';
+import type { DataFormat } from './formats.js';
+import { typeOfDuckDB } from './infer.js';
+import {
+  describeSource,
+  duckError,
+  findBadValue,
+  isConversionError,
+  openSource,
+  planColumn,
+  requireColumns,
+  selectSql,
+  type ColumnInfo,
+  type ColumnPlan,
+  type Source,
+} from './source.js';
+import { makeSink, type ColumnSink } from './vectors.js';
+
+export type { ColumnInfo } from './source.js';
+
+export interface ReadOptions {
+  /** One of DataFormat, overriding detection by extension (others: DATA_FORMAT). */
+  format?: DataFormat | string;
+  /** Soma types for some columns, overriding inference (cast in SQL; bad values are errors). */
+  types?: Record<string, ColumnType>;
+  /** Read only these columns, in this order. */
+  columns?: string[];
+  /** Read at most this many rows (a prefix in file order). */
+  limit?: number;
+}
+
+/** Column names and DuckDB types of a file (or glob), without reading its data. */
+export async function inspectColumns(path: string, format?: DataFormat | string): Promise<ColumnInfo[]> {
+  const src = await openSource(path, format);
+  return withConnection((c) => describeSource(c, src));
+}
+
+/**
+ * The whole file as a Frame. Types: DuckDB's numeric types -> numeric, DATE/TIMESTAMP(TZ) ->
+ * datetime (epoch ms, UTC), BOOLEAN -> categorical ("false"/"true"), VARCHAR -> categorical or
+ * text by the rule in infer.ts; `types` overrides any of them.
+ * Errors: DATA_NOT_FOUND, DATA_EMPTY (no bytes or no rows), DATA_UNREADABLE, DATA_FORMAT,
+ * DATA_MISSING_COLUMN, DATA_BAD_VALUE (with file, column, 1-based data row and value).
+ */
+export async function readFrame(path: string, options: ReadOptions = {}): Promise<Frame> {
+  let src = await openSource(path, options.format);
+  return withConnection(async (c, db) => {
+    for (;;) {
+      const info = await describeSource(c, src);
+      const plans = planRead(path, info, options);
+      try {
+        const frame = await readAll(c, db, src, plans, options.limit);
+        if (frame.rows === 0) throw new SomaError('DATA_EMPTY', `${path} has no data rows`, { details: { file: path } });
+        return frame;
+      } catch (e) {
+        const next = await recover(c, src, plans, e);
+        if (!next) throw duckError(e, path);
+        src = next;
+      }
+    }
+  });
+}
+
+function planRead(path: string, info: readonly ColumnInfo[], options: ReadOptions): ColumnPlan[] {
+  const types = options.types ?? {};
+  requireColumns(path, info, Object.keys(types), 'column named in types:');
+  let wanted = info;
+  if (options.columns) {
+    requireColumns(path, info, options.columns);
+    const byName = new Map(info.map((c) => [c.name, c]));
+    wanted = options.columns.map((n) => byName.get(n)!);
+  }
+  return wanted.map((col) => {
+    const asked = types[col.name];
+    // VARCHAR columns get 'categorical' here and are re-decided by the sink after reading.
+    const type = asked ?? typeOfDuckDB(col.duckdbType) ?? 'categorical';
+    return planColumn(col.name, col.duckdbType, type, asked !== undefined);
+  });
+}
+
+/**
+ * After a failed read: DATA_BAD_VALUE when a requested column holds a value that does not parse;
+ * a source that sniffs the whole file when DuckDB's sample-based guess was contradicted later
+ * in a text file; `undefined` when nothing can be done (the caller reports the error).
+ */
+async function recover(c: DuckDBConnection, src: Source, plans: readonly ColumnPlan[], e: unknown): Promise<Source | undefined> {
+  if (e instanceof SomaError || !isConversionError(e)) return undefined;
+  const bad = await findBadValue(c, src, plans);
+  if (bad) throw bad;
+  if (src.fullSniff || src.format === 'parquet') return undefined;
+  return { ...src, fullSniff: true };
+}
+
+async function readAll(c: DuckDBConnection, db: DuckDB, src: Source, plans: readonly ColumnPlan[], limit: number | undefined): Promise<Frame> {
+  // A materialised run lets DuckDB parse in parallel (about twice as fast as a streamed result
+  // for CSV; the whole file is going into memory anyway), and its row count sizes the columns
+  // exactly.
+  const result = await c.run(selectSql(src, plans, limit));
+  const rows = result.rowCount;
+  const sinks: ColumnSink[] = plans.map((p) =>
+    makeSink(db, p.name, p.wire, p.requested || p.wire === 'double' || p.duckdbType.toUpperCase() !== 'VARCHAR' ? p.type : 'infer', rows),
+  );
+  for (let k = 0; k < result.chunkCount; k++) {
+    const chunk = result.getChunk(k);
+    const n = chunk.rowCount;
+    for (let j = 0; j < sinks.length; j++) sinks[j]!.append(chunk, j, 0, n);
+  }
+  return new Frame(sinks.map((s) => s.finish()));
+}
+
+/** One column the chunked reader must deliver. */
+export interface SchemaColumn {
+  name: string;
+  type: ColumnType;
+  /** For categorical columns: these come first in each chunk's dictionary, in this order. */
+  categories?: readonly string[];
+}
+
+export interface ChunkInfo {
+  /** Every column of the file, with its DuckDB type. */
+  columns: ColumnInfo[];
+  /** File columns neither in the schema nor passed through: not read. */
+  extraColumns: string[];
+}
+
+export interface ChunkOptions {
+  format?: DataFormat | string;
+  /** The columns to deliver, typed as given. */
+  schema: readonly SchemaColumn[];
+  /** Columns carried through with their natural type (e.g. an id): numeric, datetime, or text for strings. */
+  passThrough?: readonly string[];
+  /** Rows per yielded frame (the last may be shorter). Default 65536. */
+  chunkRows?: number;
+  /** Called once, before the first frame, with the file's columns and the extra ones. */
+  onInfo?: (info: ChunkInfo) => void;
+}
+
+export const DEFAULT_CHUNK_ROWS = 65_536;
+
+/**
+ * Streams `path` as frames of about `chunkRows` rows holding exactly the schema's columns
+ * (then the pass-through ones), in file order. Memory stays bounded by one DuckDB chunk plus one
+ * frame, whatever the file size. A categorical column's dictionary is per frame: the schema's
+ * `categories` first (so their codes are stable), then any new values in order of appearance.
+ * Before the first frame: DATA_MISSING_COLUMN naming every missing column. Breaking out of the
+ * loop early closes the stream.
+ */
+export async function* readFrameChunks(path: string, options: ChunkOptions): AsyncGenerator<Frame, void, undefined> {
+  const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS));
+  let src = await openSource(path, options.format);
+  const db = await getDuckDB();
+  const c = await openConnection();
+  try {
+    let info = await describeSource(c, src);
+    const pass = (options.passThrough ?? []).filter((n) => !options.schema.some((s) => s.name === n));
+    requireColumns(path, info, [...options.schema.map((s) => s.name), ...pass]);
+    const used = new Set([...options.schema.map((s) => s.name), ...pass]);
+    options.onInfo?.({ columns: info, extraColumns: info.filter((i) => !used.has(i.name)).map((i) => i.name) });
+
+    let yielded = 0;
+    for (;;) {
+      const byName = new Map(info.map((i) => [i.name, i]));
+      const plans: ColumnPlan[] = [
+        ...options.schema.map((s) => planColumn(s.name, byName.get(s.name)!.duckdbType, s.type, true)),
+        ...pass.map((n) => {
+          const t = byName.get(n)!.duckdbType;
+          return planColumn(n, t, typeOfDuckDB(t) ?? 'text', false);
+        }),
+      ];
+      const categories = new Map(options.schema.map((s) => [s.name, s.categories]));
+      let rowsSeen = 0;
+      try {
+        const result: DuckDBResult = await c.stream(selectSql(src, plans));
+        let sinks = newSinks(db, plans, categories, chunkRows);
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const n = chunk.rowCount;
+          rowsSeen += n;
+          if (rowsSeen <= yielded) continue; // replaying a retried stream up to where it stopped
+          let from = Math.max(0, n - (rowsSeen - yielded));
+          while (from < n) {
+            const room = chunkRows - sinks[0]!.length;
+            const take = Math.min(room, n - from);
+            for (let j = 0; j < sinks.length; j++) sinks[j]!.append(chunk, j, from, take);
+            from += take;
+            if (sinks[0]!.length === chunkRows) {
+              const frame = new Frame(sinks.map((s) => s.finish()));
+              sinks = newSinks(db, plans, categories, chunkRows);
+              yielded += frame.rows;
+              yield frame;
+            }
+          }
+        }
+        if (sinks.length > 0 && sinks[0]!.length > 0) {
+          const frame = new Frame(sinks.map((s) => s.finish()));
+          yielded += frame.rows;
+          yield frame;
+        }
+        return;
+      } catch (e) {
+        // A type DuckDB sniffed from the file's first rows can be contradicted further on; a
+        // pass-through column is then re-read with a full sniff, skipping rows already yielded.
+        const next = await recover(c, src, plans, e);
+        if (!next) throw duckError(e, path);
+        src = next;
+        info = await describeSource(c, src);
+      }
+    }
+  } finally {
+    releaseConnection(c);
+  }
+}
+
+function newSinks(db: DuckDB, plans: readonly ColumnPlan[], categories: Map<string, readonly string[] | undefined>, capacity: number): ColumnSink[] {
+  if (plans.length === 0) throw new SomaError('USAGE', 'readFrameChunks needs at least one schema or pass-through column');
+  return plans.map((p) => makeSink(db, p.name, p.wire, p.type, capacity, categories.get(p.name)));
+}

@@ -1,0 +1,226 @@
+// Resolving a data source for reading: existence and emptiness checks, the DuckDB reader SQL,
+// column discovery, the SQL expression that gives each column its soma type, and turning
+// DuckDB's errors into SomaErrors that name the file (and, for bad values, the row and value).
+
+import { stat } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { SomaError, errorMessage } from '../errors.js';
+import type { ColumnType } from './frame.js';
+import { detectFormat, isGlob, readerSql, sqlIdent, sqlString, type DataFormat } from './formats.js';
+import { isDatetimeDuckType, isNumericDuckType } from './infer.js';
+
+/** A column as the file holds it. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** DuckDB's type name as DESCRIBE prints it: `DOUBLE`, `VARCHAR`, `TIMESTAMP WITH TIME ZONE`. */
+  readonly duckdbType: string;
+}
+
+/** Strings that CSV/TSV readers treat as missing, as R and pandas exports write them. */
+export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'NULL', 'null'];
+
+export interface Source {
+  readonly path: string;
+  readonly format: DataFormat;
+  /** Reader options beyond the format's own (e.g. a full type sniff after a failed one). */
+  readonly fullSniff: boolean;
+}
+
+/** Checks that `path` exists and is not empty, and finds its format. */
+export async function openSource(path: string, format: string | undefined): Promise<Source> {
+  const fmt = detectFormat(path, format);
+  if (!isGlob(path)) {
+    let size: number;
+    try {
+      const s = await stat(path);
+      if (s.isDirectory()) {
+        throw new SomaError('DATA_UNREADABLE', `cannot read ${path}: it is a directory`, {
+          hint: `to read every file in it, pass a glob such as ${path.replace(/\/$/, '')}/*.${fmt}`,
+          details: { file: path },
+        });
+      }
+      size = s.size;
+    } catch (e) {
+      if (e instanceof SomaError) throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(path);
+      throw new SomaError('DATA_UNREADABLE', `cannot read ${path}: ${errorMessage(e)}`, { details: { file: path }, cause: e });
+    }
+    if (size === 0) throw new SomaError('DATA_EMPTY', `${path} is empty (0 bytes)`, { details: { file: path } });
+  }
+  return { path, format: fmt, fullSniff: false };
+}
+
+export function notFound(path: string): SomaError {
+  return new SomaError('DATA_NOT_FOUND', isGlob(path) ? `no files match ${path}` : `data file not found: ${path}`, {
+    hint: 'check the path (relative paths are resolved from the current directory)',
+    details: { file: path },
+  });
+}
+
+/** The FROM clause reading the source. */
+export function fromSql(src: Source): string {
+  const opts: string[] = [];
+  if (src.format === 'csv' || src.format === 'tsv') opts.push(`nullstr = [${CSV_NULL_STRINGS.map(sqlString).join(', ')}]`);
+  // After a value later in the file contradicted the type DuckDB sniffed from its first rows,
+  // sniff the whole file instead so such a column is read as text rather than failing.
+  if (src.fullSniff) opts.push('sample_size = -1');
+  return readerSql(src.path, src.format, opts);
+}
+
+/** Column names and DuckDB types, without reading the data (DESCRIBE sniffs a sample only). */
+export async function describeSource(c: DuckDBConnection, src: Source): Promise<ColumnInfo[]> {
+  let rows: unknown[][];
+  try {
+    const reader = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${fromSql(src)}`);
+    rows = reader.getRows() as unknown[][];
+  } catch (e) {
+    throw duckError(e, src.path);
+  }
+  return rows.map((r) => ({ name: String(r[0]), duckdbType: String(r[1]) }));
+}
+
+/** DuckDB's error as a SomaError naming the file: not found, or unreadable with DuckDB's reason. */
+export function duckError(e: unknown, path: string): SomaError {
+  if (e instanceof SomaError) return e;
+  const msg = errorMessage(e);
+  if (/No files found that match the pattern/i.test(msg)) return notFound(path);
+  return new SomaError('DATA_UNREADABLE', `cannot read ${path}: ${firstLine(msg)}`, { details: { file: path, reason: firstLine(msg) }, cause: e });
+}
+
+/** Whether a DuckDB error is a value that did not fit its column's type. */
+export function isConversionError(e: unknown): boolean {
+  const msg = errorMessage(e);
+  return /Conversion Error|Could not convert|Failed to cast|JSON transform error/i.test(msg);
+}
+
+export function firstLine(msg: string): string {
+  return msg.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? msg;
+}
+
+/** How a column arrives in JavaScript: as DOUBLE (numeric, datetime) or VARCHAR (the rest). */
+export type Wire = 'double' | 'varchar';
+
+export interface ColumnPlan {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly duckdbType: string;
+  /** Whether soma's type was asked for (override or schema), so a bad value is an error. */
+  readonly requested: boolean;
+  readonly wire: Wire;
+  readonly sql: string;
+}
+
+/** The SELECT expression that turns a column of DuckDB type `duckType` into soma type `type`. */
+export function planColumn(name: string, duckType: string, type: ColumnType, requested: boolean): ColumnPlan {
+  const c = sqlIdent(name);
+  const t = duckType.toUpperCase();
+  const base = { name, type, duckdbType: duckType, requested };
+  switch (type) {
+    case 'numeric': {
+      if (t === 'BOOLEAN') return { ...base, wire: 'double', sql: `CAST(CAST(${c} AS INTEGER) AS DOUBLE)` };
+      if (isDatetimeDuckType(t)) return { ...base, wire: 'double', sql: epochMsSql(c, t) };
+      // Strict CAST, not TRY_CAST: a value that is not a number must stop the read with its row.
+      return { ...base, wire: 'double', sql: `CAST(${c} AS DOUBLE)` };
+    }
+    case 'datetime': {
+      if (isNumericDuckType(t)) return { ...base, wire: 'double', sql: `CAST(${c} AS DOUBLE)` };
+      return { ...base, wire: 'double', sql: epochMsSql(c, t) };
+    }
+    case 'categorical':
+    case 'text':
+      return { ...base, wire: 'varchar', sql: t === 'VARCHAR' ? c : `CAST(${c} AS VARCHAR)` };
+  }
+}
+
+/** Epoch milliseconds (UTC) as DOUBLE. Strings are parsed as TIMESTAMPTZ: naive ones read as UTC. */
+function epochMsSql(c: string, t: string): string {
+  if (t === 'TIMESTAMP WITH TIME ZONE' || t === 'TIMESTAMPTZ') return `CAST(epoch_ms(${c}) AS DOUBLE)`;
+  if (isDatetimeDuckType(t)) return `CAST(epoch_ms(CAST(${c} AS TIMESTAMP)) AS DOUBLE)`;
+  return `CAST(epoch_ms(CAST(${c} AS TIMESTAMPTZ)) AS DOUBLE)`;
+}
+
+export function selectSql(src: Source, plans: readonly ColumnPlan[], limit?: number): string {
+  const list = plans.map((p) => `${p.sql} AS ${sqlIdent(p.name)}`).join(', ');
+  return `SELECT ${list} FROM ${fromSql(src)}${limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`;
+}
+
+/** Throws DATA_MISSING_COLUMN naming every column of `wanted` that the file lacks. */
+export function requireColumns(path: string, have: readonly ColumnInfo[], wanted: readonly string[], what = 'column'): void {
+  const names = new Set(have.map((c) => c.name));
+  const missing = [...new Set(wanted)].filter((n) => !names.has(n));
+  if (missing.length === 0) return;
+  const list = missing.map((m) => `"${m}"`).join(', ');
+  throw new SomaError(
+    'DATA_MISSING_COLUMN',
+    `${path} has no ${what}${missing.length > 1 ? 's' : ''} ${list} (it has: ${have.map((c) => c.name).join(', ')})`,
+    { details: { file: path, missing, available: have.map((c) => c.name) } },
+  );
+}
+
+/**
+ * After a conversion error: the first value (in file order) of a requested numeric or datetime
+ * column that does not parse, as DATA_BAD_VALUE with its 1-based data row; `undefined` when no
+ * requested column has one (the error came from DuckDB's own type sniffing).
+ */
+export async function findBadValue(c: DuckDBConnection, src: Source, plans: readonly ColumnPlan[]): Promise<SomaError | undefined> {
+  const checked = plans.filter((p) => p.requested && (p.type === 'numeric' || p.type === 'datetime'));
+  if (checked.length === 0) return undefined;
+  const glob = isGlob(src.path);
+  const raw = rawStringsSql(src, checked.map((p) => p.name), glob);
+  let best: { row: number; file: string; column: string; value: string } | undefined;
+  for (const p of checked) {
+    const v = sqlIdent(p.name);
+    const target = p.type === 'numeric' ? 'DOUBLE' : isNumericDuckType(p.duckdbType) ? 'DOUBLE' : 'TIMESTAMPTZ';
+    // Row numbers from file order: row_number() over an unordered window keeps DuckDB's
+    // insertion order; for a glob the count restarts in each file.
+    const rn = glob ? `row_number() OVER (PARTITION BY filename ORDER BY __pos)` : '__pos';
+    const sql = `SELECT ${rn} AS __row, ${glob ? 'filename' : "''"} AS __file, ${v} AS __value FROM (
+        SELECT row_number() OVER () AS __pos, * FROM ${raw}) AS r
+      WHERE ${v} IS NOT NULL AND TRY_CAST(${v} AS ${target}) IS NULL ORDER BY __pos LIMIT 1`;
+    let rows: unknown[][];
+    try {
+      rows = (await c.runAndReadAll(sql)).getRows() as unknown[][];
+    } catch {
+      continue;
+    }
+    const r = rows[0];
+    if (!r) continue;
+    const row = Number(r[0]);
+    if (!best || row < best.row) best = { row, file: String(r[1]) || src.path, column: p.name, value: String(r[2]) };
+  }
+  if (!best) return undefined;
+  const plan = checked.find((p) => p.name === best.column)!;
+  return badValue(best.file, best.column, best.row, best.value, plan.type);
+}
+
+export function badValue(file: string, column: string, row: number, value: string, type: ColumnType): SomaError {
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return new SomaError('DATA_BAD_VALUE', `${file}: column "${column}" row ${row}: "${shown}" is not a valid ${type === 'datetime' ? 'date/time' : 'number'}`, {
+    hint: type === 'numeric' ? `fix the value, leave it empty for missing, or read "${column}" as categorical` : `use ISO dates such as 2024-01-31 or 2024-01-31T12:00:00Z`,
+    details: { file, column, row, value, expected: type },
+  });
+}
+
+/** A relation with the named columns as raw strings (as the file spells them), in file order. */
+function rawStringsSql(src: Source, names: readonly string[], withFilename: boolean): string {
+  const p = sqlString(src.path);
+  const fn = withFilename ? ', filename = true' : '';
+  switch (src.format) {
+    case 'csv':
+    case 'tsv': {
+      const delim = src.format === 'tsv' ? `, delim = '\t'` : '';
+      const nulls = `nullstr = [${CSV_NULL_STRINGS.map(sqlString).join(', ')}]`;
+      return `read_csv(${p}${delim}, all_varchar = true, ${nulls}${fn})`;
+    }
+    case 'json':
+    case 'ndjson': {
+      const fmt = src.format === 'ndjson' ? `, format = 'newline_delimited'` : ", format = 'auto'";
+      const cols = names.map((n) => `json_extract_string(json, ${sqlString(`$."${n.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)}) AS ${sqlIdent(n)}`);
+      return `(SELECT ${cols.join(', ')}${withFilename ? ', filename' : ''} FROM read_json_objects(${p}${fmt}${fn}))`;
+    }
+    case 'parquet': {
+      const cols = names.map((n) => `CAST(${sqlIdent(n)} AS VARCHAR) AS ${sqlIdent(n)}`);
+      return `(SELECT ${cols.join(', ')}${withFilename ? ', filename' : ''} FROM read_parquet(${p}${fn}))`;
+    }
+  }
+}

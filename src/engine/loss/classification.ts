@@ -1,0 +1,125 @@
+// Classification losses: binary logistic (one raw column, the log-odds of class 1) and multiclass
+// softmax (one raw column per class).
+
+import type { Loss } from './loss.js';
+
+const EPS = 1e-15;
+
+function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** log(1 + e^x) without overflow. */
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+export function binaryLogistic(): Loss {
+  const mean = (y: Float64Array, raw: Float64Array, w: Float64Array | null): number => {
+    let s = 0;
+    let sw = 0;
+    for (let i = 0; i < y.length; i++) {
+      const wi = w ? w[i]! : 1;
+      s += wi * (softplus(raw[i]!) - y[i]! * raw[i]!);
+      sw += wi;
+    }
+    return sw > 0 ? s / sw : 0;
+  };
+  return {
+    name: 'binary_logistic',
+    nOut: 1,
+    metric: 'logloss',
+    baseScore(y, w) {
+      let s = 0;
+      let sw = 0;
+      for (let i = 0; i < y.length; i++) {
+        const wi = w ? w[i]! : 1;
+        s += wi * y[i]!;
+        sw += wi;
+      }
+      const p = Math.min(1 - 1e-7, Math.max(1e-7, sw > 0 ? s / sw : 0.5));
+      return Float64Array.of(Math.log(p / (1 - p)));
+    },
+    gradients(y, raw, w, grad, hess) {
+      for (let i = 0; i < y.length; i++) {
+        const wi = w ? w[i]! : 1;
+        const p = sigmoid(raw[i]!);
+        grad[i] = wi * (p - y[i]!);
+        hess[i] = wi * Math.max(p * (1 - p), EPS);
+      }
+    },
+    loss: mean,
+    evalMetric: mean,
+    transform(raw, out) {
+      for (let i = 0; i < raw.length; i++) out[i] = sigmoid(raw[i]!);
+    },
+  };
+}
+
+export function softmax(nClasses: number): Loss {
+  const K = nClasses;
+  const p = new Float64Array(K);
+  /** Softmax of row i of raw into p; returns log of the normaliser (for the loss). */
+  const probs = (raw: Float64Array, i: number): number => {
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) mx = Math.max(mx, raw[i * K + k]!);
+    let s = 0;
+    for (let k = 0; k < K; k++) {
+      p[k] = Math.exp(raw[i * K + k]! - mx);
+      s += p[k]!;
+    }
+    for (let k = 0; k < K; k++) p[k] = p[k]! / s;
+    return mx + Math.log(s);
+  };
+  const mean = (y: Float64Array, raw: Float64Array, w: Float64Array | null): number => {
+    let s = 0;
+    let sw = 0;
+    for (let i = 0; i < y.length; i++) {
+      const wi = w ? w[i]! : 1;
+      s += wi * (probs(raw, i) - raw[i * K + y[i]!]!);
+      sw += wi;
+    }
+    return sw > 0 ? s / sw : 0;
+  };
+  return {
+    name: 'softmax',
+    nOut: K,
+    metric: 'mlogloss',
+    baseScore(y, w) {
+      const c = new Float64Array(K);
+      for (let i = 0; i < y.length; i++) c[y[i]!] += w ? w[i]! : 1;
+      let tot = 0;
+      for (let k = 0; k < K; k++) tot += c[k]!;
+      const out = new Float64Array(K);
+      let m = 0;
+      for (let k = 0; k < K; k++) {
+        out[k] = Math.log(Math.max(c[k]! / Math.max(tot, EPS), 1e-7));
+        m += out[k]! / K;
+      }
+      for (let k = 0; k < K; k++) out[k] = out[k]! - m;
+      return out;
+    },
+    gradients(y, raw, w, grad, hess) {
+      for (let i = 0; i < y.length; i++) {
+        const wi = w ? w[i]! : 1;
+        probs(raw, i);
+        const yi = y[i]!;
+        for (let k = 0; k < K; k++) {
+          const pk = p[k]!;
+          grad[i * K + k] = wi * (pk - (k === yi ? 1 : 0));
+          // Diagonal of the softmax hessian, as XGBoost and scikit-learn use.
+          hess[i * K + k] = wi * Math.max(pk * (1 - pk), EPS);
+        }
+      }
+    },
+    loss: mean,
+    evalMetric: mean,
+    transform(raw, out) {
+      const rows = raw.length / K;
+      for (let i = 0; i < rows; i++) {
+        probs(raw, i);
+        for (let k = 0; k < K; k++) out[i * K + k] = p[k]!;
+      }
+    },
+  };
+}

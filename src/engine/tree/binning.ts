@@ -1,0 +1,185 @@
+// Per-feature quantile binning: raw float columns -> small integer bins packed row-major, so the
+// histogram loop reads all features of a row from adjacent bytes. Missing values get their own bin.
+
+import { Rng } from '../random.js';
+
+/** How each feature maps raw values to bins; learned on the training data only. */
+export interface BinMapper {
+  readonly nFeatures: number;
+  /** Value bins per feature (categories for categorical features); the missing bin comes after them. */
+  readonly nValueBins: Int32Array;
+  /** 1 for categorical features (bin = category code), 0 for numeric. */
+  readonly categorical: Uint8Array;
+  /**
+   * Numeric features: upper edges of the value bins except the last (length nValueBins - 1);
+   * a value v falls in the first bin b with v <= thresholds[b]. Empty for categorical features.
+   */
+  readonly thresholds: readonly Float64Array[];
+}
+
+/** A binned training matrix: bins[row * nFeatures + feature], missing bin = nValueBins[feature]. */
+export interface BinnedData {
+  readonly rows: number;
+  readonly nFeatures: number;
+  readonly bins: Uint8Array | Uint16Array;
+  /** Bins per feature including the missing bin. */
+  readonly nBins: Int32Array;
+  /** Start of each feature's bins in a node histogram; offsets[nFeatures] = total bins. */
+  readonly offsets: Int32Array;
+  readonly mapper: BinMapper;
+}
+
+/** Quantiles are estimated on at most this many rows: beyond it they barely move and sorting costs. */
+const QUANTILE_SAMPLE = 200_000;
+
+/**
+ * Learns bin edges. `maxBin` counts the missing bin too, so max_bin=256 fits a Uint8Array.
+ * Categorical features use their codes as bins; codes at or past `maxBin - 1` share the missing bin.
+ */
+export function fitBinMapper(
+  columns: readonly Float64Array[],
+  categorical: ArrayLike<boolean | number>,
+  cardinality: ArrayLike<number>,
+  maxBin: number,
+  seed: number,
+): BinMapper {
+  const nF = columns.length;
+  const maxValueBins = Math.max(1, maxBin - 1);
+  const nValueBins = new Int32Array(nF);
+  const cat = new Uint8Array(nF);
+  const thresholds: Float64Array[] = [];
+  const rows = nF > 0 ? columns[0]!.length : 0;
+  let sample: Uint32Array | null = null;
+  if (rows > QUANTILE_SAMPLE) {
+    // One row sample shared by all features: cheap and deterministic for a seed.
+    const rng = new Rng(seed ^ 0x5bd1e995);
+    sample = new Uint32Array(QUANTILE_SAMPLE);
+    for (let i = 0; i < QUANTILE_SAMPLE; i++) sample[i] = rng.int(rows);
+  }
+  const buf = new Float64Array(sample ? sample.length : rows);
+  for (let j = 0; j < nF; j++) {
+    const col = columns[j]!;
+    if (categorical[j]) {
+      cat[j] = 1;
+      let card = Math.max(1, Math.floor(cardinality[j] ?? 0));
+      if (card <= 1) {
+        // Cardinality unknown: take it from the codes present.
+        let mx = -1;
+        for (let i = 0; i < rows; i++) if (col[i]! > mx) mx = col[i]!;
+        card = Math.max(1, Math.floor(mx) + 1);
+      }
+      nValueBins[j] = Math.min(card, maxValueBins);
+      thresholds.push(new Float64Array(0));
+      continue;
+    }
+    let n = 0;
+    if (sample) {
+      for (let i = 0; i < sample.length; i++) {
+        const v = col[sample[i]!]!;
+        if (v === v) buf[n++] = v;
+      }
+    } else {
+      for (let i = 0; i < rows; i++) {
+        const v = col[i]!;
+        if (v === v) buf[n++] = v;
+      }
+    }
+    const sorted = buf.subarray(0, n).sort();
+    const t = quantileEdges(sorted, maxValueBins);
+    thresholds.push(t);
+    nValueBins[j] = t.length + 1;
+  }
+  return { nFeatures: nF, nValueBins, categorical: cat, thresholds };
+}
+
+/** Bin edges for sorted values: midpoints between distinct values when few, else quantiles. */
+function quantileEdges(sorted: Float64Array, maxValueBins: number): Float64Array {
+  const n = sorted.length;
+  if (n === 0) return new Float64Array(0);
+  let distinct = 1;
+  for (let i = 1; i < n && distinct <= maxValueBins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  if (distinct <= maxValueBins) {
+    const out = new Float64Array(distinct - 1);
+    let k = 0;
+    for (let i = 1; i < n; i++) {
+      if (sorted[i] !== sorted[i - 1]) out[k++] = (sorted[i - 1]! + sorted[i]!) / 2;
+    }
+    return out;
+  }
+  const edges: number[] = [];
+  let last = -Infinity;
+  for (let b = 1; b < maxValueBins; b++) {
+    const v = sorted[Math.min(n - 1, Math.floor((b * n) / maxValueBins))]!;
+    // An edge equal to the maximum would leave the last bin empty.
+    if (v > last && v < sorted[n - 1]!) {
+      edges.push(v);
+      last = v;
+    }
+  }
+  return Float64Array.from(edges);
+}
+
+/** Bin of one raw value (numeric or categorical), as training and the split scan see it. */
+export function binOf(mapper: BinMapper, j: number, v: number): number {
+  const nv = mapper.nValueBins[j]!;
+  if (v !== v) return nv;
+  if (mapper.categorical[j]) {
+    const c = Math.floor(v);
+    return c >= 0 && c < nv ? c : nv;
+  }
+  const t = mapper.thresholds[j]!;
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Bins a matrix with a fitted mapper into the row-major packed layout. */
+export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): BinnedData {
+  const nF = mapper.nFeatures;
+  const rows = nF > 0 ? columns[0]!.length : 0;
+  const nBins = new Int32Array(nF);
+  const offsets = new Int32Array(nF + 1);
+  let maxBins = 0;
+  for (let j = 0; j < nF; j++) {
+    nBins[j] = mapper.nValueBins[j]! + 1;
+    offsets[j + 1] = offsets[j]! + nBins[j]!;
+    if (nBins[j]! > maxBins) maxBins = nBins[j]!;
+  }
+  const bins = maxBins <= 256 ? new Uint8Array(rows * nF) : new Uint16Array(rows * nF);
+  for (let j = 0; j < nF; j++) {
+    const col = columns[j]!;
+    const nv = mapper.nValueBins[j]!;
+    if (mapper.categorical[j]) {
+      for (let i = 0; i < rows; i++) {
+        const v = col[i]!;
+        const c = Math.floor(v);
+        bins[i * nF + j] = v === v && c >= 0 && c < nv ? c : nv;
+      }
+      continue;
+    }
+    const t = mapper.thresholds[j]!;
+    const m = t.length;
+    for (let i = 0; i < rows; i++) {
+      const v = col[i]!;
+      let b: number;
+      if (v !== v) b = nv;
+      else {
+        let lo = 0;
+        let hi = m;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (t[mid]! < v) lo = mid + 1;
+          else hi = mid;
+        }
+        b = lo;
+      }
+      bins[i * nF + j] = b;
+    }
+  }
+  return { rows, nFeatures: nF, bins, nBins, offsets, mapper };
+}

@@ -1,0 +1,218 @@
+// The gradient boosting loop: bin once, then per round compute gradients, grow one tree per raw
+// output column on a row/feature sample, and update raw predictions from the leaves' row ranges
+// (no re-prediction of training rows). Early stopping watches the validation metric.
+
+import type { Loss } from '../loss/loss.js';
+import { Rng } from '../random.js';
+import { binMatrix, fitBinMapper } from './binning.js';
+import { TreeGrower } from './grower.js';
+import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
+
+export interface BoostParams {
+  nEstimators: number;
+  learningRate: number;
+  maxDepth: number;
+  maxLeaves: number;
+  lossguide: boolean;
+  minChildWeight: number;
+  minSamplesLeaf: number;
+  lambda: number;
+  alpha: number;
+  gamma: number;
+  subsample: number;
+  colsampleBytree: number;
+  maxBin: number;
+  seed: number;
+  /** 0 = off. */
+  earlyStoppingRounds: number;
+  maxCatToOnehot: number;
+  maxCatThreshold: number;
+  catSmooth: number;
+}
+
+export interface TrainData {
+  columns: readonly Float64Array[];
+  categorical: readonly boolean[];
+  cardinality: readonly number[];
+  y: Float64Array;
+  weight: Float64Array | null;
+}
+
+export interface IterationReport {
+  iteration: number;
+  total: number;
+  train?: number;
+  validation?: number;
+}
+
+export interface TrainHooks {
+  /** Called once per round; the train metric is computed only when this is set. */
+  onIteration?: (r: IterationReport) => void;
+  signal?: AbortSignal;
+}
+
+export interface BoostResult {
+  forest: Forest;
+  baseScore: Float64Array;
+  /** Rounds grown. */
+  iterations: number;
+  /** Rounds to use at prediction: the best validation round under early stopping, else all. */
+  bestIteration: number;
+  bestScore: number | null;
+  trainHistory: number[];
+  validationHistory: number[];
+}
+
+/** Thrown when the caller's AbortSignal fires; models map it to their own error type. */
+export class TrainingAborted extends Error {
+  constructor() {
+    super('training aborted');
+    this.name = 'AbortError';
+  }
+}
+
+/** Lets pending events (an abort, a progress render) run between rounds. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export function singleTreeForest(nodes: TreeNodes, nOut: number, nGroups: number, group: number): Forest {
+  const b = new ForestBuilder(nOut, nGroups);
+  b.addTree(nodes, group);
+  return b.finish();
+}
+
+export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams, hooks: TrainHooks = {}, validation?: TrainData): Promise<BoostResult> {
+  const n = data.y.length;
+  const nF = data.columns.length;
+  const K = loss.nOut;
+  const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
+  const binned = binMatrix(mapper, data.columns);
+  const grower = new TreeGrower(binned, 1, {
+    lambda: p.lambda,
+    alpha: p.alpha,
+    gamma: p.gamma,
+    minChildWeight: p.minChildWeight,
+    minSamplesLeaf: p.minSamplesLeaf,
+    maxCatToOnehot: p.maxCatToOnehot,
+    maxCatThreshold: p.maxCatThreshold,
+    catSmooth: p.catSmooth,
+    maxDepth: p.maxDepth,
+    maxLeaves: p.maxLeaves,
+    lossguide: p.lossguide,
+    minSamplesSplit: 2,
+    learningRate: p.learningRate,
+    maxFeatures: 0,
+  });
+  const rng = new Rng(p.seed);
+  const w = data.weight;
+  const base = loss.baseScore(data.y, w);
+  const raw = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
+  const nv = validation ? validation.y.length : 0;
+  const rawV = new Float64Array(nv * K);
+  for (let i = 0; i < nv; i++) for (let k = 0; k < K; k++) rawV[i * K + k] = base[k]!;
+  const grad = new Float64Array(n * K);
+  const hess = new Float64Array(n * K);
+  const gk = K > 1 ? new Float64Array(n) : grad;
+  const hk = K > 1 ? new Float64Array(n) : hess;
+  const idx = new Uint32Array(n);
+  const sample = new Uint32Array(n);
+  const outOfSample = new Uint32Array(n);
+  const featureAll = new Int32Array(nF);
+  for (let j = 0; j < nF; j++) featureAll[j] = j;
+  const nCol = p.colsampleBytree < 1 ? Math.max(1, Math.round(p.colsampleBytree * nF)) : nF;
+  const features = nCol < nF ? new Int32Array(nCol) : null;
+  const builder = new ForestBuilder(1, K);
+  const trainHistory: number[] = [];
+  const validationHistory: number[] = [];
+  let bestScore = Infinity;
+  let bestIteration = 0;
+  let iterations = 0;
+  const ySingle = data.y;
+
+  for (let it = 0; it < p.nEstimators; it++) {
+    if (hooks.signal?.aborted) throw new TrainingAborted();
+    loss.gradients(ySingle, raw, w, grad, hess);
+    // Row subsample (Bernoulli, as XGBoost) kept in ascending order for sequential histogram reads.
+    let nS = n;
+    let nOut = 0;
+    if (p.subsample < 1) {
+      nS = 0;
+      for (let i = 0; i < n; i++) {
+        if (rng.next() < p.subsample) {
+          sample[nS++] = i;
+        } else {
+          outOfSample[nOut++] = i;
+        }
+      }
+    } else for (let i = 0; i < n; i++) sample[i] = i;
+    if (features) {
+      for (let j = 0; j < nF; j++) featureAll[j] = j;
+      for (let a = 0; a < nCol; a++) {
+        const b = a + rng.int(nF - a);
+        const t = featureAll[a]!;
+        featureAll[a] = featureAll[b]!;
+        featureAll[b] = t;
+      }
+      features.set(featureAll.subarray(0, nCol));
+      features.sort();
+    }
+    for (let k = 0; k < K; k++) {
+      if (K > 1) {
+        for (let i = 0; i < n; i++) {
+          gk[i] = grad[i * K + k]!;
+          hk[i] = hess[i * K + k]!;
+        }
+      }
+      idx.set(sample.subarray(0, nS));
+      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null }, idx, nS, features, nCol, null);
+      const values = grown.nodes.value;
+      if (loss.leafValue) {
+        for (let l = 0; l < grown.nLeaves; l++) {
+          const node = grown.leafNode[l]!;
+          values[node] = loss.leafValue(idx, grown.leafStart[l]!, grown.leafEnd[l]!, data.y, raw, w) * p.learningRate;
+        }
+      }
+      for (let l = 0; l < grown.nLeaves; l++) {
+        const v = values[grown.leafNode[l]!]!;
+        const e = grown.leafEnd[l]!;
+        for (let i = grown.leafStart[l]!; i < e; i++) raw[idx[i]! * K + k] += v;
+      }
+      builder.addTree(grown.nodes, k);
+      if (nOut > 0 || nv > 0) {
+        const one = singleTreeForest(grown.nodes, 1, K, k);
+        if (nOut > 0) predictRaw(one, data.columns, 0, 1, raw, outOfSample.subarray(0, nOut));
+        if (nv > 0) predictRaw(one, validation!.columns, 0, 1, rawV);
+      }
+    }
+    iterations = it + 1;
+    let trainMetric: number | undefined;
+    let validMetric: number | undefined;
+    if (hooks.onIteration) {
+      trainMetric = loss.evalMetric(data.y, raw, w);
+      trainHistory.push(trainMetric);
+    }
+    if (nv > 0) {
+      validMetric = loss.evalMetric(validation!.y, rawV, validation!.weight);
+      validationHistory.push(validMetric);
+      if (validMetric < bestScore) {
+        bestScore = validMetric;
+        bestIteration = iterations;
+      }
+    }
+    hooks.onIteration?.({ iteration: iterations, total: p.nEstimators, train: trainMetric, validation: validMetric });
+    if (p.earlyStoppingRounds > 0 && nv > 0 && iterations - bestIteration >= p.earlyStoppingRounds) break;
+    await yieldToEventLoop();
+  }
+  const useBest = p.earlyStoppingRounds > 0 && nv > 0;
+  return {
+    forest: builder.finish(),
+    baseScore: base,
+    iterations,
+    bestIteration: useBest ? bestIteration : iterations,
+    bestScore: nv > 0 ? bestScore : null,
+    trainHistory,
+    validationHistory,
+  };
+}

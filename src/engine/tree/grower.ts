@@ -1,0 +1,258 @@
+// Grows one tree on binned data: depth-wise (breadth first, max_depth) or leaf-wise (best gain
+// first, num_leaves), shared by boosting, random forests and the single decision tree. Rows are
+// partitioned in place in one index buffer, so each leaf owns a contiguous range of it.
+
+import type { Rng } from '../random.js';
+import type { BinnedData } from './binning.js';
+import { buildHistogram, subtractHistogram, type GradientSet } from './histogram.js';
+import { emptyTree, type TreeNodes } from './predictor.js';
+import { leafWeight, newCandidate, SplitFinder, type SplitCandidate, type SplitParams } from './split.js';
+
+export interface GrowerParams extends SplitParams {
+  /** 0 = unlimited. */
+  readonly maxDepth: number;
+  /** 0 = unlimited. */
+  readonly maxLeaves: number;
+  /** Expand the leaf with the best gain first (LightGBM's leaf-wise growth) instead of level by level. */
+  readonly lossguide: boolean;
+  readonly minSamplesSplit: number;
+  /** Multiplies every leaf value (boosting's shrinkage; 1 for forests). */
+  readonly learningRate: number;
+  /** Features drawn at random for each node (random forests); 0 = all active features. */
+  readonly maxFeatures: number;
+}
+
+/** A grown tree plus, for each leaf, the range of the index buffer holding its training rows. */
+export interface GrownTree {
+  readonly nodes: TreeNodes;
+  readonly nLeaves: number;
+  readonly leafNode: Int32Array;
+  readonly leafStart: Int32Array;
+  readonly leafEnd: Int32Array;
+}
+
+interface Pending {
+  id: number;
+  start: number;
+  end: number;
+  depth: number;
+  G: Float64Array;
+  H: number;
+  C: number;
+  hist: Float64Array | null;
+  split: SplitCandidate;
+}
+
+export class TreeGrower {
+  private readonly finder: SplitFinder;
+  private readonly S: number;
+  private readonly histSize: number;
+  private readonly pool: Float64Array[] = [];
+  private tmp: Uint32Array;
+  private readonly nodeFeatures: Int32Array;
+  private readonly featurePool: Int32Array;
+
+  constructor(
+    private readonly data: BinnedData,
+    private readonly nOut: number,
+    private readonly p: GrowerParams,
+  ) {
+    this.finder = new SplitFinder(data, nOut, p);
+    this.S = nOut + 2;
+    this.histSize = data.offsets[data.nFeatures]! * this.S;
+    this.tmp = new Uint32Array(0);
+    this.nodeFeatures = new Int32Array(data.nFeatures);
+    this.featurePool = new Int32Array(data.nFeatures);
+  }
+
+  private acquire(): Float64Array {
+    return this.pool.pop() ?? new Float64Array(this.histSize);
+  }
+
+  private release(h: Float64Array | null): void {
+    if (h) this.pool.push(h);
+  }
+
+  private canSplit(depth: number, H: number, C: number): boolean {
+    const p = this.p;
+    if (p.maxDepth > 0 && depth >= p.maxDepth) return false;
+    if (C < Math.max(p.minSamplesSplit, 2 * p.minSamplesLeaf, 2)) return false;
+    return H >= 2 * p.minChildWeight;
+  }
+
+  /**
+   * Grows a tree on rows idx[0..nRows) (reordered in place) using the active `features`
+   * (null = all; boosting's colsample_bytree). `rng` draws the per-node features of forests.
+   */
+  grow(gs: GradientSet, idx: Uint32Array, nRows: number, features: Int32Array | null, nActive: number, rng: Rng | null): GrownTree {
+    const K = this.nOut;
+    const p = this.p;
+    const nF = this.data.nFeatures;
+    const activeCount = features === null ? nF : nActive;
+    const perNode = p.maxFeatures > 0 && p.maxFeatures < activeCount && rng !== null;
+    if (this.tmp.length < nRows) this.tmp = new Uint32Array(nRows);
+    const tree = emptyTree();
+    const leafNode: number[] = [];
+    const leafStart: number[] = [];
+    const leafEnd: number[] = [];
+
+    // Root sums straight from the rows, so every later sum descends from exact totals.
+    const G = new Float64Array(K);
+    let H = 0;
+    const { grad, hess, classOf } = gs;
+    for (let i = 0; i < nRows; i++) {
+      const r = idx[i]!;
+      H += hess[r]!;
+      if (classOf) G[classOf[r]!] -= hess[r]!;
+      else if (K === 1) G[0] += grad[r]!;
+      else for (let k = 0; k < K; k++) G[k] += grad[r * K + k]!;
+    }
+    const addNode = (g: Float64Array, h: number): number => {
+      const id = tree.feature.length;
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.catLeft.push(null);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.defaultLeft.push(false);
+      tree.gain.push(0);
+      tree.cover.push(h);
+      for (let k = 0; k < K; k++) tree.value.push(leafWeight(g[k]!, h, p.lambda, p.alpha) * p.learningRate);
+      return id;
+    };
+
+    const pending: Pending[] = [];
+    // Finds a node's best split; returns whether it is worth queueing.
+    const prepare = (node: Pending): boolean => {
+      if (perNode) {
+        const m = this.sampleFeatures(features, activeCount, p.maxFeatures, rng);
+        const h = this.acquire();
+        buildHistogram(this.data, gs, idx, node.start, node.end, this.nodeFeatures, m, h);
+        this.finder.find(h, this.nodeFeatures, m, node.G, node.H, node.C, node.split);
+        this.release(h);
+      } else {
+        this.finder.find(node.hist!, features, nActive, node.G, node.H, node.C, node.split);
+      }
+      return node.split.feature >= 0;
+    };
+    const makeLeaf = (node: Pending): void => {
+      this.release(node.hist);
+      node.hist = null;
+      leafNode.push(node.id);
+      leafStart.push(node.start);
+      leafEnd.push(node.end);
+    };
+
+    const root: Pending = { id: addNode(G, H), start: 0, end: nRows, depth: 0, G, H, C: nRows, hist: null, split: newCandidate(K) };
+    let nLeaves = 1;
+    if (this.canSplit(0, H, nRows)) {
+      if (!perNode) {
+        root.hist = this.acquire();
+        buildHistogram(this.data, gs, idx, 0, nRows, features, nActive, root.hist);
+      }
+      if (prepare(root)) pending.push(root);
+      else makeLeaf(root);
+    } else makeLeaf(root);
+
+    while (pending.length > 0) {
+      if (p.maxLeaves > 0 && nLeaves >= p.maxLeaves) break;
+      let node: Pending;
+      if (p.lossguide) {
+        let bi = 0;
+        for (let i = 1; i < pending.length; i++) if (pending[i]!.split.gain > pending[bi]!.split.gain) bi = i;
+        node = pending[bi]!;
+        pending.splice(bi, 1);
+      } else if (p.maxLeaves > 0) node = pending.shift()!;
+      else node = pending.pop()!; // depth first keeps only O(depth) histograms alive
+      const s = node.split;
+      const mid = this.partition(idx, node.start, node.end, s);
+      const f = s.feature;
+      tree.feature[node.id] = f;
+      tree.defaultLeft[node.id] = s.defaultLeft;
+      tree.gain[node.id] = s.gain;
+      if (s.catLeft) tree.catLeft[node.id] = s.catLeft;
+      else tree.threshold[node.id] = this.data.mapper.thresholds[f]![s.bin]!;
+      const gl = Float64Array.from(s.gl);
+      const gr = new Float64Array(K);
+      for (let k = 0; k < K; k++) gr[k] = node.G[k]! - gl[k]!;
+      const cl = mid - node.start;
+      const cr = node.end - mid;
+      const hl = s.hl;
+      const hr = node.H - hl;
+      const depth = node.depth + 1;
+      const L: Pending = { id: addNode(gl, hl), start: node.start, end: mid, depth, G: gl, H: hl, C: cl, hist: null, split: newCandidate(K) };
+      const R: Pending = { id: addNode(gr, hr), start: mid, end: node.end, depth, G: gr, H: hr, C: cr, hist: null, split: newCandidate(K) };
+      tree.left[node.id] = L.id;
+      tree.right[node.id] = R.id;
+      nLeaves += 1;
+      const splitL = this.canSplit(depth, hl, cl);
+      const splitR = this.canSplit(depth, hr, cr);
+      if (!perNode && (splitL || splitR)) {
+        // Build the smaller child; the larger is the parent minus it, written over the parent's buffer.
+        const small = cl <= cr ? L : R;
+        const large = small === L ? R : L;
+        small.hist = this.acquire();
+        buildHistogram(this.data, gs, idx, small.start, small.end, features, nActive, small.hist);
+        subtractHistogram(this.data, K, node.hist!, small.hist, features, nActive, node.hist!);
+        large.hist = node.hist;
+      } else this.release(node.hist);
+      node.hist = null;
+      for (const [child, ok] of [[L, splitL], [R, splitR]] as const) {
+        if (ok && prepare(child)) pending.push(child);
+        else makeLeaf(child);
+      }
+    }
+    for (const node of pending) makeLeaf(node);
+    return {
+      nodes: tree,
+      nLeaves: leafNode.length,
+      leafNode: Int32Array.from(leafNode),
+      leafStart: Int32Array.from(leafStart),
+      leafEnd: Int32Array.from(leafEnd),
+    };
+  }
+
+  /** Draws m features without replacement from the active set into nodeFeatures. */
+  private sampleFeatures(features: Int32Array | null, activeCount: number, m: number, rng: Rng | null): number {
+    const pool = this.featurePool;
+    for (let a = 0; a < activeCount; a++) pool[a] = features === null ? a : features[a]!;
+    for (let a = 0; a < m; a++) {
+      const b = a + (rng ? rng.int(activeCount - a) : 0);
+      const t = pool[a]!;
+      pool[a] = pool[b]!;
+      pool[b] = t;
+      this.nodeFeatures[a] = pool[a]!;
+    }
+    return m;
+  }
+
+  /** Stable in-place partition of idx[start..end) by the split; returns where the right rows begin. */
+  private partition(idx: Uint32Array, start: number, end: number, s: SplitCandidate): number {
+    const { bins, nFeatures: nF } = this.data;
+    const f = s.feature;
+    const nv = this.data.nBins[f]! - 1;
+    const tmp = this.tmp;
+    let w = start;
+    let t = 0;
+    const dl = s.defaultLeft;
+    const mask = s.catLeft;
+    if (mask) {
+      for (let i = start; i < end; i++) {
+        const r = idx[i]!;
+        const b = bins[r * nF + f]!;
+        if (b === nv ? dl : mask[b] === 1) idx[w++] = r;
+        else tmp[t++] = r;
+      }
+    } else {
+      const thr = s.bin;
+      for (let i = start; i < end; i++) {
+        const r = idx[i]!;
+        const b = bins[r * nF + f]!;
+        if (b === nv ? dl : b <= thr) idx[w++] = r;
+        else tmp[t++] = r;
+      }
+    }
+    idx.set(tmp.subarray(0, t), w);
+    return w;
+  }
+}

@@ -1,0 +1,264 @@
+// Best split of a node from its histogram: XGBoost's regularised gain, a learned default direction
+// for missing values, and categorical partitions found by sorting categories by gradient/hessian
+// (LightGBM's method) or one-vs-rest when a feature has few categories (max_cat_to_onehot).
+
+import type { BinnedData } from './binning.js';
+
+export interface SplitParams {
+  /** L2 penalty on leaf values (XGBoost reg_lambda). */
+  readonly lambda: number;
+  /** L1 penalty on leaf values (XGBoost reg_alpha). */
+  readonly alpha: number;
+  /** Minimum gain for a split to be made (XGBoost gamma). */
+  readonly gamma: number;
+  readonly minChildWeight: number;
+  readonly minSamplesLeaf: number;
+  /** Categorical features with at most this many categories present are split one-vs-rest. */
+  readonly maxCatToOnehot: number;
+  /** Most categories allowed on the left side of a sorted categorical partition. */
+  readonly maxCatThreshold: number;
+  /** Added to the hessian when ordering categories, so rare categories do not sort to the ends. */
+  readonly catSmooth: number;
+}
+
+/** The best split found for a node; `feature` is -1 when no split has positive gain. */
+export interface SplitCandidate {
+  gain: number;
+  feature: number;
+  /** Numeric: value bins <= bin go left. */
+  bin: number;
+  /** Categorical: mask over the feature's value bins, 1 = goes left. */
+  catLeft: Uint8Array | null;
+  defaultLeft: boolean;
+  /** Left child sums: gradient channels, hessian, rows. */
+  readonly gl: Float64Array;
+  hl: number;
+  cl: number;
+}
+
+export function newCandidate(nOut: number): SplitCandidate {
+  return { gain: 0, feature: -1, bin: 0, catLeft: null, defaultLeft: false, gl: new Float64Array(nOut), hl: 0, cl: 0 };
+}
+
+/** Soft-thresholds a gradient sum by the L1 penalty. */
+function l1(g: number, alpha: number): number {
+  if (alpha === 0) return g;
+  if (g > alpha) return g - alpha;
+  if (g < -alpha) return g + alpha;
+  return 0;
+}
+
+/** Leaf value that minimises the regularised second-order loss (before the learning rate). */
+export function leafWeight(g: number, h: number, lambda: number, alpha: number): number {
+  const d = h + lambda;
+  // 0 - x rather than -x, so an empty gradient gives +0 (not -0) in saved trees.
+  return d > 0 ? 0 - l1(g, alpha) / d : 0;
+}
+
+/** Evaluates splits of one node; owns scratch buffers so scanning allocates nothing. */
+export class SplitFinder {
+  private readonly K: number;
+  private readonly S: number;
+  private readonly gl: Float64Array;
+  private readonly gm: Float64Array;
+  private readonly gt: Float64Array;
+  private readonly order: Int32Array;
+  private readonly key: Float64Array;
+
+  constructor(
+    private readonly data: BinnedData,
+    nOut: number,
+    private readonly p: SplitParams,
+  ) {
+    this.K = nOut;
+    this.S = nOut + 2;
+    this.gl = new Float64Array(nOut);
+    this.gm = new Float64Array(nOut);
+    this.gt = new Float64Array(nOut);
+    let maxBins = 1;
+    for (let j = 0; j < data.nFeatures; j++) maxBins = Math.max(maxBins, data.nBins[j]!);
+    this.order = new Int32Array(maxBins);
+    this.key = new Float64Array(maxBins);
+  }
+
+  /** Σ_k T(G_k)^2 / (H + λ): twice the loss reduction a leaf with these sums achieves. */
+  score(g: Float64Array, h: number): number {
+    const d = h + this.p.lambda;
+    if (d <= 0) return 0;
+    let s = 0;
+    for (let k = 0; k < this.K; k++) {
+      const t = l1(g[k]!, this.p.alpha);
+      s += t * t;
+    }
+    return s / d;
+  }
+
+  /**
+   * Finds the best split over the given features (all when null) for a node with sums G, H, C.
+   * Writes into `out`; out.feature = -1 if nothing beats gamma.
+   */
+  find(hist: Float64Array, features: Int32Array | null, nActive: number, G: Float64Array, H: number, C: number, out: SplitCandidate): void {
+    out.feature = -1;
+    out.gain = 0;
+    out.catLeft = null;
+    const parentScore = this.score(G, H);
+    const nA = features === null ? this.data.nFeatures : nActive;
+    for (let a = 0; a < nA; a++) {
+      const j = features === null ? a : features[a]!;
+      if (this.data.mapper.categorical[j]) this.scanCategorical(hist, j, G, H, C, parentScore, out);
+      else this.scanNumeric(hist, j, G, H, C, parentScore, out);
+    }
+  }
+
+  /** Gain of sending (gl, hl, cl) left; records it in `out` when it is the best so far. */
+  private evaluate(G: Float64Array, H: number, C: number, parentScore: number, hl: number, cl: number): number {
+    const p = this.p;
+    const hr = H - hl;
+    const cr = C - cl;
+    if (cl < p.minSamplesLeaf || cr < p.minSamplesLeaf) return -Infinity;
+    if (hl < p.minChildWeight || hr < p.minChildWeight || hl <= 0 || hr <= 0) return -Infinity;
+    const gr = this.gt;
+    for (let k = 0; k < this.K; k++) gr[k] = G[k]! - this.gl[k]!;
+    return 0.5 * (this.score(this.gl, hl) + this.score(gr, hr) - parentScore) - p.gamma;
+  }
+
+  private record(out: SplitCandidate, gain: number, j: number, hl: number, cl: number, defaultLeft: boolean): void {
+    out.gain = gain;
+    out.feature = j;
+    out.hl = hl;
+    out.cl = cl;
+    out.defaultLeft = defaultLeft;
+    out.gl.set(this.gl);
+  }
+
+  private scanNumeric(hist: Float64Array, j: number, G: Float64Array, H: number, C: number, parentScore: number, out: SplitCandidate): void {
+    const K = this.K;
+    const S = this.S;
+    const base = this.data.offsets[j]!;
+    const nv = this.data.nBins[j]! - 1;
+    const gl = this.gl;
+    const gm = this.gm;
+    const mk = (base + nv) * S;
+    for (let k = 0; k < K; k++) gm[k] = hist[mk + k]!;
+    const hm = hist[mk + K]!;
+    const cm = hist[mk + K + 1]!;
+    gl.fill(0);
+    let hl = 0;
+    let cl = 0;
+    for (let b = 0; b < nv - 1; b++) {
+      const o = (base + b) * S;
+      const cb = hist[o + K + 1]!;
+      if (cb === 0) continue;
+      for (let k = 0; k < K; k++) gl[k] += hist[o + k]!;
+      hl += hist[o + K]!;
+      cl += cb;
+      // Missing rows to the right.
+      let gain = this.evaluate(G, H, C, parentScore, hl, cl);
+      if (gain > out.gain) {
+        // With no missing rows here, unseen missing values follow the heavier child.
+        const dl = cm > 0 ? false : hl >= H - hl;
+        this.record(out, gain, j, hl, cl, dl);
+        out.bin = b;
+        out.catLeft = null;
+      }
+      if (cm > 0) {
+        for (let k = 0; k < K; k++) gl[k] += gm[k]!;
+        gain = this.evaluate(G, H, C, parentScore, hl + hm, cl + cm);
+        if (gain > out.gain) {
+          this.record(out, gain, j, hl + hm, cl + cm, true);
+          out.bin = b;
+          out.catLeft = null;
+        }
+        for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
+      }
+    }
+  }
+
+  private scanCategorical(hist: Float64Array, j: number, G: Float64Array, H: number, C: number, parentScore: number, out: SplitCandidate): void {
+    const K = this.K;
+    const S = this.S;
+    const p = this.p;
+    const base = this.data.offsets[j]!;
+    const nv = this.data.nBins[j]! - 1;
+    const gl = this.gl;
+    const gm = this.gm;
+    const mk = (base + nv) * S;
+    for (let k = 0; k < K; k++) gm[k] = hist[mk + k]!;
+    const hm = hist[mk + K]!;
+    const cm = hist[mk + K + 1]!;
+    const order = this.order;
+    let nUsed = 0;
+    for (let c = 0; c < nv; c++) if (hist[(base + c) * S + K + 1]! > 0) order[nUsed++] = c;
+    if (nUsed < 2) return;
+    const before = out.gain;
+    // Which scan found the best: one-hot category, or a prefix (length, from which end).
+    let bestMode = 0;
+    let bestArg = 0;
+    let bestFromEnd = false;
+    let bestMissingLeft = false;
+    const tryLeft = (hl: number, cl: number, arg: number, fromEnd: boolean, mode: number): void => {
+      let gain = this.evaluate(G, H, C, parentScore, hl, cl);
+      if (gain > out.gain) {
+        this.record(out, gain, j, hl, cl, cm > 0 ? false : hl >= H - hl);
+        bestMode = mode;
+        bestArg = arg;
+        bestFromEnd = fromEnd;
+        bestMissingLeft = false;
+      }
+      if (cm > 0) {
+        for (let k = 0; k < K; k++) gl[k] += gm[k]!;
+        gain = this.evaluate(G, H, C, parentScore, hl + hm, cl + cm);
+        if (gain > out.gain) {
+          this.record(out, gain, j, hl + hm, cl + cm, true);
+          bestMode = mode;
+          bestArg = arg;
+          bestFromEnd = fromEnd;
+          bestMissingLeft = true;
+        }
+        for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
+      }
+    };
+    if (nUsed <= p.maxCatToOnehot) {
+      for (let u = 0; u < nUsed; u++) {
+        const o = (base + order[u]!) * S;
+        for (let k = 0; k < K; k++) gl[k] = hist[o + k]!;
+        tryLeft(hist[o + K]!, hist[o + K + 1]!, order[u]!, false, 1);
+      }
+    } else {
+      // Order categories by gradient/hessian; for several channels use the one with the largest
+      // total |gradient| (for Gini trees: the node's majority class).
+      let ks = 0;
+      for (let k = 1; k < K; k++) if (Math.abs(G[k]!) > Math.abs(G[ks]!)) ks = k;
+      const key = this.key;
+      for (let u = 0; u < nUsed; u++) {
+        const o = (base + order[u]!) * S;
+        key[order[u]!] = hist[o + ks]! / (hist[o + K]! + p.catSmooth);
+      }
+      const sorted = Array.from(order.subarray(0, nUsed)).sort((a, b) => key[a]! - key[b]! || a - b);
+      for (let u = 0; u < nUsed; u++) order[u] = sorted[u]!;
+      const maxLen = Math.min(p.maxCatThreshold, nUsed - 1);
+      for (let dir = 0; dir < 2; dir++) {
+        const fromEnd = dir === 1;
+        gl.fill(0);
+        let hl = 0;
+        let cl = 0;
+        for (let len = 1; len <= maxLen; len++) {
+          const c = order[fromEnd ? nUsed - len : len - 1]!;
+          const o = (base + c) * S;
+          for (let k = 0; k < K; k++) gl[k] += hist[o + k]!;
+          hl += hist[o + K]!;
+          cl += hist[o + K + 1]!;
+          tryLeft(hl, cl, len, fromEnd, 2);
+        }
+      }
+    }
+    if (out.gain > before && out.feature === j && bestMode !== 0) {
+      const mask = new Uint8Array(nv);
+      if (bestMode === 1) mask[bestArg] = 1;
+      else for (let len = 1; len <= bestArg; len++) mask[order[bestFromEnd ? nUsed - len : len - 1]!] = 1;
+      out.catLeft = mask;
+      out.defaultLeft = bestMissingLeft || (cm === 0 && out.defaultLeft);
+      out.bin = -1;
+    }
+  }
+}

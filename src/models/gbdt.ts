@@ -1,0 +1,460 @@
+// Gradient boosted trees on soma's histogram engine (`gbdt`, alias `xgboost`), with XGBoost's
+// parameter names. Also holds the tree models' shared helpers: param resolution and forest JSON.
+
+import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import { createLoss, type Loss } from '../engine/loss/index.js';
+import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
+import { featureImportance, predictRaw, validateForest, type Forest } from '../engine/tree/predictor.js';
+import { SomaError } from '../errors.js';
+import { decodeF64, decodeI32, decodeTyped, encodeTyped } from '../util/base64.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
+import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the tree models.
+
+/** Checks params against a flat params schema and fills defaults; errors name the param and the accepted values. */
+export function resolveParams(kind: string, schema: JsonObject, params: JsonObject): JsonObject {
+  const props = schema['properties'] as Record<string, JsonObject>;
+  const out: JsonObject = {};
+  for (const key of Object.keys(params)) {
+    if (!(key in props)) {
+      throw new SomaError('PARAM_INVALID', `${kind}: unknown parameter "${key}" (expected one of ${Object.keys(props).join(', ')})`);
+    }
+  }
+  for (const [key, prop] of Object.entries(props)) {
+    const v = key in params ? params[key]! : prop['default']!;
+    const alternatives = Array.isArray(prop['anyOf']) ? (prop['anyOf'] as JsonObject[]) : [prop];
+    const problems = alternatives.map((alt) => checkValue(v, alt)).filter((e): e is string => e !== null);
+    if (problems.length === alternatives.length) {
+      throw new SomaError('PARAM_INVALID', `${kind}: parameter ${key} = ${JSON.stringify(v)} is invalid: ${problems.join('; or ')}`);
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+function checkValue(v: JsonValue, s: JsonObject): string | null {
+  const type = s['type'];
+  if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v))) return 'expected an integer';
+  if (type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) return 'expected a number';
+  if (type === 'string' && typeof v !== 'string') return 'expected a string';
+  if (type === 'boolean' && typeof v !== 'boolean') return 'expected true or false';
+  if (Array.isArray(s['enum']) && !s['enum'].includes(v)) return `expected one of ${s['enum'].map((e) => JSON.stringify(e)).join(', ')}`;
+  if (typeof v === 'number') {
+    const min = s['minimum'];
+    const max = s['maximum'];
+    const xmin = s['exclusiveMinimum'];
+    if (typeof min === 'number' && v < min) return `expected >= ${min}`;
+    if (typeof max === 'number' && v > max) return `expected <= ${max}`;
+    if (typeof xmin === 'number' && v <= xmin) return `expected > ${xmin}`;
+  }
+  return null;
+}
+
+export function forestToJSON(f: Forest): JsonObject {
+  return {
+    nOut: f.nOut,
+    nGroups: f.nGroups,
+    feature: encodeTyped(f.feature),
+    threshold: encodeTyped(f.threshold),
+    left: encodeTyped(f.left),
+    right: encodeTyped(f.right),
+    value: encodeTyped(f.value),
+    flags: encodeTyped(f.flags),
+    gain: encodeTyped(f.gain),
+    cover: encodeTyped(f.cover),
+    catBits: encodeTyped(f.catBits),
+    treeRoots: encodeTyped(f.treeRoots),
+    treeGroup: encodeTyped(f.treeGroup),
+  };
+}
+
+export function forestFromJSON(kind: string, o: JsonValue | undefined, nFeatures: number): Forest {
+  if (!isJsonObject(o)) throw new SomaError('DATA_FORMAT', `${kind}: saved state has no forest`);
+  const s = (k: string): string => {
+    const v = o[k];
+    if (typeof v !== 'string') throw new SomaError('DATA_FORMAT', `${kind}: saved forest field ${k} is missing`);
+    return v;
+  };
+  const f: Forest = {
+    nOut: Number(o['nOut']),
+    nGroups: Number(o['nGroups']),
+    feature: decodeI32(s('feature')),
+    threshold: decodeF64(s('threshold')),
+    left: decodeI32(s('left')),
+    right: decodeI32(s('right')),
+    value: decodeF64(s('value')),
+    flags: decodeTyped(Uint8Array, s('flags')),
+    gain: decodeF64(s('gain')),
+    cover: decodeF64(s('cover')),
+    catBits: decodeTyped(Uint32Array, s('catBits')),
+    treeRoots: decodeI32(s('treeRoots')),
+    treeGroup: decodeI32(s('treeGroup')),
+  };
+  const problem = validateForest(f, nFeatures);
+  if (problem) throw new SomaError('DATA_FORMAT', `${kind}: saved forest is corrupt: ${problem}`);
+  return f;
+}
+
+export function checkFeatures(kind: string, names: readonly string[], X: FeatureMatrix): void {
+  if (X.columns.length !== names.length) {
+    throw new SomaError('DATA_FORMAT', `${kind}: the model was trained on ${names.length} features, got ${X.columns.length}`, {
+      details: { expected: [...names], got: [...X.names] },
+    });
+  }
+}
+
+export function checkTarget(kind: string, X: FeatureMatrix, y: Target, task: Task): void {
+  if (X.rows === 0) throw new SomaError('DATA_EMPTY', `${kind}: no training rows`);
+  if (y.values.length !== X.rows) throw new SomaError('DATA_BAD_VALUE', `${kind}: ${X.rows} feature rows but ${y.values.length} target values`);
+  if (y.task !== task) throw new SomaError('PARAM_INVALID', `${kind}: created for ${task} but given a ${y.task} target`);
+  if (task === 'classification') {
+    if (y.nClasses < 2) throw new SomaError('DATA_BAD_VALUE', `${kind}: classification needs at least 2 classes, got ${y.nClasses}`);
+    for (let i = 0; i < y.values.length; i++) {
+      const v = y.values[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < y.nClasses)) {
+        throw new SomaError('DATA_BAD_VALUE', `${kind}: class index ${v} at row ${i} is outside 0..${y.nClasses - 1}`);
+      }
+    }
+  } else {
+    for (let i = 0; i < y.values.length; i++) {
+      if (!Number.isFinite(y.values[i]!)) throw new SomaError('DATA_BAD_VALUE', `${kind}: target value ${y.values[i]} at row ${i} is not finite`);
+    }
+  }
+}
+
+/** Sample weights times balanced class weights (n / (K * weight of class)), or null when all are 1. */
+export function combineWeights(y: Target, sampleWeight: Float64Array | undefined, balanced: boolean, extra?: (cls: number) => number): Float64Array | null {
+  const n = y.values.length;
+  if (sampleWeight && sampleWeight.length !== n) throw new SomaError('DATA_BAD_VALUE', `sampleWeight has ${sampleWeight.length} values for ${n} rows`);
+  if (!sampleWeight && !balanced && !extra) return null;
+  const w = sampleWeight ? Float64Array.from(sampleWeight) : new Float64Array(n).fill(1);
+  if (balanced && y.task === 'classification') {
+    const byClass = new Float64Array(y.nClasses);
+    for (let i = 0; i < n; i++) byClass[y.values[i]!] += w[i]!;
+    let total = 0;
+    for (const c of byClass) total += c;
+    for (let i = 0; i < n; i++) {
+      const c = byClass[y.values[i]!]!;
+      w[i] = w[i]! * (c > 0 ? total / (y.nClasses * c) : 1);
+    }
+  }
+  if (extra) for (let i = 0; i < n; i++) w[i] = w[i]! * extra(y.values[i]!);
+  return w;
+}
+
+export function importanceSummary(names: readonly string[], imp: { gain: Float64Array; split: Float64Array; cover: Float64Array }): JsonObject {
+  const obj = (a: Float64Array): JsonObject => Object.fromEntries(names.map((n, j) => [n, a[j]!]));
+  return { gain: obj(imp.gain), split: obj(imp.split), cover: obj(imp.cover) };
+}
+
+export function mapAbort(kind: string, e: unknown): unknown {
+  if (e instanceof TrainingAborted) return new SomaError('ABORTED', `${kind}: training aborted`, { cause: e });
+  return e;
+}
+
+export function argmaxRows(p: Float64Array, rows: number, K: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (p[i * K + k]! > p[i * K + best]!) best = k;
+    out[i] = best;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const OBJECTIVES: Record<string, string> = {
+  'reg:squarederror': 'squared_error',
+  'reg:absoluteerror': 'absolute_error',
+  'reg:huber': 'huber',
+  'count:poisson': 'poisson',
+  'binary:logistic': 'binary_logistic',
+  'multi:softprob': 'softmax',
+  squared_error: 'squared_error',
+  absolute_error: 'absolute_error',
+  huber: 'huber',
+  poisson: 'poisson',
+  binary_logistic: 'binary_logistic',
+  softmax: 'softmax',
+};
+
+const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
+const num = (min: number, max: number, def: number, description: string, exclusiveMin = false): JsonObject =>
+  exclusiveMin ? { type: 'number', exclusiveMinimum: min, maximum: max, default: def, description } : { type: 'number', minimum: min, maximum: max, default: def, description };
+
+export const gbdtParamsSchema: JsonObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    objective: {
+      type: 'string',
+      enum: ['auto', ...Object.keys(OBJECTIVES)],
+      default: 'auto',
+      description: 'Loss to minimise; auto = squared error (regression), binary:logistic (2 classes) or multi:softprob',
+    },
+    n_estimators: int(1, 100000, 100, 'Boosting rounds (trees per output column)'),
+    learning_rate: num(0, 1, 0.3, 'Shrinkage applied to every leaf value (eta)', true),
+    max_depth: int(0, 64, 6, 'Maximum tree depth; 0 = unlimited (then set num_leaves)'),
+    grow_policy: { type: 'string', enum: ['depthwise', 'lossguide'], default: 'depthwise', description: 'depthwise grows level by level; lossguide splits the best-gain leaf first (LightGBM style)' },
+    num_leaves: int(0, 1 << 20, 0, 'Maximum leaves per tree (XGBoost max_leaves); 0 = unlimited'),
+    min_child_weight: num(0, 1e12, 1, 'Minimum hessian sum in a child'),
+    min_samples_leaf: int(1, 1 << 30, 1, 'Minimum training rows in a leaf'),
+    reg_lambda: num(0, 1e12, 1, 'L2 penalty on leaf values'),
+    reg_alpha: num(0, 1e12, 0, 'L1 penalty on leaf values'),
+    gamma: num(0, 1e12, 0, 'Minimum loss reduction to make a split (min_split_loss)'),
+    subsample: num(0, 1, 1, 'Share of rows sampled for each round', true),
+    colsample_bytree: num(0, 1, 1, 'Share of features sampled for each tree', true),
+    max_bin: int(2, 65536, 256, 'Histogram bins per feature, the missing-value bin included'),
+    max_cat_to_onehot: int(1, 1 << 16, 4, 'Categorical features with at most this many categories split one-vs-rest; more are partitioned by sorted gradient'),
+    max_cat_threshold: int(1, 1 << 16, 64, 'Most categories sent left by one categorical split'),
+    huber_delta: num(0, 1e12, 1, 'Residual size where the huber loss turns linear', true),
+    scale_pos_weight: num(0, 1e12, 1, 'Weight multiplier for the positive class (binary classification)', true),
+    class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+    early_stopping_rounds: int(0, 100000, 0, 'Stop when the validation metric has not improved for this many rounds; 0 = off'),
+    seed: int(0, 2147483647, 0, 'Random seed for row and feature sampling and bin quantiles'),
+    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (results do not depend on it)'),
+  },
+};
+
+interface GbdtState {
+  task: Task;
+  nClasses: number;
+  loss: string;
+  names: string[];
+  forest: Forest;
+  baseScore: Float64Array;
+  iterations: number;
+  bestIteration: number;
+  bestScore: number | null;
+  trainHistory: number[];
+  validationHistory: number[];
+}
+
+export class Gbdt implements Estimator {
+  readonly kind = 'gbdt';
+  readonly params: JsonObject;
+  private state: GbdtState | null = null;
+
+  constructor(
+    params: JsonObject,
+    readonly task: Task,
+  ) {
+    this.params = resolveParams('gbdt', gbdtParamsSchema, params);
+  }
+
+  private lossFor(name: string, nClasses: number): Loss {
+    return createLoss(name, { nClasses, huberDelta: this.params['huber_delta'] as number });
+  }
+
+  private objective(y: Target): string {
+    const o = this.params['objective'] as string;
+    if (o === 'auto') return this.task === 'regression' ? 'squared_error' : y.nClasses === 2 ? 'binary_logistic' : 'softmax';
+    const name = OBJECTIVES[o]!;
+    const isClass = name === 'binary_logistic' || name === 'softmax';
+    if (isClass !== (this.task === 'classification')) throw new SomaError('PARAM_INVALID', `gbdt: objective ${o} does not fit task ${this.task}`);
+    if (name === 'binary_logistic' && y.nClasses !== 2) throw new SomaError('PARAM_INVALID', `gbdt: objective ${o} needs 2 classes, got ${y.nClasses}`);
+    if (name === 'poisson') {
+      for (let i = 0; i < y.values.length; i++) if (y.values[i]! < 0) throw new SomaError('DATA_BAD_VALUE', `gbdt: poisson needs non-negative targets, row ${i} has ${y.values[i]}`);
+    }
+    return name;
+  }
+
+  async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
+    checkTarget('gbdt', X, y, this.task);
+    const P = this.params;
+    const lossName = this.objective(y);
+    const loss = this.lossFor(lossName, y.nClasses);
+    const spw = P['scale_pos_weight'] as number;
+    const w = combineWeights(y, options.sampleWeight, P['class_weight'] === 'balanced', lossName === 'binary_logistic' && spw !== 1 ? (c) => (c === 1 ? spw : 1) : undefined);
+    const categorical = X.kinds.map((k) => k === 'categorical');
+    let validation;
+    if (options.validation) {
+      const v = options.validation;
+      checkFeatures('gbdt', X.names, v.X);
+      validation = { columns: v.X.columns, categorical, cardinality: X.cardinality, y: v.y.values, weight: null };
+    }
+    let result: BoostResult;
+    try {
+      result = await trainBoosting(
+        { columns: X.columns, categorical, cardinality: X.cardinality, y: y.values, weight: w },
+        loss,
+        {
+          nEstimators: P['n_estimators'] as number,
+          learningRate: P['learning_rate'] as number,
+          maxDepth: P['max_depth'] as number,
+          maxLeaves: P['num_leaves'] as number,
+          lossguide: P['grow_policy'] === 'lossguide',
+          minChildWeight: P['min_child_weight'] as number,
+          minSamplesLeaf: P['min_samples_leaf'] as number,
+          lambda: P['reg_lambda'] as number,
+          alpha: P['reg_alpha'] as number,
+          gamma: P['gamma'] as number,
+          subsample: P['subsample'] as number,
+          colsampleBytree: P['colsample_bytree'] as number,
+          maxBin: P['max_bin'] as number,
+          seed: P['seed'] as number,
+          earlyStoppingRounds: P['early_stopping_rounds'] as number,
+          maxCatToOnehot: P['max_cat_to_onehot'] as number,
+          maxCatThreshold: P['max_cat_threshold'] as number,
+          catSmooth: 10,
+        },
+        {
+          signal: options.signal,
+          onIteration: options.onProgress
+            ? (r) => options.onProgress!({ iteration: r.iteration, total: r.total, metric: loss.metric, train: r.train, validation: r.validation })
+            : undefined,
+        },
+        validation,
+      );
+    } catch (e) {
+      throw mapAbort('gbdt', e);
+    }
+    this.state = {
+      task: this.task,
+      nClasses: y.nClasses,
+      loss: lossName,
+      names: [...X.names],
+      forest: result.forest,
+      baseScore: result.baseScore,
+      iterations: result.iterations,
+      bestIteration: result.bestIteration,
+      bestScore: result.bestScore,
+      trainHistory: result.trainHistory,
+      validationHistory: result.validationHistory,
+    };
+    return this;
+  }
+
+  private fitted(): GbdtState {
+    if (!this.state) throw new SomaError('USAGE', 'gbdt: the model is not fitted');
+    return this.state;
+  }
+
+  /** Raw scores (rows x output columns) from the first bestIteration rounds. */
+  predictRaw(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    checkFeatures('gbdt', s.names, X);
+    const K = s.forest.nGroups;
+    const raw = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) for (let k = 0; k < K; k++) raw[i * K + k] = s.baseScore[k]!;
+    predictRaw(s.forest, X.columns, 0, Math.min(s.forest.treeRoots.length, s.bestIteration * K), raw);
+    return raw;
+  }
+
+  predict(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    if (s.task === 'classification') return argmaxRows(this.predictProba(X), X.rows, s.nClasses);
+    const raw = this.predictRaw(X);
+    const out = new Float64Array(raw.length);
+    this.lossFor(s.loss, s.nClasses).transform(raw, out);
+    return out;
+  }
+
+  predictProba(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    if (s.task !== 'classification') throw new SomaError('USAGE', 'gbdt: predictProba needs a classification model');
+    const raw = this.predictRaw(X);
+    const loss = this.lossFor(s.loss, s.nClasses);
+    if (s.nClasses === 2) {
+      const p1 = new Float64Array(X.rows);
+      loss.transform(raw, p1);
+      const out = new Float64Array(X.rows * 2);
+      for (let i = 0; i < X.rows; i++) {
+        out[2 * i] = 1 - p1[i]!;
+        out[2 * i + 1] = p1[i]!;
+      }
+      return out;
+    }
+    const out = new Float64Array(raw.length);
+    loss.transform(raw, out);
+    return out;
+  }
+
+  private importance(): { gain: Float64Array; split: Float64Array; cover: Float64Array } {
+    const s = this.fitted();
+    return featureImportance(s.forest, s.names.length, s.bestIteration * s.forest.nGroups);
+  }
+
+  /** Total gain per feature over the trees used for prediction; split counts and cover are in summary(). */
+  featureImportance(): FeatureImportance | undefined {
+    if (!this.state) return undefined;
+    return { kind: 'gain', names: [...this.state.names], values: Array.from(this.importance().gain) };
+  }
+
+  summary(): JsonObject {
+    const s = this.fitted();
+    return {
+      objective: s.loss,
+      metric: this.lossFor(s.loss, s.nClasses).metric,
+      iterations: s.iterations,
+      best_iteration: s.bestIteration,
+      best_score: s.bestScore,
+      trees: s.forest.treeRoots.length,
+      nodes: s.forest.feature.length,
+      final_train_metric: s.trainHistory.length > 0 ? s.trainHistory[s.trainHistory.length - 1]! : null,
+      final_validation_metric: s.validationHistory.length > 0 ? s.validationHistory[s.validationHistory.length - 1]! : null,
+      feature_importance: importanceSummary(s.names, this.importance()),
+    };
+  }
+
+  toJSON(): EstimatorJSON {
+    const s = this.fitted();
+    return {
+      kind: this.kind,
+      formatVersion: 1,
+      params: this.params,
+      state: {
+        task: s.task,
+        nClasses: s.nClasses,
+        loss: s.loss,
+        names: s.names,
+        baseScore: Array.from(s.baseScore),
+        iterations: s.iterations,
+        bestIteration: s.bestIteration,
+        bestScore: s.bestScore,
+        trainHistory: s.trainHistory,
+        validationHistory: s.validationHistory,
+        forest: forestToJSON(s.forest),
+      },
+    };
+  }
+
+  static fromJSON(json: EstimatorJSON): Gbdt {
+    if (json.formatVersion !== 1) throw new SomaError('DATA_FORMAT', `gbdt: unsupported formatVersion ${json.formatVersion} (this soma reads 1)`);
+    const st = json.state;
+    if (!isJsonObject(st)) throw new SomaError('DATA_FORMAT', 'gbdt: saved state is not an object');
+    const task = st['task'] === 'regression' ? 'regression' : 'classification';
+    const m = new Gbdt(json.params, task);
+    const names = (st['names'] as string[]).map(String);
+    const nums = (k: string): number[] => ((st[k] as JsonValue[] | undefined) ?? []).map(Number);
+    m.state = {
+      task,
+      nClasses: Number(st['nClasses']),
+      loss: String(st['loss']),
+      names,
+      forest: forestFromJSON('gbdt', st['forest'], names.length),
+      baseScore: Float64Array.from(nums('baseScore')),
+      iterations: Number(st['iterations']),
+      bestIteration: Number(st['bestIteration']),
+      bestScore: st['bestScore'] === null ? null : Number(st['bestScore']),
+      trainHistory: nums('trainHistory'),
+      validationHistory: nums('validationHistory'),
+    };
+    m.lossFor(m.state.loss, m.state.nClasses);
+    return m;
+  }
+}
+
+export const gbdtSpec: EstimatorSpec = {
+  name: 'gbdt',
+  aliases: ['xgboost'],
+  description: 'Histogram gradient boosted trees (XGBoost parameter names), native categorical splits and missing values',
+  tasks: ['classification', 'regression'],
+  paramsSchema: gbdtParamsSchema,
+  nativeCategorical: true,
+  create: (params, task) => new Gbdt(params, task),
+  fromJSON: (json) => Gbdt.fromJSON(json),
+};

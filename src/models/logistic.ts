@@ -1,0 +1,344 @@
+// `logistic`: binary (sigmoid) and multinomial (softmax) logistic regression with none, l2, l1
+// or elastic-net penalties and optional balanced class weights.
+//
+// Objective, on the same scale as `linear` (the SUM of per-row losses):
+//   sum_i w_i * logloss_i + alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio)/2 * |coef|^2)
+// so penalty l2 with alpha = 1/C is exactly scikit-learn's LogisticRegression(C). The optimiser
+// minimises that objective divided by the total weight (a per-row mean), which leaves the solution
+// unchanged and makes `tol` mean what it means in scikit-learn's lbfgs: the largest gradient
+// component of the mean objective.
+//
+// Solver: L-BFGS with a strong-Wolfe line search for none/l2; OWL-QN (orthant-wise L-BFGS) when
+// the penalty has an L1 part. Both run on standardised features packed row-major, with one fused
+// loss-and-gradient pass per evaluation; coefficients are reported on the original scale.
+
+import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import { packStandardized, standardization } from '../engine/linalg/dense.js';
+import { Lbfgs } from '../engine/optim/lbfgs.js';
+import { binaryLogLoss, softmaxLogLoss, type PackedDesign } from '../engine/optim/logloss.js';
+import { SomaError } from '../errors.js';
+import { decodeF64, encodeF64 } from '../util/base64.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+import {
+  AbortPoint,
+  alignColumns,
+  checkFinite,
+  checkState,
+  checkWeights,
+  linearPredictor,
+  parseRegularization,
+  penaltyStrengths,
+  regularizationSchema,
+  stateNames,
+  stateString,
+  type RegularizationDefaults,
+  type RegularizationParams,
+} from './linear.js';
+
+export type ClassWeight = 'none' | 'balanced';
+
+const LOGISTIC_DEFAULTS: RegularizationDefaults = { penalty: 'l2', max_iter: 100, tol: 1e-4 };
+
+interface LogisticState {
+  features: string[];
+  nClasses: number;
+  /** Rows of coefficients: 1 row (class 1 vs 0) for binary, nClasses rows for multinomial; row-major. */
+  coef: Float64Array;
+  intercept: Float64Array;
+  solver: 'lbfgs' | 'owlqn';
+  iterations: number;
+  converged: boolean;
+  message: string | null;
+  /** Final mean objective (loss + penalty per unit weight). */
+  objective: number;
+}
+
+export class LogisticRegression implements Estimator {
+  readonly kind = 'logistic';
+  readonly params: JsonObject;
+  private readonly p: RegularizationParams;
+  private readonly classWeight: ClassWeight;
+  private state: LogisticState | null = null;
+
+  constructor(params: JsonObject = {}) {
+    this.p = parseRegularization(params, LOGISTIC_DEFAULTS, ['class_weight']);
+    const cw = params.class_weight ?? 'none';
+    if (cw !== 'none' && cw !== 'balanced') throw new SomaError('PARAM_INVALID', `model.params.class_weight: got ${JSON.stringify(cw)}; expected none | balanced`);
+    this.classWeight = cw;
+    this.params = { ...this.p, class_weight: cw };
+  }
+
+  async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
+    const abort = new AbortPoint(options.signal);
+    const n = X.rows;
+    const p = X.columns.length;
+    if (n === 0) throw new SomaError('DATA_EMPTY', 'logistic: no training rows');
+    if (y.values.length !== n) throw new SomaError('DATA_BAD_VALUE', `target has ${y.values.length} values for ${n} rows`);
+    const K = y.nClasses;
+    if (!(K >= 2)) throw new SomaError('DATA_BAD_VALUE', `logistic regression needs at least two classes (got ${K})`);
+    const counts = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      const c = y.values[i]!;
+      if (!Number.isInteger(c) || c < 0 || c >= K) throw new SomaError('DATA_BAD_VALUE', `target value ${c} at row ${i} is not a class index in 0..${K - 1}`);
+      counts[c]++;
+    }
+    checkFinite(X);
+    let w = checkWeights(options.sampleWeight, n);
+    if (this.classWeight === 'balanced') {
+      // scikit-learn's rule: n_rows / (n_classes * count of the class), times any sample weight.
+      const cw = Array.from(counts, (c) => (c > 0 ? n / (K * c) : 0));
+      const combined = new Float64Array(n);
+      for (let i = 0; i < n; i++) combined[i] = cw[y.values[i]!]! * (w ? w[i]! : 1);
+      w = combined;
+    }
+    let W = 0;
+    const wc = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      const wi = w ? w[i]! : 1;
+      W += wi;
+      wc[y.values[i]!] += wi;
+    }
+    if (!(W > 0)) throw new SomaError('DATA_BAD_VALUE', 'all sample weights are zero');
+
+    const fi = this.p.fit_intercept;
+    const st = standardization(X.columns, w, fi);
+    const design: PackedDesign = { x: packStandardized(X.columns, n, st), rows: n, p };
+    await abort.check();
+
+    const binary = K === 2;
+    const blocks = binary ? 1 : K;
+    const stride = fi ? p + 1 : p;
+    const dim = blocks * stride;
+    const { l1, l2 } = penaltyStrengths(this.p);
+    // Per-coordinate penalties in standardised space, for original-scale coef_j = v_j / s_j, and
+    // divided by W because the optimiser sees the per-unit-weight mean objective.
+    const l2v = new Float64Array(dim);
+    const l1v = new Float64Array(dim);
+    for (let b = 0; b < blocks; b++) {
+      for (let j = 0; j < p; j++) {
+        const s = st.scales[j]!;
+        l2v[b * stride + j] = l2 / (s * s) / W;
+        l1v[b * stride + j] = l1 / s / W;
+      }
+    }
+    const invW = 1 / W;
+    const yv = y.values;
+    const fg = (x: Float64Array, g: Float64Array): number => {
+      let f = binary ? binaryLogLoss(design, yv, w, x, fi, g) : softmaxLogLoss(design, yv, w, x, K, fi, g);
+      f *= invW;
+      for (let i = 0; i < dim; i++) {
+        const lam = l2v[i]!;
+        g[i] = g[i]! * invW + lam * x[i]!;
+        f += 0.5 * lam * x[i]! * x[i]!;
+      }
+      return f;
+    };
+    // Start from the class priors (intercept only), which is already the best constant model.
+    const x0 = new Float64Array(dim);
+    if (fi) {
+      const eps = 1e-12;
+      if (binary) x0[p] = Math.log((wc[1]! + eps) / (wc[0]! + eps));
+      else for (let k = 0; k < K; k++) x0[k * stride + p] = Math.log((wc[k]! + eps) / W);
+    }
+    const useL1 = l1 > 0;
+    // ftol = 2.2e-5 * tol: at the default tol 1e-4 this is SciPy's factr=1e7 stop that scikit-learn's
+    // lbfgs uses; a smaller tol tightens it too, so asking for precision gets precision.
+    const opt = new Lbfgs(fg, x0, { maxIter: this.p.max_iter, gtol: this.p.tol, ftol: 2.220446049250313e-5 * this.p.tol, l1: useL1 ? l1v : undefined });
+    while (opt.status === 'running') {
+      opt.step();
+      options.onProgress?.({ iteration: opt.iterations, total: this.p.max_iter, metric: 'objective', train: opt.f });
+      await abort.check();
+    }
+
+    const converged = opt.status === 'converged';
+    let message: string | null = null;
+    if (!converged) {
+      const g = opt.gradientNorm().toExponential(2);
+      message =
+        opt.status === 'max_iter'
+          ? `${useL1 ? 'OWL-QN' : 'L-BFGS'} did not converge in ${this.p.max_iter} iterations (largest gradient component ${g} > tol ${this.p.tol}): raise max_iter, scale the features (add a scale step), or increase alpha`
+          : `the line search could not lower the objective further after ${opt.iterations} iterations (largest gradient component ${g} > tol ${this.p.tol}): scale the features (add a scale step), increase alpha, or loosen tol`;
+    }
+    const coef = new Float64Array(blocks * p);
+    const intercept = new Float64Array(blocks);
+    for (let b = 0; b < blocks; b++) {
+      let c0 = fi ? opt.x[b * stride + p]! : 0;
+      for (let j = 0; j < p; j++) {
+        const cj = opt.x[b * stride + j]! / st.scales[j]!;
+        coef[b * p + j] = cj;
+        c0 -= cj * st.means[j]!;
+      }
+      intercept[b] = fi ? c0 : 0;
+    }
+    this.state = {
+      features: [...X.names],
+      nClasses: K,
+      coef,
+      intercept,
+      solver: useL1 ? 'owlqn' : 'lbfgs',
+      iterations: opt.iterations,
+      converged,
+      message,
+      objective: opt.f,
+    };
+    return this;
+  }
+
+  private fitted(): LogisticState {
+    if (!this.state) throw new SomaError('USAGE', 'logistic model is not fitted yet: call fit() first');
+    return this.state;
+  }
+
+  /** Row-major probabilities, rows x nClasses (two columns for binary). */
+  predictProba(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    const cols = alignColumns(X, s.features);
+    const n = X.rows;
+    const K = s.nClasses;
+    const out = new Float64Array(n * K);
+    if (K === 2) {
+      linearPredictor(cols, n, s.coef, 0, s.intercept[0]!, out, 2, 1);
+      for (let i = 0; i < n; i++) {
+        const z = out[2 * i + 1]!;
+        if (Number.isNaN(z)) checkFinite({ ...X, names: s.features, columns: cols });
+        const e = Math.exp(-Math.abs(z));
+        const p1 = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+        out[2 * i] = z >= 0 ? e / (1 + e) : 1 / (1 + e);
+        out[2 * i + 1] = p1;
+      }
+      return out;
+    }
+    const p = s.features.length;
+    for (let k = 0; k < K; k++) linearPredictor(cols, n, s.coef, k * p, s.intercept[k]!, out, K, k);
+    for (let i = 0, o = 0; i < n; i++, o += K) {
+      let m = -Infinity;
+      for (let k = 0; k < K; k++) m = Math.max(m, out[o + k]!);
+      if (Number.isNaN(m)) checkFinite({ ...X, names: s.features, columns: cols });
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp(out[o + k]! - m);
+        out[o + k] = e;
+        sum += e;
+      }
+      for (let k = 0; k < K; k++) out[o + k] = out[o + k]! / sum;
+    }
+    return out;
+  }
+
+  /** The most probable class index per row (ties go to the lower index). */
+  predict(X: FeatureMatrix): Float64Array {
+    const K = this.fitted().nClasses;
+    const proba = this.predictProba(X);
+    const out = new Float64Array(X.rows);
+    for (let i = 0, o = 0; i < X.rows; i++, o += K) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (proba[o + k]! > proba[o + best]!) best = k;
+      out[i] = best;
+    }
+    return out;
+  }
+
+  featureImportance(): FeatureImportance {
+    const s = this.fitted();
+    const p = s.features.length;
+    const rows = s.coef.length / Math.max(p, 1);
+    // Multinomial: the largest |coefficient| over classes, so one number still ranks each feature.
+    const values = s.features.map((_, j) => {
+      let m = 0;
+      for (let b = 0; b < rows; b++) m = Math.max(m, Math.abs(s.coef[b * p + j]!));
+      return m;
+    });
+    return { kind: 'coefficient', names: [...s.features], values };
+  }
+
+  summary(): JsonObject {
+    const s = this.fitted();
+    const p = s.features.length;
+    const byName = (b: number): JsonObject => {
+      const o: JsonObject = {};
+      s.features.forEach((f, j) => (o[f] = s.coef[b * p + j]!));
+      return o;
+    };
+    const out: JsonObject = { solver: s.solver, penalty: this.p.penalty, n_classes: s.nClasses, iterations: s.iterations, converged: s.converged, objective: s.objective };
+    if (s.nClasses === 2) {
+      out.intercept = s.intercept[0]!;
+      out.coefficients = byName(0);
+    } else {
+      const per: JsonObject = {};
+      const ints: JsonObject = {};
+      for (let k = 0; k < s.nClasses; k++) {
+        per[String(k)] = byName(k);
+        ints[String(k)] = s.intercept[k]!;
+      }
+      out.intercept = ints;
+      out.coefficients = per;
+    }
+    if (s.message) out.message = s.message;
+    return out;
+  }
+
+  toJSON(): EstimatorJSON {
+    const s = this.fitted();
+    const state: { [k: string]: JsonValue } = {
+      features: [...s.features],
+      n_classes: s.nClasses,
+      coef: encodeF64(s.coef),
+      intercept: encodeF64(s.intercept),
+      solver: s.solver,
+      iterations: s.iterations,
+      converged: s.converged,
+      message: s.message,
+      objective: s.objective,
+    };
+    return { kind: this.kind, formatVersion: 1, params: { ...this.params }, state };
+  }
+
+  static fromJSON(json: EstimatorJSON): LogisticRegression {
+    const st = checkState(json, 'logistic');
+    const m = new LogisticRegression(json.params);
+    const features = stateNames(st);
+    const K = st.n_classes;
+    if (typeof K !== 'number' || !Number.isInteger(K) || K < 2) throw new SomaError('REGISTRY_INTEGRITY', `logistic model state has bad n_classes ${JSON.stringify(K)}`);
+    const blocks = K === 2 ? 1 : K;
+    const coef = decodeF64(stateString(st, 'coef'));
+    const intercept = decodeF64(stateString(st, 'intercept'));
+    if (coef.length !== blocks * features.length || intercept.length !== blocks) {
+      throw new SomaError('REGISTRY_INTEGRITY', `logistic model state has ${coef.length} coefficients and ${intercept.length} intercepts for ${features.length} features and ${K} classes`);
+    }
+    m.state = {
+      features,
+      nClasses: K,
+      coef,
+      intercept,
+      solver: st.solver === 'owlqn' ? 'owlqn' : 'lbfgs',
+      iterations: typeof st.iterations === 'number' ? st.iterations : 0,
+      converged: st.converged !== false,
+      message: typeof st.message === 'string' ? st.message : null,
+      objective: typeof st.objective === 'number' ? st.objective : NaN,
+    };
+    return m;
+  }
+}
+
+export const logisticSpec: EstimatorSpec = {
+  name: 'logistic',
+  description: 'Logistic regression, binary or multinomial (softmax), with none/l2/l1/elasticnet penalties; L-BFGS, or OWL-QN with an L1 part.',
+  tasks: ['classification'] as Task[],
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...regularizationSchema('logistic', LOGISTIC_DEFAULTS),
+      class_weight: {
+        type: 'string',
+        enum: ['none', 'balanced'],
+        default: 'none',
+        description: 'balanced weighs each row by n_rows / (n_classes * rows of its class), as scikit-learn does; none weighs rows equally (times any sample weight).',
+      },
+    },
+  },
+  nativeCategorical: false,
+  create: (params: JsonObject) => new LogisticRegression(params),
+  fromJSON: (json: EstimatorJSON) => LogisticRegression.fromJSON(json),
+};

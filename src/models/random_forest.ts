@@ -1,0 +1,220 @@
+// Random forests on soma's histogram tree engine: bootstrap rows, features drawn per split,
+// Gini (classification) or variance (regression) splits, and an out-of-bag score.
+
+import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import { trainForest, type ForestParams, type ForestResult } from '../engine/tree/forest.js';
+import { featureImportance, predictRaw, type Forest } from '../engine/tree/predictor.js';
+import { SomaError } from '../errors.js';
+import { isJsonObject, type JsonObject } from '../util/json.js';
+import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+import { argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams } from './gbdt.js';
+
+const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
+
+/** Params shared by the forest and the single tree. */
+export const treeParamsCommon: Record<string, JsonObject> = {
+  max_depth: int(0, 1000, 0, 'Maximum tree depth; 0 = grow until leaves are pure or too small'),
+  min_samples_split: int(2, 1 << 30, 2, 'Minimum rows in a node for it to be split'),
+  min_samples_leaf: int(1, 1 << 30, 1, 'Minimum rows in a leaf'),
+  max_leaf_nodes: int(0, 1 << 30, 0, 'Maximum leaves per tree, best splits first; 0 = unlimited'),
+  min_impurity_decrease: { type: 'number', minimum: 0, maximum: 1e12, default: 0, description: 'Minimum weighted impurity decrease (as in scikit-learn) for a split' },
+  class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+  max_bin: int(2, 65536, 256, 'Histogram bins per feature, the missing-value bin included'),
+  max_cat_to_onehot: int(1, 1 << 16, 4, 'Categorical features with at most this many categories split one-vs-rest'),
+  max_cat_threshold: int(1, 1 << 16, 64, 'Most categories sent left by one categorical split'),
+  seed: int(0, 2147483647, 0, 'Random seed for bootstrap draws, feature draws and bin quantiles'),
+};
+
+export const randomForestParamsSchema: JsonObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    n_estimators: int(1, 100000, 100, 'Number of trees'),
+    ...treeParamsCommon,
+    max_features: {
+      type: ['string', 'number'],
+      anyOf: [
+        { type: 'string', enum: ['auto', 'sqrt', 'log2', 'all'] },
+        { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+      ],
+      default: 'auto',
+      description: 'Features drawn per split: sqrt, log2, all, or a fraction; auto = sqrt (classification) or all (regression)',
+    },
+    bootstrap: { type: 'boolean', default: true, description: 'Grow each tree on a bootstrap sample of the rows' },
+    max_samples: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Bootstrap draws per tree as a share of the rows' },
+    oob_score: { type: 'boolean', default: true, description: 'Compute the out-of-bag score (accuracy or R^2), reported in the summary' },
+    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (results do not depend on it)'),
+  },
+};
+
+interface ForestState {
+  task: Task;
+  nClasses: number;
+  names: string[];
+  forest: Forest;
+  oobScore: number | null;
+  oobCoverage: number;
+}
+
+/** Features per split for a max_features value. */
+export function resolveMaxFeatures(v: unknown, nF: number, task: Task): number {
+  if (v === 'all') return 0;
+  if (v === 'auto') return task === 'classification' ? Math.max(1, Math.floor(Math.sqrt(nF))) : 0;
+  if (v === 'sqrt') return Math.max(1, Math.floor(Math.sqrt(nF)));
+  if (v === 'log2') return Math.max(1, Math.floor(Math.log2(nF)));
+  if (typeof v === 'number') return Math.max(1, Math.floor(v * nF));
+  throw new SomaError('PARAM_INVALID', `max_features = ${JSON.stringify(v)} (expected sqrt, log2, all, auto or a fraction in (0, 1])`);
+}
+
+/** A forest of trees averaged at prediction; the decision tree is the one-tree, no-bootstrap case. */
+export class RandomForest implements Estimator {
+  readonly params: JsonObject;
+  protected state: ForestState | null = null;
+
+  constructor(
+    readonly kind: string,
+    schema: JsonObject,
+    params: JsonObject,
+    readonly task: Task,
+  ) {
+    this.params = resolveParams(kind, schema, params);
+  }
+
+  protected forestParams(nF: number): ForestParams {
+    const P = this.params;
+    return {
+      nEstimators: P['n_estimators'] as number,
+      maxDepth: P['max_depth'] as number,
+      maxLeaves: P['max_leaf_nodes'] as number,
+      minSamplesLeaf: P['min_samples_leaf'] as number,
+      minSamplesSplit: P['min_samples_split'] as number,
+      maxFeatures: resolveMaxFeatures(P['max_features'], nF, this.task),
+      bootstrap: P['bootstrap'] as boolean,
+      maxSamples: P['max_samples'] as number,
+      minImpurityDecrease: P['min_impurity_decrease'] as number,
+      maxBin: P['max_bin'] as number,
+      seed: P['seed'] as number,
+      maxCatToOnehot: P['max_cat_to_onehot'] as number,
+      maxCatThreshold: P['max_cat_threshold'] as number,
+      computeOob: (P['oob_score'] as boolean) && (P['bootstrap'] as boolean),
+    };
+  }
+
+  async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
+    checkTarget(this.kind, X, y, this.task);
+    const w = combineWeights(y, options.sampleWeight, this.params['class_weight'] === 'balanced');
+    const nClasses = this.task === 'classification' ? y.nClasses : 0;
+    let r: ForestResult;
+    try {
+      r = await trainForest(
+        { columns: X.columns, categorical: X.kinds.map((k) => k === 'categorical'), cardinality: X.cardinality, y: y.values, weight: w },
+        nClasses,
+        this.forestParams(X.columns.length),
+        {
+          signal: options.signal,
+          onIteration: options.onProgress ? (it) => options.onProgress!({ iteration: it.iteration, total: it.total }) : undefined,
+        },
+      );
+    } catch (e) {
+      throw mapAbort(this.kind, e);
+    }
+    this.state = { task: this.task, nClasses: y.nClasses, names: [...X.names], forest: r.forest, oobScore: r.oobScore, oobCoverage: r.oobCoverage };
+    return this;
+  }
+
+  protected fitted(): ForestState {
+    if (!this.state) throw new SomaError('USAGE', `${this.kind}: the model is not fitted`);
+    return this.state;
+  }
+
+  /** Average of the trees' outputs: class shares (rows x classes) or values. */
+  private average(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    checkFeatures(this.kind, s.names, X);
+    const f = s.forest;
+    const out = new Float64Array(X.rows * f.nGroups);
+    const T = f.treeRoots.length;
+    predictRaw(f, X.columns, 0, T, out);
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! / T;
+    return out;
+  }
+
+  predict(X: FeatureMatrix): Float64Array {
+    const s = this.fitted();
+    const avg = this.average(X);
+    return s.task === 'classification' ? argmaxRows(avg, X.rows, s.nClasses) : avg;
+  }
+
+  predictProba(X: FeatureMatrix): Float64Array {
+    if (this.fitted().task !== 'classification') throw new SomaError('USAGE', `${this.kind}: predictProba needs a classification model`);
+    return this.average(X);
+  }
+
+  private importance(): { gain: Float64Array; split: Float64Array; cover: Float64Array } {
+    const s = this.fitted();
+    return featureImportance(s.forest, s.names.length, s.forest.treeRoots.length);
+  }
+
+  /** Total impurity decrease (gain) per feature; split counts and cover are in summary(). */
+  featureImportance(): FeatureImportance | undefined {
+    if (!this.state) return undefined;
+    return { kind: 'gain', names: [...this.state.names], values: Array.from(this.importance().gain) };
+  }
+
+  summary(): JsonObject {
+    const s = this.fitted();
+    let leaves = 0;
+    for (let i = 0; i < s.forest.feature.length; i++) if (s.forest.feature[i]! < 0) leaves++;
+    return {
+      trees: s.forest.treeRoots.length,
+      nodes: s.forest.feature.length,
+      leaves,
+      oob_score: s.oobScore,
+      oob_metric: s.oobScore === null ? null : s.task === 'classification' ? 'accuracy' : 'r2',
+      oob_coverage: s.oobCoverage,
+      feature_importance: importanceSummary(s.names, this.importance()),
+    };
+  }
+
+  toJSON(): EstimatorJSON {
+    const s = this.fitted();
+    return {
+      kind: this.kind,
+      formatVersion: 1,
+      params: this.params,
+      state: { task: s.task, nClasses: s.nClasses, names: s.names, oobScore: s.oobScore, oobCoverage: s.oobCoverage, forest: forestToJSON(s.forest) },
+    };
+  }
+
+  protected restore(json: EstimatorJSON): this {
+    if (json.formatVersion !== 1) throw new SomaError('DATA_FORMAT', `${this.kind}: unsupported formatVersion ${json.formatVersion} (this soma reads 1)`);
+    const st = json.state;
+    if (!isJsonObject(st)) throw new SomaError('DATA_FORMAT', `${this.kind}: saved state is not an object`);
+    const names = (st['names'] as string[]).map(String);
+    this.state = {
+      task: this.task,
+      nClasses: Number(st['nClasses']),
+      names,
+      forest: forestFromJSON(this.kind, st['forest'], names.length),
+      oobScore: st['oobScore'] === null ? null : Number(st['oobScore']),
+      oobCoverage: Number(st['oobCoverage']),
+    };
+    return this;
+  }
+
+  static fromJSON(json: EstimatorJSON): RandomForest {
+    const st = json.state;
+    const task: Task = isJsonObject(st) && st['task'] === 'regression' ? 'regression' : 'classification';
+    return new RandomForest('random_forest', randomForestParamsSchema, json.params, task).restore(json);
+  }
+}
+
+export const randomForestSpec: EstimatorSpec = {
+  name: 'random_forest',
+  description: 'Random forest: bootstrap rows, features drawn per split, out-of-bag score; native categorical splits and missing values',
+  tasks: ['classification', 'regression'],
+  paramsSchema: randomForestParamsSchema,
+  nativeCategorical: true,
+  create: (params, task) => new RandomForest('random_forest', randomForestParamsSchema, params, task),
+  fromJSON: (json) => RandomForest.fromJSON(json),
+};

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { binMatrix, binOf, fitBinMapper } from '../../../src/engine/tree/binning.js';
+
+describe('binning', () => {
+  it('when a feature has few distinct values, then each gets its own bin with midpoint edges', () => {
+    const col = Float64Array.of(3, 1, 2, 1, 3, NaN);
+    const m = fitBinMapper([col], [false], [0], 256, 0);
+    expect(Array.from(m.thresholds[0]!)).toEqual([1.5, 2.5]);
+    expect(m.nValueBins[0]).toBe(3);
+    const b = binMatrix(m, [col]);
+    // Missing values get the bin after the value bins.
+    expect(Array.from(b.bins)).toEqual([2, 0, 1, 0, 2, 3]);
+    expect(Array.from(b.nBins)).toEqual([4]);
+  });
+
+  it('when there are more distinct values than bins, then bins hold about equal row counts', () => {
+    const n = 10_000;
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++) col[i] = Math.sin(i) * 1000;
+    const m = fitBinMapper([col], [false], [0], 11, 0);
+    expect(m.nValueBins[0]).toBe(10);
+    const b = binMatrix(m, [col]);
+    const counts = new Array(11).fill(0);
+    for (const v of b.bins) counts[v]++;
+    for (let k = 0; k < 10; k++) expect(counts[k]).toBeGreaterThan(900);
+    expect(counts[10]).toBe(0);
+    expect(b.bins).toBeInstanceOf(Uint8Array);
+  });
+
+  it('when bins are packed, then they are row-major with all features of a row adjacent', () => {
+    const a = Float64Array.of(0, 1, 2);
+    const c = Float64Array.of(1, 0, NaN);
+    const m = fitBinMapper([a, c], [false, true], [0, 2], 256, 0);
+    const b = binMatrix(m, [a, c]);
+    expect(Array.from(b.bins)).toEqual([0, 1, 1, 0, 2, 2]);
+    expect(Array.from(b.offsets)).toEqual([0, 4, 7]);
+  });
+
+  it('when a categorical code was never seen or is out of range, then it falls in the missing bin', () => {
+    const m = fitBinMapper([Float64Array.of(0, 1, 2)], [true], [3], 256, 0);
+    expect(binOf(m, 0, 1)).toBe(1);
+    expect(binOf(m, 0, 7)).toBe(3);
+    expect(binOf(m, 0, -1)).toBe(3);
+    expect(binOf(m, 0, NaN)).toBe(3);
+  });
+
+  it('when max_bin exceeds 256, then bins are stored in a Uint16Array', () => {
+    const col = Float64Array.from({ length: 2000 }, (_, i) => i);
+    const m = fitBinMapper([col], [false], [0], 1000, 0);
+    const b = binMatrix(m, [col]);
+    expect(b.bins).toBeInstanceOf(Uint16Array);
+    expect(m.nValueBins[0]).toBe(999);
+    for (let i = 0; i < 2000; i += 97) expect(b.bins[i]).toBe(binOf(m, 0, i));
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { Gbdt, gbdtSpec } from '../../src/models/gbdt.js';
+import { SomaError } from '../../src/errors.js';
+import type { Progress } from '../../src/models/estimator.js';
+import { Rng } from '../../src/engine/random.js';
+import { accuracy, auc, friedman, matrix, rmse, sklearnClassification, split, target } from '../engine/tree/datasets.js';
+
+// Quality floors on held-out 30% splits (seed 1). scikit-learn's HistGradientBoosting reaches about
+// the same on these splits; the floors leave a little room for different bin edges.
+const FLOOR = { iris: 0.9, wine: 0.93, breastAccuracy: 0.93, breastAuc: 0.98, friedmanRmse: 1.2 };
+
+const roundTrip = (m: Gbdt): Gbdt => gbdtSpec.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as Gbdt;
+
+/** Two numeric features (one with missing values) and one categorical; three classes. */
+function mixed(n: number, seed = 2) {
+  const rng = new Rng(seed);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const c = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = rng.normal();
+    b[i] = rng.next() < 0.2 ? NaN : rng.normal();
+    c[i] = rng.int(8);
+    const s = a[i]! + ([1, 4, 6].includes(c[i]!) ? 1.5 : 0) + (b[i]! !== b[i]! ? -1 : 0);
+    y[i] = s < 0 ? 0 : s < 1.2 ? 1 : 2;
+  }
+  return { X: matrix([a, b, c], ['numeric', 'numeric', 'categorical'], [0, 0, 8]), y: target(y, 'classification', 3) };
+}
+
+describe('gbdt', () => {
+  it('when trained on iris, wine and breast cancer, then held-out quality is above the floors', async () => {
+    for (const [file, floor] of [['iris', FLOOR.iris], ['wine_data', FLOOR.wine]] as const) {
+      const [tr, te] = split(sklearnClassification(file), 0.3);
+      const m = await new Gbdt({ n_estimators: 100, learning_rate: 0.1 }, 'classification').fit(tr.X, tr.y);
+      expect(accuracy(te.y.values, m.predict(te.X))).toBeGreaterThanOrEqual(floor);
+    }
+    const [tr, te] = split(sklearnClassification('breast_cancer'), 0.3);
+    const m = await new Gbdt({ n_estimators: 100, learning_rate: 0.1 }, 'classification').fit(tr.X, tr.y);
+    expect(accuracy(te.y.values, m.predict(te.X))).toBeGreaterThanOrEqual(FLOOR.breastAccuracy);
+    const p = m.predictProba(te.X);
+    expect(p.length).toBe(te.X.rows * 2);
+    expect(auc(te.y.values, p.filter((_, i) => i % 2 === 1))).toBeGreaterThanOrEqual(FLOOR.breastAuc);
+  });
+
+  it('when trained on a non-linear regression, then test RMSE beats the floor and the mean predictor', async () => {
+    const [tr, te] = split(friedman(3000), 0.3);
+    const m = await new Gbdt({ n_estimators: 200, learning_rate: 0.1 }, 'regression').fit(tr.X, tr.y);
+    const err = rmse(te.y.values, m.predict(te.X));
+    const mean = te.y.values.reduce((s, v) => s + v, 0) / te.X.rows;
+    expect(err).toBeLessThan(FLOOR.friedmanRmse);
+    expect(err).toBeLessThan(0.3 * rmse(te.y.values, new Float64Array(te.X.rows).fill(mean)));
+  });
+
+  it('when saved and loaded, then predictions are identical (binary, multiclass with categoricals and missing, regression)', async () => {
+    const [tr, te] = split(sklearnClassification('breast_cancer'), 0.3);
+    const bin = await new Gbdt({ n_estimators: 30, subsample: 0.8, colsample_bytree: 0.7, seed: 3 }, 'classification').fit(tr.X, tr.y);
+    expect(Array.from(roundTrip(bin).predictProba(te.X))).toEqual(Array.from(bin.predictProba(te.X)));
+    const mx = mixed(1500);
+    const multi = await new Gbdt({ n_estimators: 20 }, 'classification').fit(mx.X, mx.y);
+    const probe = { ...mx.X, rows: 3, columns: [Float64Array.of(0, 1, NaN), Float64Array.of(NaN, 0, 1), Float64Array.of(12, NaN, 4)] };
+    const loaded = roundTrip(multi);
+    expect(Array.from(loaded.predictProba(mx.X))).toEqual(Array.from(multi.predictProba(mx.X)));
+    expect(Array.from(loaded.predictProba(probe))).toEqual(Array.from(multi.predictProba(probe)));
+    const fr = friedman(500);
+    const reg = await new Gbdt({ n_estimators: 20, objective: 'reg:absoluteerror' }, 'regression').fit(fr.X, fr.y);
+    expect(Array.from(roundTrip(reg).predict(fr.X))).toEqual(Array.from(reg.predict(fr.X)));
+    expect(roundTrip(reg).summary()).toEqual(reg.summary());
+  });
+
+  it('when a categorical feature decides the class, then a native split separates its categories', async () => {
+    const rng = new Rng(4);
+    const n = 600;
+    const c = Float64Array.from({ length: n }, () => rng.int(10));
+    const noise = Float64Array.from({ length: n }, () => rng.next());
+    const y = target(Array.from(c, (v) => ([1, 4, 7].includes(v) ? 1 : 0)), 'classification', 2);
+    const X = matrix([noise, c], ['numeric', 'categorical'], [0, 10]);
+    const m = await new Gbdt({ n_estimators: 5, max_depth: 1, learning_rate: 0.5 }, 'classification').fit(X, y);
+    expect(accuracy(y.values, m.predict(X))).toBe(1);
+    expect(m.featureImportance()!.values[1]).toBeGreaterThan(m.featureImportance()!.values[0]!);
+    // Unseen and missing codes take the default direction rather than failing.
+    const probe = matrix([Float64Array.of(0.5, 0.5), Float64Array.of(25, NaN)], ['numeric', 'categorical'], [0, 10]);
+    const p = m.predictProba(probe);
+    expect(p[0]).toBeCloseTo(p[2]!, 12);
+  });
+
+  it('when missingness itself predicts the class, then the default direction learns it', async () => {
+    const rng = new Rng(6);
+    const n = 400;
+    const y = Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
+    const x = Float64Array.from(y, (v) => (v === 1 ? NaN : rng.normal()));
+    const m = await new Gbdt({ n_estimators: 10, max_depth: 2 }, 'classification').fit(matrix([x]), target(y, 'classification', 2));
+    expect(accuracy(Float64Array.from(y), m.predict(matrix([x])))).toBe(1);
+  });
+
+  it('when early stopping fires, then the best iteration is kept, used after loading, and equals a shorter fit', async () => {
+    const [tr, va] = split(sklearnClassification('breast_cancer'), 0.3, 5);
+    const progress: Progress[] = [];
+    const params = { n_estimators: 500, learning_rate: 0.3, early_stopping_rounds: 5 };
+    const m = await new Gbdt(params, 'classification').fit(tr.X, tr.y, { validation: va, onProgress: (p) => progress.push(p) });
+    const s = m.summary();
+    const best = s['best_iteration'] as number;
+    expect(s['iterations']).toBe(best + 5);
+    expect(progress.length).toBe(best + 5);
+    expect(progress[0]).toMatchObject({ iteration: 1, total: 500, metric: 'logloss' });
+    expect(progress[best - 1]!.validation).toBe(Math.min(...progress.map((p) => p.validation!)));
+    const short = await new Gbdt({ n_estimators: best, learning_rate: 0.3 }, 'classification').fit(tr.X, tr.y);
+    expect(Array.from(roundTrip(m).predictProba(va.X))).toEqual(Array.from(short.predictProba(va.X)));
+  });
+
+  it('when the abort signal fires during training, then fit rejects with ABORTED', async () => {
+    const fr = friedman(500);
+    const ac = new AbortController();
+    const fit = new Gbdt({ n_estimators: 1000 }, 'regression').fit(fr.X, fr.y, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.iteration === 3) ac.abort();
+      },
+    });
+    await expect(fit).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('when n_jobs differs, then the same seed gives the identical model', async () => {
+    const [tr] = split(sklearnClassification('wine_data'), 0.3);
+    const p = { n_estimators: 20, subsample: 0.7, colsample_bytree: 0.6, seed: 9 };
+    const a = await new Gbdt({ ...p, n_jobs: 1 }, 'classification').fit(tr.X, tr.y);
+    const b = await new Gbdt({ ...p, n_jobs: 2 }, 'classification').fit(tr.X, tr.y);
+    expect(b.toJSON().state).toEqual(a.toJSON().state);
+  });
+
+  it('when objectives for counts and outliers are chosen, then predictions follow their targets', async () => {
+    const rng = new Rng(8);
+    const n = 2000;
+    const x = Float64Array.from({ length: n }, () => rng.next() * 2);
+    // Poisson counts with mean exp(x).
+    const counts = Array.from(x, (v) => {
+      let k = 0;
+      let p = Math.exp(-Math.exp(v));
+      let s = p;
+      const u = rng.next();
+      while (u > s) {
+        k++;
+        p *= Math.exp(v) / k;
+        s += p;
+      }
+      return k;
+    });
+    const pois = await new Gbdt({ objective: 'count:poisson', n_estimators: 100, learning_rate: 0.1, max_depth: 3 }, 'regression').fit(matrix([x]), target(counts, 'regression'));
+    const pred = pois.predict(matrix([Float64Array.of(0.1, 1.9)]));
+    expect(pred[0]).toBeGreaterThan(0.7);
+    expect(pred[0]).toBeLessThan(1.6);
+    expect(pred[1]).toBeGreaterThan(4.5);
+    expect(pred[1]).toBeLessThan(8.5);
+    // Absolute error ignores a few huge outliers that drag squared error away.
+    const y = Array.from(x, (v, i) => v + (i % 50 === 0 ? 1000 : 0));
+    const mae = await new Gbdt({ objective: 'reg:absoluteerror', n_estimators: 50, learning_rate: 0.3, max_depth: 2 }, 'regression').fit(matrix([x]), target(y, 'regression'));
+    const sq = await new Gbdt({ objective: 'reg:squarederror', n_estimators: 50, learning_rate: 0.3, max_depth: 2 }, 'regression').fit(matrix([x]), target(y, 'regression'));
+    const probe = matrix([Float64Array.of(1)]);
+    expect(Math.abs(mae.predict(probe)[0]! - 1)).toBeLessThan(0.2);
+    expect(Math.abs(sq.predict(probe)[0]! - 1)).toBeGreaterThan(5);
+    const hub = await new Gbdt({ objective: 'huber', huber_delta: 1, n_estimators: 200, learning_rate: 0.3, max_depth: 2 }, 'regression').fit(matrix([x]), target(y, 'regression'));
+    expect(Math.abs(hub.predict(probe)[0]! - 1)).toBeLessThan(1);
+  });
+
+  it('when classes are imbalanced, then balanced class weights raise minority recall and weights of zero mute rows', async () => {
+    const rng = new Rng(12);
+    const n = 2000;
+    const x = Float64Array.from({ length: n }, () => rng.normal());
+    const y = Array.from(x, (v) => (v + rng.normal() > 2.2 ? 1 : 0));
+    const X = matrix([x]);
+    const Y = target(y, 'classification', 2);
+    const recall = (m: Gbdt): number => {
+      const p = m.predict(X);
+      let tp = 0;
+      let pos = 0;
+      y.forEach((v, i) => {
+        if (v === 1) {
+          pos++;
+          if (p[i] === 1) tp++;
+        }
+      });
+      return tp / pos;
+    };
+    const plain = await new Gbdt({ n_estimators: 30, max_depth: 2 }, 'classification').fit(X, Y);
+    const balanced = await new Gbdt({ n_estimators: 30, max_depth: 2, class_weight: 'balanced' }, 'classification').fit(X, Y);
+    expect(recall(balanced)).toBeGreaterThan(recall(plain) + 0.2);
+    // Flip the labels of half the rows but give them zero weight: the model must not notice.
+    const flipped = target(y.map((v, i) => (i % 2 === 0 ? 1 - v : v)), 'classification', 2);
+    const w = Float64Array.from(y, (_, i) => (i % 2 === 0 ? 0 : 1));
+    const muted = await new Gbdt({ n_estimators: 30, max_depth: 2 }, 'classification').fit(X, flipped, { sampleWeight: w });
+    expect(accuracy(Float64Array.from(y), muted.predict(X))).toBeGreaterThan(0.9);
+  });
+
+  it('when leaf-wise growth is chosen, then no tree exceeds num_leaves', async () => {
+    const fr = friedman(1000);
+    const m = await new Gbdt({ grow_policy: 'lossguide', num_leaves: 5, max_depth: 0, n_estimators: 10 }, 'regression').fit(fr.X, fr.y);
+    const s = m.summary();
+    expect(s['nodes']).toBe(10 * 9);
+    const imp = s['feature_importance'] as Record<string, Record<string, number>>;
+    expect(Object.values(imp['split']!).reduce((a, b) => a + b, 0)).toBe(40);
+  });
+
+  it('when params are unknown or out of range, then creation fails naming the parameter', () => {
+    expect(() => new Gbdt({ n_trees: 5 }, 'regression')).toThrow(/unknown parameter "n_trees"/);
+    expect(() => new Gbdt({ learning_rate: 0 }, 'regression')).toThrow(/learning_rate = 0 is invalid: expected > 0/);
+    expect(() => new Gbdt({ max_depth: 2.5 }, 'regression')).toThrow(SomaError);
+    expect(gbdtSpec.aliases).toContain('xgboost');
+    const props = gbdtSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
+    for (const [k, p] of Object.entries(props)) {
+      expect(p['type'], k).toBeDefined();
+      expect(p['default'], k).toBeDefined();
+      expect(p['description'], k).toBeTypeOf('string');
+    }
+  });
+});

@@ -1,0 +1,249 @@
+// Logistic regression: scikit-learn agreement on iris (multinomial, binary, l1, elastic net,
+// balanced weights), probabilities, accuracy floors on real data, non-convergence reporting,
+// input checks, progress/abort and save/load.
+
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { numericMatrix, takeRows, takeTarget, type FeatureMatrix, type Target } from '../../src/engine/matrix.js';
+import { Rng } from '../../src/engine/random.js';
+import { LogisticRegression, logisticSpec } from '../../src/models/logistic.js';
+import { SomaError } from '../../src/errors.js';
+import type { EstimatorJSON } from '../../src/models/estimator.js';
+import type { JsonObject } from '../../src/util/json.js';
+import { iris, irisBinary, reference } from '../fixtures/linear/reference.js';
+
+const tight = { tol: 1e-10, max_iter: 10000 };
+const ref = reference.iris_models;
+
+function expectClose(got: number[], want: number[], tol: number): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => expect(Math.abs(g - want[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!))));
+}
+
+function binaryCoef(m: LogisticRegression): { coef: number[]; intercept: number } {
+  const s = m.summary();
+  return { coef: Object.values(s.coefficients as Record<string, number>), intercept: s.intercept as number };
+}
+
+/** Per-class coefficients and intercepts, intercepts centred (they are identified only up to a shift). */
+function multiCoef(m: LogisticRegression): { coef: number[][]; intercept: number[] } {
+  const s = m.summary();
+  const coef = Object.values(s.coefficients as Record<string, Record<string, number>>).map((c) => Object.values(c));
+  return { coef, intercept: centred(Object.values(s.intercept as Record<string, number>)) };
+}
+
+const centred = (a: number[]): number[] => {
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  return a.map((v) => v - m);
+};
+
+function accuracy(pred: Float64Array, y: Float64Array): number {
+  let ok = 0;
+  pred.forEach((p, i) => (ok += p === y[i] ? 1 : 0));
+  return ok / y.length;
+}
+
+describe('logistic regression', () => {
+  it('when fitted multinomial with l2 on iris, then coefficients match scikit-learn for C = 1/alpha', async () => {
+    const { X, y } = iris();
+    for (const [alpha, key] of [
+      [1, 'multinomial_l2_C1'],
+      [2, 'multinomial_l2_C0.5'],
+    ] as const) {
+      const m = await new LogisticRegression({ alpha, ...tight }).fit(X, y);
+      expect(m.summary().converged).toBe(true);
+      const got = multiCoef(m);
+      const want = ref[key]!;
+      expectClose(got.coef.flat(), (want.coef as number[][]).flat(), 1e-5);
+      expectClose(got.intercept, centred(want.intercept as number[]), 1e-5);
+    }
+  });
+
+  it('when predicting multinomial probabilities, then each row sums to one and matches scikit-learn', async () => {
+    const { X, y } = iris();
+    const m = await new LogisticRegression({ alpha: 1, ...tight }).fit(X, y);
+    const proba = m.predictProba(X);
+    expect(proba.length).toBe(X.rows * 3);
+    for (let i = 0; i < X.rows; i++) expect(proba[3 * i]! + proba[3 * i + 1]! + proba[3 * i + 2]!).toBeCloseTo(1, 14);
+    expectClose(Array.from(proba.subarray(0, 15)), ref.multinomial_l2_C1!.proba_first5!.flat(), 1e-6);
+    const pred = m.predict(X);
+    for (let i = 0; i < X.rows; i++) {
+      const row = Array.from(proba.subarray(3 * i, 3 * i + 3));
+      expect(pred[i]).toBe(row.indexOf(Math.max(...row)));
+    }
+  });
+
+  it('when fitted binary with l2, none, l1 and elastic net, then coefficients match scikit-learn', async () => {
+    const { X, y } = irisBinary();
+    const cases: [JsonObject, string, number][] = [
+      [{ alpha: 1 }, 'binary_l2_C1', 1e-5],
+      [{ penalty: 'none' }, 'binary_none', 1e-5],
+      [{ penalty: 'l1', alpha: 2 }, 'binary_l1_C0.5', 1e-5],
+      [{ penalty: 'elasticnet', alpha: 2, l1_ratio: 0.5 }, 'binary_enet_C0.5_r0.5', 1e-5],
+    ];
+    for (const [params, key, tol] of cases) {
+      const m = await new LogisticRegression({ ...params, ...tight }).fit(X, y);
+      const got = binaryCoef(m);
+      const want = ref[key]!;
+      expect(m.summary().solver).toBe(key.includes('l1') || key.includes('enet') ? 'owlqn' : 'lbfgs');
+      expectClose(got.coef, want.coef as number[], tol);
+      expectClose([got.intercept], [want.intercept as number], tol);
+    }
+  });
+
+  it('when the penalty is l1, then coefficients scikit-learn zeroes are exactly zero', async () => {
+    const { X, y } = irisBinary();
+    const m = await new LogisticRegression({ penalty: 'l1', alpha: 2, ...tight }).fit(X, y);
+    const c = binaryCoef(m).coef;
+    expect(c[0]).toBe(0);
+    expect(c[1]).toBe(0);
+    expect(c[2]).not.toBe(0);
+  });
+
+  it('when class_weight is balanced, then coefficients match scikit-learn on unbalanced iris', async () => {
+    const rows = Array.from({ length: 130 }, (_, i) => i + 20);
+    const { X, y } = iris(rows);
+    const m = await new LogisticRegression({ class_weight: 'balanced', ...tight }).fit(X, y);
+    const got = multiCoef(m);
+    const want = ref.multinomial_balanced_from20!;
+    expectClose(got.coef.flat(), (want.coef as number[][]).flat(), 1e-5);
+    expectClose(got.intercept, centred(want.intercept as number[]), 1e-5);
+  });
+
+  it('when binary, then predictProba has two columns summing to one and predict gives class indices', async () => {
+    const { X, y } = irisBinary();
+    const m = await new LogisticRegression().fit(X, y);
+    const proba = m.predictProba(X);
+    expect(proba.length).toBe(2 * X.rows);
+    for (let i = 0; i < X.rows; i++) expect(proba[2 * i]! + proba[2 * i + 1]!).toBeCloseTo(1, 14);
+    const pred = m.predict(X);
+    expect(new Set(pred)).toEqual(new Set([0, 1]));
+    expect(accuracy(pred, y.values)).toBeGreaterThan(0.95);
+  });
+
+  it('when trained on two thirds of iris, then held-out accuracy is at least 0.93', async () => {
+    const all = iris();
+    const rng = new Rng(7);
+    const idx = rng.shuffle(Int32Array.from({ length: all.X.rows }, (_, i) => i));
+    const train = idx.subarray(0, 100);
+    const test = idx.subarray(100);
+    const m = await new LogisticRegression().fit(takeRows(all.X, train), takeTarget(all.y, train));
+    expect(accuracy(m.predict(takeRows(all.X, test)), takeTarget(all.y, test).values)).toBeGreaterThanOrEqual(0.93);
+  });
+
+  const penguinsPath = new URL('../../node_modules/vega-datasets/data/penguins.json', import.meta.url);
+  it.runIf(existsSync(penguinsPath))('when trained on penguins body measurements, then held-out species accuracy is at least 0.95', async () => {
+    type Penguin = Record<string, number | string | null>;
+    const rows = (JSON.parse(readFileSync(penguinsPath, 'utf8')) as Penguin[]).filter((r) =>
+      ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'].every((k) => typeof r[k] === 'number'),
+    );
+    const names = ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'];
+    const species = [...new Set(rows.map((r) => String(r.Species)))].sort();
+    const X: FeatureMatrix = numericMatrix(names, names.map((k) => Float64Array.from(rows, (r) => r[k] as number)));
+    const y: Target = { task: 'classification', values: Float64Array.from(rows, (r) => species.indexOf(String(r.Species))), nClasses: species.length };
+    const idx = new Rng(1).shuffle(Int32Array.from({ length: X.rows }, (_, i) => i));
+    const cut = Math.floor(0.7 * X.rows);
+    const m = await new LogisticRegression().fit(takeRows(X, idx.subarray(0, cut)), takeTarget(y, idx.subarray(0, cut)));
+    expect(m.summary().converged).toBe(true);
+    expect(accuracy(m.predict(takeRows(X, idx.subarray(cut))), takeTarget(y, idx.subarray(cut)).values)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('when only some features matter, then l1 zeroes the irrelevant ones', async () => {
+    const rng = new Rng(21);
+    const n = 2000;
+    const cols = Array.from({ length: 6 }, () => Float64Array.from({ length: n }, () => rng.normal()));
+    const values = Float64Array.from({ length: n }, (_, i) => (2 * cols[0]![i]! - 1.5 * cols[1]![i]! + rng.normal() > 0 ? 1 : 0));
+    const m = await new LogisticRegression({ penalty: 'l1', alpha: 50 }).fit(
+      numericMatrix(cols.map((_, j) => `x${j}`), cols),
+      { task: 'classification', values, nClasses: 2 },
+    );
+    const c = binaryCoef(m).coef;
+    expect(c.slice(2)).toEqual([0, 0, 0, 0]);
+    expect(c[0]).toBeGreaterThan(1);
+    expect(c[1]).toBeLessThan(-1);
+  });
+
+  it('when max_iter is too small, then summary reports converged false and what to change', async () => {
+    const { X, y } = iris();
+    const m = await new LogisticRegression({ max_iter: 2, tol: 1e-10 }).fit(X, y);
+    const s = m.summary();
+    expect(s.converged).toBe(false);
+    expect(s.iterations).toBe(2);
+    expect(s.message).toMatch(/raise max_iter/);
+    expect(s.message).toMatch(/scale the features/);
+    expect(s.message).toMatch(/increase alpha/);
+  });
+
+  it('when a feature has a NaN, then fit throws DATA_BAD_VALUE naming it and suggesting impute', async () => {
+    const X = numericMatrix(['a', 'b'], [Float64Array.from([1, 2, 3, 4]), Float64Array.from([0, 1, NaN, 1])]);
+    const err = await new LogisticRegression().fit(X, { task: 'classification', values: Float64Array.from([0, 1, 0, 1]), nClasses: 2 }).catch((e: unknown) => e);
+    expect((err as SomaError).code).toBe('DATA_BAD_VALUE');
+    expect((err as SomaError).message).toContain('"b"');
+    expect((err as SomaError).hint).toContain('impute');
+  });
+
+  it('when a target value is not a class index, then fit throws DATA_BAD_VALUE', async () => {
+    const X = numericMatrix(['a'], [Float64Array.from([1, 2, 3])]);
+    await expect(new LogisticRegression().fit(X, { task: 'classification', values: Float64Array.from([0, 1, 2]), nClasses: 2 })).rejects.toThrow(/not a class index/);
+  });
+
+  it('when saved to JSON and loaded, then probabilities are identical', async () => {
+    const multi = iris();
+    const bin = irisBinary();
+    for (const [params, data] of [
+      [{}, multi],
+      [{ penalty: 'l1', alpha: 2 }, bin],
+      [{ class_weight: 'balanced' }, bin],
+    ] as [JsonObject, { X: FeatureMatrix; y: Target }][]) {
+      const m = await new LogisticRegression(params).fit(data.X, data.y);
+      const json = JSON.parse(JSON.stringify(m.toJSON())) as EstimatorJSON;
+      expect(json).toMatchObject({ kind: 'logistic', formatVersion: 1 });
+      const back = logisticSpec.fromJSON(json);
+      expect(Array.from(back.predictProba!(data.X))).toEqual(Array.from(m.predictProba(data.X)));
+      expect(Array.from(back.predict(data.X))).toEqual(Array.from(m.predict(data.X)));
+      expect(back.summary!()).toEqual(m.summary());
+    }
+  });
+
+  it('when fitting, then progress is reported per iteration and an abort stops it with ABORTED', async () => {
+    const { X, y } = iris();
+    const seen: number[] = [];
+    await new LogisticRegression(tight).fit(X, y, { onProgress: (p) => seen.push(p.iteration) });
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.slice(0, 3)).toEqual([1, 2, 3]);
+    const ac = new AbortController();
+    const err = await new LogisticRegression(tight).fit(X, y, { signal: ac.signal, onProgress: (p) => p.iteration === 3 && ac.abort() }).catch((e: unknown) => e);
+    expect((err as SomaError).code).toBe('ABORTED');
+  });
+
+  it('when importance is asked, then it is |coefficient| by feature name', async () => {
+    const { X, y } = irisBinary();
+    const m = await new LogisticRegression().fit(X, y);
+    const imp = m.featureImportance();
+    expect(imp.kind).toBe('coefficient');
+    expect(imp.names).toEqual(X.names);
+    expect(imp.values).toEqual(binaryCoef(m).coef.map(Math.abs));
+  });
+
+  it('when the params schema is compiled, then every param is typed, documented and its defaults validate', () => {
+    const schema = logisticSpec.paramsSchema;
+    expect(schema.additionalProperties).toBe(false);
+    const props = schema.properties as Record<string, JsonObject>;
+    expect(Object.keys(props).sort()).toEqual(['alpha', 'class_weight', 'fit_intercept', 'l1_ratio', 'max_iter', 'penalty', 'tol']);
+    for (const p of Object.values(props)) {
+      expect(p.type).toBeDefined();
+      expect(p.default).toBeDefined();
+      expect(typeof p.description).toBe('string');
+    }
+    expect(props.penalty!.default).toBe('l2');
+    expect(props.alpha!.default).toBe(1);
+    expect(String(props.alpha!.description)).toMatch(/C = 1\/alpha/);
+    const validate = new Ajv({ strict: false }).compile(schema);
+    const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v.default]));
+    expect(validate(defaults)).toBe(true);
+    expect(validate({ class_weight: 'auto' })).toBe(false);
+    expect(logisticSpec.nativeCategorical).toBe(false);
+    expect(new LogisticRegression(defaults as JsonObject).params).toEqual(defaults);
+  });
+});
