@@ -143,7 +143,7 @@ const results = [];
   const proba = m.predictProba(Xte);
   const p1 = Float64Array.from({ length: Xte.rows }, (_, i) => proba[2 * i + 1]);
   const s = m.summary();
-  results.push({ task: 'logistic_binary', system: 'soma-logistic-lbfgs', train_rows: ntr, train_s: +seconds.toFixed(3), runs_s: all.map((t) => +t.toFixed(3)), auc: +auc(p1, yte.values).toFixed(4), iterations: s.iterations, converged: s.converged });
+  results.push({ task: 'logistic_binary', system: 'soma-logistic-lbfgs', train_rows: ntr, train_s: +seconds.toFixed(3), runs_s: all.map((t) => +t.toFixed(3)), auc: +auc(p1, yte.values).toFixed(4), iterations: s.iterations, evaluations: s.evaluations, warm_start: s.warm_start, converged: s.converged });
 }
 {
   const d = readCsv(`${dir}/synth_regression.csv`);

@@ -6,12 +6,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
 import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
 import { registerValidate } from './validate.js';
+import { registerInit } from './init.js';
 import { registerSchema } from './schema.js';
 import { registerProfile } from './profile.js';
 import { registerTrain } from './train.js';
+import { registerTune } from './tune.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerCompare } from './compare.js';
 import { registerPredict } from './predict.js';
 import { registerModels } from './models.js';
+import { registerPreprocess } from './preprocess.js';
 
 import { VERSION } from '../version.js';
 
@@ -59,10 +63,14 @@ Quick start:
       return path.resolve(io.cwd, dir);
     },
   };
+  registerInit(program, ctx);
   registerValidate(program, ctx);
   registerProfile(program, ctx);
+  registerPreprocess(program, ctx);
   registerTrain(program, ctx);
+  registerTune(program, ctx);
   registerEvaluate(program, ctx);
+  registerCompare(program, ctx);
   registerPredict(program, ctx);
   registerModels(program, ctx);
   registerSchema(program, ctx);

@@ -1,10 +1,11 @@
-// `soma models list|show`: what the registry holds.
+// `soma models list|show|promote|rollback|tag|history|verify|rm|gc`: what the registry holds and
+// its lifecycle. Parsing and rendering only; the work is in pipeline/models.ts and lifecycle.ts.
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandContext } from './main.js';
 
 export function registerModels(program: Command, ctx: CommandContext): void {
-  const models = program.command('models').description('the model registry: list and show versions');
+  const models = program.command('models').description('the model registry: list, show, promote, roll back, tag, audit, verify, remove');
 
   models
     .command('list')
@@ -31,6 +32,121 @@ export function registerModels(program: Command, ctx: CommandContext): void {
       const r = ctx.reporter(cmd);
       const { showModel, renderModel } = await import('../pipeline/models.js');
       const shown = await showModel(ctx.registryDir(cmd), ref);
-      r.result(shown.metadata, () => renderModel(shown));
+      // The metadata as registered, plus the mutable registry state that belongs to this version.
+      r.result({ ...shown.metadata, aliases: shown.aliases, tags: shown.tags }, () => renderModel(shown));
     });
+
+  models
+    .command('promote')
+    .description('point an alias (production, staging, ...) at a version, optionally only if it meets gates')
+    .argument('<ref>', 'the version to promote: name@1.2.0, name_v1.2.0, name@staging, name (latest)')
+    .requiredOption('--to <alias>', 'the alias to set, e.g. production')
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .option('--require <gate>', 'a gate on the recorded test metrics, e.g. "f1_macro >= 0.9" (repeatable; a failure exits 4)', collect, [])
+    .action(async (ref: string, flags: { to: string; reason?: string; require: string[] }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { promote, renderPromote } = await import('../pipeline/lifecycle.js');
+      const result = await promote({ registryDir: ctx.registryDir(cmd), ref, alias: flags.to, require: flags.require, ...reason(flags), onNotice: (m) => r.warn(m) });
+      r.result(result, () => renderPromote(result));
+    });
+
+  models
+    .command('rollback')
+    .description('move an alias back to the version that held it before')
+    .argument('<name>', 'model name')
+    .requiredOption('--alias <alias>', 'the alias to roll back, e.g. production')
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .action(async (name: string, flags: { alias: string; reason?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { rollback, renderRollback } = await import('../pipeline/lifecycle.js');
+      const result = await rollback({ registryDir: ctx.registryDir(cmd), name, alias: flags.alias, ...reason(flags), onNotice: (m) => r.warn(m) });
+      r.result(result, () => renderRollback(result));
+    });
+
+  models
+    .command('tag')
+    .description('set (key=value) or remove (--remove key) tags of a version; kept in <model>/tags.json')
+    .argument('<ref>', 'the version: name@1.2.0, name_v1.2.0, name@alias, name (latest)')
+    .argument('[pairs...]', 'key=value pairs')
+    .option('--remove <key>', 'remove this tag (repeatable)', collect, [])
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .action(async (ref: string, pairs: string[], flags: { remove: string[]; reason?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { tag, renderTags } = await import('../pipeline/lifecycle.js');
+      const result = await tag({ registryDir: ctx.registryDir(cmd), ref, pairs, remove: flags.remove, ...reason(flags), onNotice: (m) => r.warn(m) });
+      r.result(result, () => renderTags(result));
+    });
+
+  models
+    .command('history')
+    .description('the audit log: registrations, promotions, rollbacks, tags and removals (who, when, from, to, why)')
+    .argument('<name>', 'model name')
+    .option('--alias <alias>', 'only events about this alias')
+    .action(async (name: string, flags: { alias?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { history, renderHistory } = await import('../pipeline/lifecycle.js');
+      const result = await history({ registryDir: ctx.registryDir(cmd), name, ...(flags.alias !== undefined ? { alias: flags.alias } : {}) });
+      r.result(result, () => renderHistory(result));
+    });
+
+  models
+    .command('verify')
+    .description('re-hash every artifact; exit 6 naming each changed, missing or unexpected file')
+    .argument('[ref]', 'a model name (all its versions) or one version; default: every model')
+    .action(async (ref: string | undefined, _opts: unknown, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { verify, renderVerify } = await import('../pipeline/lifecycle.js');
+      const result = await verify({ registryDir: ctx.registryDir(cmd), ...(ref !== undefined ? { ref } : {}) });
+      r.result(result, () => renderVerify(result));
+    });
+
+  models
+    .command('rm')
+    .description('remove one version (refused while an alias points to it, unless --force)')
+    .argument('<ref>', 'the exact version: name@1.2.0 or name_v1.2.0')
+    .option('--force', 'also remove the aliases that point to it')
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .action(async (ref: string, flags: { force?: boolean; reason?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { removeModelVersion, renderRemove } = await import('../pipeline/lifecycle.js');
+      const result = await removeModelVersion({ registryDir: ctx.registryDir(cmd), ref, force: Boolean(flags.force), ...reason(flags), onNotice: (m) => r.warn(m) });
+      r.result(result, () => renderRemove(result));
+    });
+
+  models
+    .command('gc')
+    .description('remove old versions, keeping the N newest of each model and every aliased one')
+    .argument('[name]', 'only this model (default: every model)')
+    .requiredOption('--keep <n>', 'how many of the newest versions to keep', parseCount)
+    .option('--dry-run', 'only say what would be removed')
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .action(async (name: string | undefined, flags: { keep: number; dryRun?: boolean; reason?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { gc, renderGc } = await import('../pipeline/lifecycle.js');
+      const result = await gc({
+        registryDir: ctx.registryDir(cmd),
+        ...(name !== undefined ? { name } : {}),
+        keep: flags.keep,
+        dryRun: Boolean(flags.dryRun),
+        ...reason(flags),
+        onNotice: (m) => r.warn(m),
+      });
+      r.result(result, () => renderGc(result));
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function reason(flags: { reason?: string }): { reason?: string } {
+  return flags.reason !== undefined ? { reason: flags.reason } : {};
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError(`expected a whole number >= 0, got ${JSON.stringify(value)}`);
+  }
+  return n;
 }

@@ -1,6 +1,7 @@
-// `soma predict REF --input F --output F`: streaming batch prediction, file to file.
+// `soma predict REF --input F --output F`: streaming batch prediction, file to file, in parallel
+// workers, under a lock on the output path.
 
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './main.js';
 import { resolvePath } from './validate.js';
@@ -13,8 +14,10 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
     .requiredOption('--input <file>', 'input file or glob (CSV, TSV, Parquet, JSON, NDJSON)')
     .requiredOption('--output <file>', 'output file; format from its extension (.csv, .tsv, .parquet, .ndjson)')
     .option('--format <format>', 'input format when the extension does not say')
-    .option('--chunk-rows <n>', 'rows per chunk', (v) => Number.parseInt(v, 10))
-    .action(async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number }, cmd: Command) => {
+    .option('--chunk-rows <n>', 'rows per chunk (default 65536)', (v) => wholeNumber('--chunk-rows', v, 1))
+    .option('--workers <n>', 'worker threads, each holding the model (default: one per core; 0: predict on the main thread)', (v) => wholeNumber('--workers', v, 0))
+    .option('--lock-timeout <seconds>', 'wait this long for another run writing the same output, then exit 6 naming it (default 60)', (v) => seconds('--lock-timeout', v))
+    .action(async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { predict } = await import('../pipeline/predict.js');
@@ -29,6 +32,8 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
           registryDir: ctx.registryDir(cmd),
           ...(flags.format ? { format: flags.format } : {}),
           ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}),
+          ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+          ...(flags.lockTimeout !== undefined ? { lockTimeoutMs: Math.round(flags.lockTimeout * 1000) } : {}),
           onProgress: (rows) => r.progress('predicting', rows, undefined, 'rows'),
           onWarning: (m) => r.warn(m),
           signal: abort.signal,
@@ -39,4 +44,16 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+function wholeNumber(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag}: expected a whole number >= ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag}: expected a number of seconds >= 0, got ${JSON.stringify(value)}`);
+  return n;
 }

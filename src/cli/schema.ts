@@ -7,10 +7,16 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
   program
     .command('schema')
     .description('print the config JSON Schema (configs/soma.schema.json is its export)')
-    .action(async () => {
-      const { buildConfigSchema } = await import('../config/schema.js');
+    .option('--markdown', 'print the parameter reference tables instead (the README section)')
+    .action(async (opts: { markdown?: boolean }) => {
       const { registerBuiltinEstimators } = await import('../models/index.js');
       registerBuiltinEstimators();
+      if (opts.markdown) {
+        const { renderReferenceMarkdown } = await import('../config/docs.js');
+        ctx.io.stdout.write(`${renderReferenceMarkdown()}\n`);
+        return;
+      }
+      const { buildConfigSchema } = await import('../config/schema.js');
       ctx.io.stdout.write(`${JSON.stringify(buildConfigSchema(), null, 2)}\n`);
     });
 }

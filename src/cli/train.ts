@@ -22,7 +22,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
     .option('--set <key=value>', 'override a config value, e.g. model.params.max_depth=8 (repeatable)', collect, [])
     .option('--bump <level>', 'force the version bump: major, minor or patch')
     .option('--version <x.y.z>', 'register exactly this version')
-    .option('--fail-under <metric=value>', 'exit 4 (and register nothing) when a test metric is below value (repeatable)', collect, [])
+    .option('--fail-under <metric=value>', 'exit 4 (and register nothing) when a test metric is below value, or below an alias\'s: f1_macro=production-0.01 (repeatable)', collect, [])
     .option('--fail-over <metric=value>', 'exit 4 (and register nothing) when a test metric is above value (repeatable)', collect, [])
     .action(async (flags: TrainFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
@@ -49,7 +49,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
         });
         r.endProgress();
         r.result(
-          { name: result.name, version: result.version, id: result.id, path: result.path, metrics: result.metrics, timings: result.timings, bump: result.bump, gates: result.gates },
+          { name: result.name, version: result.version, id: result.id, path: result.path, metrics: result.metrics, timings: result.timings, bump: result.bump, gates: result.gates, report: `${result.path}/report.html` },
           () =>
             [
               `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
@@ -59,7 +59,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
               ...(result.gates.length ? ['', ...result.gates.map((g) => `  gate ${formatGate(g)}`)] : []),
               '',
               `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(2)}s`).join(' · ')}`,
-              `  report: ${result.path}/report.md`,
+              `  report: ${result.path}/report.html`,
             ].join('\n'),
         );
       } finally {

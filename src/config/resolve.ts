@@ -5,7 +5,7 @@ import type { ColumnType } from '../data/frame.js';
 import type { Task } from '../engine/matrix.js';
 import type { StepConfig } from '../preprocess/pipeline.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
-import type { SomaConfig } from './types.js';
+import type { SearchConfig, SomaConfig } from './types.js';
 
 const obj = (v: JsonValue | undefined): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
 const str = (v: JsonValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -77,7 +77,8 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
     },
     preprocess: steps,
     model: {
-      type: str(model['type'])!,
+      type: Array.isArray(model['type']) ? String(model['type'][0]) : str(model['type'])!,
+      candidates: Array.isArray(model['type']) ? model['type'].map(String) : [str(model['type'])!],
       params,
       version: str(model['version']),
       earlyStopping: early !== undefined && early !== false,
@@ -87,7 +88,31 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
     evaluate: {
       metrics: Array.isArray(evaluate['metrics']) ? evaluate['metrics'].map(String) : undefined,
       gates: Object.fromEntries(Object.entries(obj(evaluate['gates'])).map(([k, v]) => [k, String(v)])),
+      sensitive: Array.isArray(evaluate['sensitive']) ? evaluate['sensitive'].map(String) : [],
+      fairnessThreshold: num(evaluate['fairness_threshold'], 0.1),
     },
+    search: raw['search'] === undefined ? undefined : resolveSearch(obj(raw['search']), num(raw['seed'], 42)),
     registry: { bump: (str(registry['bump']) ?? 'auto') as SomaConfig['registry']['bump'] },
+  };
+}
+
+function resolveSearch(search: JsonObject, seed: number): SearchConfig {
+  const cv = obj(search['cv']);
+  const hb = obj(search['hyperband']);
+  const optNum = (v: JsonValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+  return {
+    method: (str(search['method']) ?? 'bayesian') as SearchConfig['method'],
+    trials: optNum(search['trials']),
+    timeout: optNum(search['timeout']),
+    metric: str(search['metric']),
+    direction: str(search['direction']) as SearchConfig['direction'],
+    cv: { folds: num(cv['folds'], 5), stratify: bool(cv['stratify'], true), shuffle: bool(cv['shuffle'], true), groups: str(cv['groups']), time: str(cv['time']) },
+    space: obj(search['space']),
+    nJobs: num(search['n_jobs'], 1),
+    seed: num(search['seed'], seed),
+    batch: optNum(search['batch']),
+    startup: optNum(search['startup']),
+    study: str(search['study']),
+    hyperband: { resource: str(hb['resource']), min: optNum(hb['min']), max: optNum(hb['max']), eta: num(hb['eta'], 3) },
   };
 }

@@ -6,12 +6,15 @@ import { estimatorSpecs } from '../models/catalog.js';
 import { stepSpecs } from '../preprocess/catalog.js';
 import { METRIC_NAMES } from '../evaluate/metrics.js';
 import type { JsonObject } from '../util/json.js';
+import { searchSchema } from '../search/schema.js';
 
 const ALL_METRICS: string[] = [...METRIC_NAMES.classification, ...METRIC_NAMES.regression];
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
-export const GATE_PATTERN = '^\\s*(>=|<=|>|<|==)\\s*-?(\\d+\\.?\\d*|\\.\\d+)(e-?\\d+)?\\s*$';
+/** `>= 0.9`, or relative to an alias of the same model: `> production - 0.01` (pipeline/gates.ts). */
+export const GATE_PATTERN =
+  '^\\s*(>=|<=|>|<|==)\\s*(-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?|[A-Za-z][A-Za-z0-9_-]{0,63}(\\s*[-+]\\s*(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?)?)\\s*$';
 
 const fraction = (description: string, def?: number): JsonObject => ({
   type: 'number',
@@ -95,7 +98,15 @@ export function buildConfigSchema(): JsonObject {
         additionalProperties: false,
         required: ['type'],
         properties: {
-          type: { type: 'string', enum: modelNames, description: 'Model family' },
+          type: {
+            // if/then rather than anyOf, so a misspelt single family still gets the enum's
+            // "expected one of ... did you mean" message.
+            type: ['string', 'array'],
+            if: { type: 'string' },
+            then: { enum: modelNames },
+            else: { items: { type: 'string', enum: modelNames }, minItems: 1, uniqueItems: true },
+            description: 'Model family, or a list of families for the search to compare (needs search:)',
+          },
           params: { type: 'object', description: 'Hyperparameters of the model family' },
           hyperparameters: { type: 'object', description: 'Synonym of params (the seeds\' spelling)' },
           version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Register exactly this version (default: automatic bump)' },
@@ -136,12 +147,26 @@ export function buildConfigSchema(): JsonObject {
           metrics: { type: 'array', items: { type: 'string', enum: ALL_METRICS }, description: 'Metrics to report (default: all for the task)' },
           gates: {
             type: 'object',
-            description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9"; a failed gate exits 4',
+            description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9", or relative to an alias: "> production - 0.01"; a failed gate exits 4',
             propertyNames: { enum: ALL_METRICS },
             additionalProperties: { type: 'string', pattern: GATE_PATTERN },
           },
+          sensitive: {
+            type: 'array',
+            items: { type: 'string' },
+            uniqueItems: true,
+            description: 'Input columns (features or not) whose groups are compared on the test split: per-group metrics, demographic-parity and equal-opportunity differences',
+          },
+          fairness_threshold: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            default: 0.1,
+            description: 'A group is flagged when its selection rate or true-positive rate is more than this below the best group\'s',
+          },
         },
       },
+      search: searchSchema(modelNames, ALL_METRICS),
       registry: {
         type: 'object',
         additionalProperties: false,

@@ -32,7 +32,10 @@ export interface DataConfig {
 }
 
 export interface ModelConfig {
+  /** The model family (the first of `candidates` when model.type is a list). */
   type: string;
+  /** Every family model.type names: one, or several for the search to compare. */
+  candidates: string[];
   params: JsonObject;
   /** Explicit version to register (the seed's `model.version`). */
   version: string | undefined;
@@ -45,6 +48,27 @@ export interface ModelConfig {
 export interface EvaluateConfig {
   metrics: string[] | undefined;
   gates: Record<string, string>;
+  /** Input columns whose groups are compared for fairness on the test split. */
+  sensitive: string[];
+  /** Largest tolerated gap of a group's selection or true-positive rate below the best group's. */
+  fairnessThreshold: number;
+}
+
+/** The `search:` section, resolved (see src/search/schema.ts for the meaning of each key). */
+export interface SearchConfig {
+  method: 'grid' | 'random' | 'bayesian' | 'tpe' | 'hyperband';
+  trials: number | undefined;
+  timeout: number | undefined;
+  metric: string | undefined;
+  direction: 'maximize' | 'minimize' | undefined;
+  cv: { folds: number; stratify: boolean; shuffle: boolean; groups: string | undefined; time: string | undefined };
+  space: JsonObject;
+  nJobs: number;
+  seed: number;
+  batch: number | undefined;
+  startup: number | undefined;
+  study: string | undefined;
+  hyperband: { resource: string | undefined; min: number | undefined; max: number | undefined; eta: number };
 }
 
 export interface RegistryConfig {
@@ -61,6 +85,8 @@ export interface SomaConfig {
   preprocess: StepConfig[];
   model: ModelConfig;
   evaluate: EvaluateConfig;
+  /** Undefined without a `search:` section. */
+  search: SearchConfig | undefined;
   registry: RegistryConfig;
 }
 

@@ -6,11 +6,12 @@ import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { SomaError } from '../errors.js';
 import { openConnection, releaseConnection, withConnection, type DuckDB, getDuckDB } from './duckdb.js';
 import { Frame, type ColumnType } from './frame.js';
-import type { DataFormat } from './formats.js';
+import { sqlIdent, type DataFormat } from './formats.js';
 import { typeOfDuckDB } from './infer.js';
 import {
   describeSource,
   duckError,
+  fromSql,
   findBadValue,
   isConversionError,
   openSource,
@@ -199,6 +200,12 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
             }
           }
         }
+        // A streamed DuckDB result that fails part-way ends just like one that is exhausted (the
+        // binding does not expose duckdb_result_error), so count the rows independently before
+        // declaring the end: cheap for Parquet (metadata), one parse without type conversion
+        // for text formats.
+        const expected = await countRows(c, src);
+        if (rowsSeen !== expected) throw await explainShortStream(c, src, plans, rowsSeen, expected);
         if (sinks.length > 0 && sinks[0]!.length > 0) {
           const frame = new Frame(sinks.map((s) => s.finish()));
           yielded += frame.rows;
@@ -222,4 +229,21 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
 function newSinks(db: DuckDB, plans: readonly ColumnPlan[], categories: Map<string, readonly string[] | undefined>, capacity: number): ColumnSink[] {
   if (plans.length === 0) throw new SomaError('USAGE', 'readFrameChunks needs at least one schema or pass-through column');
   return plans.map((p) => makeSink(db, p.name, p.wire, p.type, capacity, categories.get(p.name)));
+}
+
+async function countRows(c: DuckDBConnection, src: Source): Promise<number> {
+  const rows = (await c.runAndReadAll(`SELECT count(*) FROM ${fromSql(src)}`)).getRows();
+  return Number(rows[0]![0]);
+}
+
+/** DuckDB's own error for a stream that stopped early: the same query run to completion. */
+async function explainShortStream(c: DuckDBConnection, src: Source, plans: readonly ColumnPlan[], seen: number, expected: number): Promise<unknown> {
+  // count(col) must evaluate every cast, so it fails where the stream silently stopped.
+  const counts = plans.map((p) => `count(${sqlIdent(p.name)})`).join(', ');
+  try {
+    await c.run(`SELECT ${counts} FROM (${selectSql(src, plans)})`);
+  } catch (e) {
+    return e;
+  }
+  return new Error(`the read stopped after ${seen} of ${expected} rows`);
 }

@@ -1,6 +1,7 @@
 // Gradient boosted trees on soma's histogram engine (`gbdt`, alias `xgboost`), with XGBoost's
 // parameter names. Also holds the tree models' shared helpers: param resolution and forest JSON.
 
+import { availableParallelism } from 'node:os';
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
@@ -154,6 +155,11 @@ export function mapAbort(kind: string, e: unknown): unknown {
   return e;
 }
 
+/** n_jobs as threads: 0 = every core. */
+export function resolveThreads(nJobs: number): number {
+  return nJobs > 0 ? nJobs : Math.max(1, availableParallelism());
+}
+
 export function argmaxRows(p: Float64Array, rows: number, K: number): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -213,6 +219,11 @@ export const gbdtParamsSchema: JsonObject = {
     huber_delta: num(0, 1e12, 1, 'Residual size where the huber loss turns linear', true),
     scale_pos_weight: num(0, 1e12, 1, 'Weight multiplier for the positive class (binary classification)', true),
     class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+    quantized_gradients: {
+      type: 'boolean',
+      default: true,
+      description: 'Choose splits on gradients rounded to a few levels (faster histograms, as LightGBM 4); leaf values use exact gradients',
+    },
     early_stopping_rounds: int(0, 100000, 0, 'Stop when the validation metric has not improved for this many rounds; 0 = off'),
     seed: int(0, 2147483647, 0, 'Random seed for row and feature sampling and bin quantiles'),
     n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (results do not depend on it)'),
@@ -300,6 +311,8 @@ export class Gbdt implements Estimator {
           maxCatToOnehot: P['max_cat_to_onehot'] as number,
           maxCatThreshold: P['max_cat_threshold'] as number,
           catSmooth: 10,
+          quantized: P['quantized_gradients'] as boolean,
+          threads: resolveThreads(P['n_jobs'] as number),
         },
         {
           signal: options.signal,

@@ -7,16 +7,18 @@
 // so penalty l2 with alpha = a equals scikit-learn Ridge(alpha=a), and penalty l1 with alpha = a
 // equals scikit-learn Lasso(alpha=a/n_rows). The intercept is never penalised.
 //
-// Solvers: no penalty -> Householder QR with column pivoting (no squared condition number; a
-// collinear column gets coefficient 0); l2 -> Cholesky on the regularised normal equations (with
-// jitter fallback); l1/elasticnet -> coordinate descent (covariance form on the Gram matrix for up
-// to 512 features, data form beyond). All work on internally standardised features; coefficients
+// Solvers: all start from one pass over the data that yields the standardised Gram matrix.
+// No penalty -> Cholesky on the normal equations when they are well conditioned, else Householder
+// QR with column pivoting on the data (no squared condition number; a collinear column gets
+// coefficient 0); l2 -> Cholesky on the regularised normal equations (with jitter fallback);
+// l1/elasticnet -> coordinate descent (covariance form on the Gram matrix for up to 512 features,
+// data form beyond). All work on internally standardised features; coefficients
 // are reported on the original scale and the penalty applies to those original-scale coefficients.
 
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
-import { standardization, weightedGram, type Standardization } from '../engine/linalg/dense.js';
+import { gramStatistics, standardization, type Standardization } from '../engine/linalg/dense.js';
 import { leastSquaresQR } from '../engine/linalg/qr.js';
-import { solveSpd } from '../engine/linalg/cholesky.js';
+import { choleskyInPlace, choleskySolveInPlace, solveSpd } from '../engine/linalg/cholesky.js';
 import { CovarianceCD, DataCD } from '../engine/optim/coordinate.js';
 import { SomaError } from '../errors.js';
 import { decodeF64, encodeF64 } from '../util/base64.js';
@@ -87,7 +89,7 @@ export function regularizationSchema(family: 'linear' | 'logistic', d: Regulariz
       description:
         family === 'linear'
           ? 'Coordinate descent stops when the largest coefficient change in a sweep, scaled by the feature spread, is below tol times the target spread.'
-          : 'Stops when the largest gradient component of the mean (per unit weight) objective is below tol, as scikit-learn lbfgs.',
+          : 'Stops when the largest gradient component of the mean (per unit weight) objective, in standardised coordinates, is below tol (as scikit-learn lbfgs), or when an iteration improves the objective by less than 2.2e-5*tol relatively.',
     },
   };
 }
@@ -146,6 +148,12 @@ export function checkFinite(X: FeatureMatrix): void {
         });
       }
     }
+  }
+}
+
+function checkTargetFinite(y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) {
+    if (!Number.isFinite(y[i]!)) throw new SomaError('DATA_BAD_VALUE', `target has a missing or infinite value at row ${i}`, { hint: 'drop rows with a missing target before training' });
   }
 }
 
@@ -215,6 +223,35 @@ export function stateNames(state: JsonObject): string[] {
   return v;
 }
 
+/**
+ * Whether a Cholesky factor of standardised normal equations is safe to solve with: the squared
+ * ratio of its extreme diagonal entries (a lower bound on the condition number) must stay below
+ * 1e7, so the normal equations lose at most about half of double precision.
+ */
+function factorConditioned(l: Float64Array, p: number): boolean {
+  let lo = Infinity;
+  let hi = 0;
+  for (let j = 0; j < p; j++) {
+    const d = l[j * p + j]!;
+    lo = Math.min(lo, d);
+    hi = Math.max(hi, d);
+  }
+  return p === 0 || (lo > 0 && (hi / lo) ** 2 < 1e7);
+}
+
+/** L1 and L2 weights per standardised coordinate, so that the penalty falls on original-scale coefficients. */
+function perFeaturePenalty(l1: number, l2: number, st: Standardization): { l1v: Float64Array; l2v: Float64Array } {
+  const p = st.scales.length;
+  const l1v = new Float64Array(p);
+  const l2v = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const s = st.scales[j]!;
+    l1v[j] = l1 / s;
+    l2v[j] = l2 / (s * s);
+  }
+  return { l1v, l2v };
+}
+
 const LINEAR_DEFAULTS: RegularizationDefaults = { penalty: 'none', max_iter: 1000, tol: 1e-4 };
 
 /** Above this many features, lasso/elastic net use data-form coordinate descent (no p x p Gram). */
@@ -249,87 +286,88 @@ export class LinearRegression implements Estimator {
     const p = X.columns.length;
     if (n === 0) throw new SomaError('DATA_EMPTY', 'linear: no training rows');
     if (y.values.length !== n) throw new SomaError('DATA_BAD_VALUE', `target has ${y.values.length} values for ${n} rows`);
-    checkFinite(X);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(y.values[i]!)) throw new SomaError('DATA_BAD_VALUE', `target has a missing or infinite value at row ${i}`, { hint: 'drop rows with a missing target before training' });
-    }
     const w = checkWeights(options.sampleWeight, n);
     const fi = this.p.fit_intercept;
-    const st = standardization(X.columns, w, fi);
     const yv = y.values;
-    let sw = 0;
-    let sy = 0;
-    for (let i = 0; i < n; i++) {
-      const wi = w ? w[i]! : 1;
-      sw += wi;
-      sy += wi * yv[i]!;
-    }
-    const yMean = fi && sw > 0 ? sy / sw : 0;
     const { l1, l2 } = penaltyStrengths(this.p);
     await abort.check();
 
-    let v: Float64Array;
-    let solver: LinearState['solver'];
+    let st: Standardization | null = null;
+    let yMean = 0;
+    let v: Float64Array | null = null;
+    let solver: LinearState['solver'] = 'qr';
     let iterations = 1;
     let converged = true;
     let message: string | null = null;
     let rank: number | null = null;
     let jitter = 0;
-    if (l1 === 0 && l2 === 0) {
-      solver = 'qr';
-      ({ v, rank } = this.solveQR(X.columns, n, st, w, yv, yMean));
-      options.onProgress?.({ iteration: 1, total: 1 });
-    } else if (l1 === 0) {
-      solver = 'cholesky';
-      const { gram, xty } = weightedGram(X.columns, n, st, w, yv, yMean);
-      // Penalty on original-scale coefficients coef_j = v_j / s_j.
-      for (let j = 0; j < p; j++) gram[j * p + j] += l2 / (st.scales[j]! * st.scales[j]!);
-      const sol = solveSpd(gram, p, xty);
-      v = sol.x;
-      jitter = sol.jitter;
-      options.onProgress?.({ iteration: 1, total: 1 });
-    } else {
-      solver = 'coordinate_descent';
-      const l1v = new Float64Array(p);
-      const l2v = new Float64Array(p);
-      for (let j = 0; j < p; j++) {
-        l1v[j] = l1 / st.scales[j]!;
-        l2v[j] = l2 / (st.scales[j]! * st.scales[j]!);
-      }
-      let cd: CovarianceCD | DataCD;
-      if (p <= GRAM_MAX_FEATURES) {
-        const { gram, xty } = weightedGram(X.columns, n, st, w, yv, yMean);
-        let tss = 0;
-        for (let i = 0; i < n; i++) tss += (w ? w[i]! : 1) * (yv[i]! - yMean) ** 2;
-        cd = new CovarianceCD(gram, xty, l1v, l2v, new Float64Array(p), Math.sqrt(tss));
+    // The Gram route costs one pass over the data and p^2/2 multiply-adds per row; it serves every
+    // penalty except lasso/elastic net on very wide data (data-form coordinate descent).
+    if (l1 === 0 || p <= GRAM_MAX_FEATURES) {
+      const gs = gramStatistics(X.columns, n, w, yv, fi);
+      ({ st, targetMean: yMean } = gs);
+      if (!gs.xty.every(Number.isFinite) || !Number.isFinite(gs.targetSS)) this.badInput(X, y);
+      if (l1 === 0 && l2 === 0) {
+        // OLS through the normal equations only when they are well conditioned (their error grows
+        // with the squared condition number of X); otherwise pivoted QR on the data below.
+        const l = Float64Array.from(gs.gram);
+        if (choleskyInPlace(l, p) && factorConditioned(l, p)) {
+          solver = 'cholesky';
+          v = Float64Array.from(gs.xty);
+          choleskySolveInPlace(l, p, v);
+        }
+      } else if (l1 === 0) {
+        solver = 'cholesky';
+        // Penalty on original-scale coefficients coef_j = v_j / s_j.
+        for (let j = 0; j < p; j++) gs.gram[j * p + j] += l2 / (st.scales[j]! * st.scales[j]!);
+        const sol = solveSpd(gs.gram, p, gs.xty);
+        v = sol.x;
+        jitter = sol.jitter;
       } else {
+        solver = 'coordinate_descent';
+        const { l1v, l2v } = perFeaturePenalty(l1, l2, st);
+        const cd = new CovarianceCD(gs.gram, gs.xty, l1v, l2v, new Float64Array(p), Math.sqrt(gs.targetSS));
+        ({ iterations, converged, message } = await this.descend(cd, options, abort));
+        v = cd.v;
+      }
+    }
+    if (!v) {
+      if (!st) {
+        st = standardization(X.columns, w, fi);
+        let sw = 0;
+        let sy = 0;
+        for (let i = 0; i < n; i++) {
+          const wi = w ? w[i]! : 1;
+          sw += wi;
+          sy += wi * yv[i]!;
+        }
+        yMean = fi && sw > 0 ? sy / sw : 0;
+        if (!Number.isFinite(sy) || !st.means.every(Number.isFinite) || !st.scales.every(Number.isFinite)) this.badInput(X, y);
+      }
+      await abort.check();
+      if (l1 + l2 === 0) {
+        solver = 'qr';
+        ({ v, rank } = this.solveQR(X.columns, n, st, w, yv, yMean));
+      } else {
+        solver = 'coordinate_descent';
+        const sst = st;
+        const { l1v, l2v } = perFeaturePenalty(l1, l2, sst);
         const cols = X.columns.map((c, j) => {
-          const m = st.means[j]!;
-          const s = 1 / st.scales[j]!;
+          const m = sst.means[j]!;
+          const s = 1 / sst.scales[j]!;
           return c.map((x) => (x - m) * s);
         });
         const t = yv.map((x) => x - yMean);
-        cd = new DataCD(cols, t, w, l1v, l2v, new Float64Array(p));
+        const cd = new DataCD(cols, t, w, l1v, l2v, new Float64Array(p));
+        ({ iterations, converged, message } = await this.descend(cd, options, abort));
+        v = cd.v;
       }
-      converged = false;
-      for (iterations = 1; iterations <= this.p.max_iter; iterations++) {
-        const change = cd.sweep();
-        options.onProgress?.({ iteration: iterations, total: this.p.max_iter, metric: 'max_change', train: change });
-        if (change <= this.p.tol) {
-          converged = true;
-          break;
-        }
-        await abort.check();
-      }
-      iterations = Math.min(iterations, this.p.max_iter);
-      if (!converged) {
-        message =
-          `coordinate descent did not converge in ${this.p.max_iter} sweeps (last change ${cd.maxChange.toExponential(2)} > tol ${this.p.tol}): ` +
-          'raise max_iter, scale the features, or increase alpha';
-      }
-      v = cd.v;
     }
+    if (solver !== 'coordinate_descent') options.onProgress?.({ iteration: 1, total: 1 });
+    if (!st) throw new Error('unreachable: no standardisation computed');
 
+    // NaN or Infinity anywhere in X or y poisons the sums; only then scan, to name the culprit.
+    if (!Number.isFinite(yMean) || !v.every(Number.isFinite) || !st.means.every(Number.isFinite) || !st.scales.every(Number.isFinite)) this.badInput(X, y);
     const coef = new Float64Array(p);
     let intercept = yMean;
     for (let j = 0; j < p; j++) {
@@ -339,6 +377,26 @@ export class LinearRegression implements Estimator {
     if (!fi) intercept = 0;
     this.state = { features: [...X.names], coef, intercept, solver, iterations, converged, message, rank, jitter };
     return this;
+  }
+
+  private badInput(X: FeatureMatrix, y: Target): never {
+    checkFinite(X);
+    checkTargetFinite(y.values);
+    throw new SomaError('DATA_BAD_VALUE', 'linear: the fit produced non-finite coefficients; check the features for extreme values', { hint: 'add a scale step to preprocess' });
+  }
+
+  /** Coordinate-descent sweeps until the change falls below tol, with progress and abort between sweeps. */
+  private async descend(cd: CovarianceCD | DataCD, options: FitOptions, abort: AbortPoint): Promise<{ iterations: number; converged: boolean; message: string | null }> {
+    for (let it = 1; it <= this.p.max_iter; it++) {
+      const change = cd.sweep();
+      options.onProgress?.({ iteration: it, total: this.p.max_iter, metric: 'max_change', train: change });
+      if (change <= this.p.tol) return { iterations: it, converged: true, message: null };
+      await abort.check();
+    }
+    const message =
+      `coordinate descent did not converge in ${this.p.max_iter} sweeps (last change ${cd.maxChange.toExponential(2)} > tol ${this.p.tol}): ` +
+      'raise max_iter, scale the features, or increase alpha';
+    return { iterations: this.p.max_iter, converged: false, message };
   }
 
   /** OLS: pivoted QR on sqrt(w)-scaled, standardised, centred data. */
@@ -370,7 +428,13 @@ export class LinearRegression implements Estimator {
     const cols = alignColumns(X, s.features);
     const out = new Float64Array(X.rows);
     linearPredictor(cols, X.rows, s.coef, 0, s.intercept, out);
-    for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i]!)) checkFinite({ ...X, names: s.features, columns: cols });
+    // NaN out means NaN or Infinity in; scan the columns only then, to name the feature.
+    for (let i = 0; i < out.length; i++) {
+      if (Number.isNaN(out[i]!)) {
+        checkFinite({ ...X, names: s.features, columns: cols });
+        break;
+      }
+    }
     return out;
   }
 

@@ -7,7 +7,7 @@ import { featureImportance, predictRaw, type Forest } from '../engine/tree/predi
 import { SomaError } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
-import { argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams } from './gbdt.js';
+import { resolveThreads, argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams } from './gbdt.js';
 
 const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
 
@@ -114,6 +114,7 @@ export class RandomForest implements Estimator {
           signal: options.signal,
           onIteration: options.onProgress ? (it) => options.onProgress!({ iteration: it.iteration, total: it.total }) : undefined,
         },
+        resolveThreads((this.params['n_jobs'] as number | undefined) ?? 1),
       );
     } catch (e) {
       throw mapAbort(this.kind, e);

@@ -6,7 +6,8 @@ import { readFrame } from '../data/read.js';
 import { loadModel } from './loaded-model.js';
 import { encodeTarget, rowsWithTarget } from './target.js';
 import { scoreSplit } from './scoring.js';
-import { evaluateGates, type GateResult } from './gates.js';
+import { evaluateGates, gateAliases, resolveGateBaselines, type GateResult } from './gates.js';
+import { writeEvaluationReport } from './report-html.js';
 
 export interface EvaluateOptions {
   ref: string;
@@ -15,6 +16,8 @@ export interface EvaluateOptions {
   format?: string;
   metrics?: string[];
   gates?: Record<string, string>;
+  /** Write an HTML report of this evaluation to this path. */
+  report?: string;
 }
 
 export interface EvaluateResult {
@@ -27,6 +30,8 @@ export interface EvaluateResult {
   confusion_matrix?: { labels: string[]; matrix: number[][] };
   gates: GateResult[];
   warnings: string[];
+  /** The HTML report's path, when one was asked for. */
+  report?: string;
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
@@ -52,7 +57,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const y = encodeTarget(frame, contract.target, contract.task, contract.classes, options.data);
   const X = model.pipeline.transform(frame.drop([contract.target]));
   const score = scoreSplit(model.estimator, X, y, options.metrics);
-  const gates = evaluateGates(options.gates ?? {}, score.metrics, 'data');
+  // Relative gates score the alias version on this same file: a recorded test metric would not be comparable.
+  const baselines = await resolveGateBaselines(options.registryDir, model.resolved.name, gateAliases(options.gates ?? {}), async (r) =>
+    (await evaluate({ ...options, ref: `${r.name}@${r.version}`, gates: {}, report: undefined })).metrics,
+  );
+  const gates = evaluateGates(options.gates ?? {}, score.metrics, 'data', baselines);
+  if (options.report) await writeEvaluationReport(options.report, { model, frame, X, y, metrics: score.metrics, gates, data: options.data });
   return {
     ref: options.ref,
     id: model.resolved.id,
@@ -63,5 +73,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     ...(score.confusion ? { confusion_matrix: { labels: contract.classes, matrix: score.confusion } } : {}),
     gates,
     warnings,
+    ...(options.report ? { report: options.report } : {}),
   };
 }

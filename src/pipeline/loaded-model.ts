@@ -26,7 +26,9 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
     readVersionJson(resolved.dir, 'preprocess') as Promise<PipelineJSON>,
     readVersionJson(resolved.dir, 'model') as Promise<EstimatorJSON>,
   ]);
-  return { resolved, contract, pipeline: Pipeline.fromJSON(pipelineJson), estimator: estimatorFromJSON(modelJson) };
+  const pipeline = Pipeline.fromJSON(pipelineJson);
+  // Wrapped so a target_transform step's inverse applies to every prediction (evaluate, predict).
+  return { resolved, contract, pipeline, estimator: pipeline.wrapEstimator(estimatorFromJSON(modelJson)) };
 }
 
 export interface Predictions {

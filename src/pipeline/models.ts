@@ -1,5 +1,6 @@
 // Registry listings for `soma models list` and `soma models show`.
 
+import { readTags, type TagMap } from '../registry/lifecycle.js';
 import { Registry, type ResolvedModel } from '../registry/store.js';
 import { renderMetricsTable } from '../evaluate/table.js';
 import type { JsonObject } from '../util/json.js';
@@ -20,6 +21,8 @@ export interface VersionRow {
   created_at: string;
   bump: string;
   aliases: string[];
+  /** From <model>/tags.json (`soma models tag`). */
+  tags: TagMap;
   /** The headline test metric (f1_macro or rmse) when recorded. */
   metric?: { name: string; value: number };
 }
@@ -41,6 +44,7 @@ export async function listVersions(dir: string, name: string): Promise<VersionRo
   const registry = new Registry(dir);
   const resolved = await registry.resolve(name); // REGISTRY_NOT_FOUND names what exists
   const aliases = await registry.readAliases(resolved.name);
+  const tags = await readTags(registry, resolved.name);
   const rows: VersionRow[] = [];
   for (const version of await registry.listVersions(resolved.name)) {
     const m = await registry.readMetadata(resolved.name, version);
@@ -52,14 +56,24 @@ export async function listVersions(dir: string, name: string): Promise<VersionRo
       created_at: m.created_at,
       bump: `${m.bump.level}: ${m.bump.reason}`,
       aliases: Object.entries(aliases).filter(([, v]) => v === version).map(([a]) => a),
+      tags: tags[version] ?? {},
       ...(test?.[headline] !== undefined ? { metric: { name: headline, value: test[headline] } } : {}),
     });
   }
   return rows;
 }
 
-export async function showModel(dir: string, ref: string): Promise<ResolvedModel> {
-  return new Registry(dir).resolve(ref);
+export interface ShownModel extends ResolvedModel {
+  /** Aliases that point to this version. */
+  aliases: string[];
+  tags: TagMap;
+}
+
+export async function showModel(dir: string, ref: string): Promise<ShownModel> {
+  const registry = new Registry(dir);
+  const resolved = await registry.resolve(ref);
+  const aliases = Object.entries(await registry.readAliases(resolved.name)).filter(([, v]) => v === resolved.version).map(([a]) => a);
+  return { ...resolved, aliases, tags: (await readTags(registry, resolved.name))[resolved.version] ?? {} };
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -78,15 +92,24 @@ export function renderModelList(rows: ModelRow[], dir: string): string {
 
 export function renderVersionList(name: string, rows: VersionRow[]): string {
   return `${name}\n${table(
-    ['version', 'created', 'test metric', 'aliases', 'bump'],
-    rows.map((r) => [r.version, r.created_at.slice(0, 19).replace('T', ' '), r.metric ? `${r.metric.name} ${r.metric.value.toPrecision(4)}` : '', r.aliases.join(' '), r.bump]),
+    ['version', 'created', 'test metric', 'aliases', 'tags', 'bump'],
+    rows.map((r) => [
+      r.version,
+      r.created_at.slice(0, 19).replace('T', ' '),
+      r.metric ? `${r.metric.name} ${r.metric.value.toPrecision(4)}` : '',
+      r.aliases.join(' '),
+      Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' '),
+      r.bump,
+    ]),
   )}`;
 }
 
-export function renderModel(m: ResolvedModel): string {
+export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases' | 'tags'>>): string {
   const md = m.metadata;
   const out: string[] = [];
   out.push(`${md.id}  (${m.dir})`);
+  if (m.aliases && m.aliases.length > 0) out.push(`  aliases: ${m.aliases.join(', ')}`);
+  if (m.tags && Object.keys(m.tags).length > 0) out.push(`  tags: ${Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (md.description) out.push(`  ${md.description}`);
   out.push(`  task ${md.task} · algorithm ${md.algorithm} · target ${md.target} · ${md.framework}`);
   out.push(`  created ${md.created_at} · trained on ${md.trained_on.rows} rows of ${md.trained_on.source}`);

@@ -1,12 +1,22 @@
-// `soma predict REF --input F --output F`: streams the input in chunks through the saved pipeline
-// and model and writes predictions atomically (temporary file, then rename), so memory does not
-// grow with the file and a failed run never leaves a half-written output.
+// `soma predict REF --input F --output F`: batch prediction for terminals and cron jobs.
+//
+// The main thread streams the input in chunks through DuckDB (CSV, Parquet, NDJSON, globs), hands
+// each chunk's model inputs to a pool of worker threads that each loaded the model once, and
+// appends their predictions to the output in input order. At most 2 chunks per worker are in
+// flight (read but not yet written), so memory does not grow with the input. The output is
+// written atomically (temporary file, then rename) while holding `<output>.lock`, so overlapping
+// runs on one path take turns; every finished run is recorded in the model's predictions.jsonl.
+
+import { availableParallelism } from 'node:os';
 
 import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import { readFrameChunks, type SchemaColumn } from '../data/read.js';
 import { openFrameWriter } from '../data/write.js';
-import { loadModel, predictFrame } from './loaded-model.js';
+import { appendPredictionRun, withOutputLock } from '../registry/runs.js';
+import { Registry } from '../registry/store.js';
+import { loadModel } from './loaded-model.js';
+import { minorGc, PredictPool, predictionColumns } from './predict-worker.js';
 
 export interface PredictOptions {
   ref: string;
@@ -15,6 +25,12 @@ export interface PredictOptions {
   registryDir: string;
   format?: string;
   chunkRows?: number;
+  /** Worker threads; 0 predicts on the main thread. Default: the number of cores. */
+  workers?: number;
+  /** How long to wait for another run holding `<output>.lock` (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Recorded in the output lock so a waiting run can name what holds it. */
+  command?: string;
   onProgress?: (rows: number) => void;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
@@ -28,63 +44,143 @@ export interface PredictResult {
   seconds: number;
   rows_per_s: number;
   output: string;
+  workers: number;
+}
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+/** The default worker count: one per core the process may use. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Where a chunk's predictions will come from: the pool, or computed here. */
+interface InFlight {
+  /** Pass-through columns (the id), kept on this thread and written first. */
+  passThrough: Column[];
+  result: Promise<Column[]>;
 }
 
 export async function predict(options: PredictOptions): Promise<PredictResult> {
   const t0 = performance.now();
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new SomaError('USAGE', `--workers ${options.workers}: expected a whole number >= 0 (0 predicts on the main thread)`, { details: { value: options.workers ?? null } });
+  }
   const model = await loadModel(options.registryDir, options.ref);
-  const { contract } = model;
+  const { contract, resolved } = model;
   const schema: SchemaColumn[] = contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}) }));
   const idColumn = contract.id;
+  const exactRef = `${resolved.name}@${resolved.version}`;
 
-  const writer = await openFrameWriter(options.output);
+  const abortError = (): SomaError => new SomaError('ABORTED', 'prediction interrupted; no output was written');
   let rows = 0;
-  try {
-    const chunks = readFrameChunks(options.input, {
-      ...(options.format ? { format: options.format } : {}),
-      schema,
-      ...(idColumn ? { passThrough: [idColumn] } : {}),
-      ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
-      onInfo: (info) => {
-        if (info.extraColumns.length > 0) options.onWarning?.(`${options.input}: ignoring ${info.extraColumns.length} column(s) the model does not use: ${info.extraColumns.slice(0, 10).join(', ')}`);
-      },
-    });
-    for await (const chunk of chunks) {
-      if (options.signal?.aborted) throw new SomaError('ABORTED', 'prediction interrupted; no output was written');
-      const features = idColumn ? chunk.drop([idColumn]) : chunk;
-      const p = predictFrame(model, features);
-      const out: Column[] = [];
-      if (idColumn) out.push(chunk.column(idColumn)!);
-      if (contract.task === 'classification') {
-        out.push({ type: 'categorical', name: 'prediction', codes: Int32Array.from(p.values), dictionary: contract.classes });
-        const k = contract.classes.length;
-        if (p.proba) {
-          contract.classes.forEach((label, j) => {
-            const col = new Float64Array(chunk.rows);
-            for (let i = 0; i < chunk.rows; i++) col[i] = p.proba![i * k + j]!;
-            out.push({ type: 'numeric', name: `proba_${label}`, values: col });
-          });
+  let usedWorkers = 0;
+  let seconds = 0;
+
+  await withOutputLock(
+    options.output,
+    async () => {
+      const writer = await openFrameWriter(options.output);
+      let pool: PredictPool | undefined;
+      const queue: InFlight[] = [];
+      try {
+        const chunks = readFrameChunks(options.input, {
+          ...(options.format ? { format: options.format } : {}),
+          schema,
+          ...(idColumn ? { passThrough: [idColumn] } : {}),
+          ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+          onInfo: (info) => {
+            if (info.extraColumns.length > 0) options.onWarning?.(`${options.input}: ignoring ${info.extraColumns.length} column(s) the model does not use: ${info.extraColumns.slice(0, 10).join(', ')}`);
+          },
+        });
+
+        const writeHead = async (): Promise<void> => {
+          const head = queue.shift()!;
+          const predicted = await head.result;
+          const frame = new Frame([...head.passThrough, ...predicted]);
+          await writer.append(frame);
+          rows += frame.rows;
+          options.onProgress?.(rows);
+        };
+        const submit = (chunk: Frame): void => {
+          const passThrough = idColumn ? [chunk.column(idColumn)!] : [];
+          const features = idColumn ? chunk.drop([idColumn]) : chunk;
+          let result: Promise<Column[]>;
+          if (pool) {
+            result = pool.run([...features.columns]);
+          } else {
+            try {
+              result = Promise.resolve(predictionColumns(model, features));
+            } catch (e) {
+              result = Promise.reject(e);
+            }
+          }
+          // A later chunk can fail while an earlier one is awaited; it is rethrown when its turn comes.
+          result.catch(() => undefined);
+          queue.push({ passThrough, result });
+        };
+
+        // Workers cost a model load each, so an input that fits in one chunk is predicted here.
+        let held: Frame | undefined;
+        let decided = workers === 0;
+        for await (const chunk of chunks) {
+          if (options.signal?.aborted) throw abortError();
+          minorGc?.();
+          if (!decided) {
+            if (held === undefined) {
+              held = chunk;
+              continue;
+            }
+            pool = await PredictPool.start(workers, options.registryDir, exactRef);
+            usedWorkers = pool.size;
+            decided = true;
+            submit(held);
+            held = undefined;
+          }
+          submit(chunk);
+          while (queue.length >= Math.max(2, 2 * usedWorkers)) await writeHead();
         }
-      } else {
-        out.push({ type: 'numeric', name: 'prediction', values: p.values });
+        if (held !== undefined) submit(held);
+        while (queue.length > 0) {
+          if (options.signal?.aborted) throw abortError();
+          await writeHead();
+        }
+        await writer.close();
+      } catch (e) {
+        await writer.abort();
+        throw e;
+      } finally {
+        await pool?.close();
       }
-      await writer.append(new Frame(out));
-      rows += chunk.rows;
-      options.onProgress?.(rows);
-    }
-    await writer.close();
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  const seconds = (performance.now() - t0) / 1000;
+      seconds = (performance.now() - t0) / 1000;
+      await appendPredictionRun(new Registry(options.registryDir), resolved.name, {
+        at: new Date().toISOString(),
+        version: resolved.version,
+        id: resolved.id,
+        ref: options.ref,
+        input: options.input,
+        output: options.output,
+        rows,
+        seconds: Math.round(seconds * 1000) / 1000,
+        workers: usedWorkers,
+      });
+    },
+    {
+      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      command: options.command ?? `soma predict ${options.ref} --input ${options.input} --output ${options.output}`,
+      ...(options.onWarning ? { onNotice: options.onWarning } : {}),
+    },
+  );
+
   return {
     ref: options.ref,
-    id: model.resolved.id,
-    version: model.resolved.version,
+    id: resolved.id,
+    version: resolved.version,
     rows,
     seconds: Math.round(seconds * 1000) / 1000,
     rows_per_s: seconds > 0 ? Math.round(rows / seconds) : rows,
     output: options.output,
+    workers: usedWorkers,
   };
 }

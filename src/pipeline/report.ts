@@ -1,6 +1,7 @@
-// report.md: the human summary written beside every version (the HTML report comes with the
-// evaluation-reports issue).
+// report.md: the human summary written beside every version, in Markdown so it reads well in a
+// terminal, a pull request or a code review (report.html, beside it, has the charts).
 
+import type { FairnessResult } from '../evaluate/fairness.js';
 import type { JsonObject } from '../util/json.js';
 import type { InputContract } from './contract.js';
 import { formatGate, type GateResult } from './gates.js';
@@ -42,6 +43,24 @@ export function renderReportMarkdown(facts: ReportFacts, contract: InputContract
     const top = Object.entries(imp.values).sort((a, b) => b[1] - a[1]).slice(0, 20);
     lines.push('', `## Feature importance (${imp.kind})`, '', '| feature | importance |', '|---|---:|');
     for (const [n, v] of top) lines.push(`| ${n} | ${fmt(v)} |`);
+  }
+  const perm = metrics['permutation_importance'] as { metric: string; split: string; rows: number; repeats: number; values: Record<string, number>; std: Record<string, number> } | undefined;
+  if (perm) {
+    const top = Object.entries(perm.values).sort((a, b) => b[1] - a[1]).slice(0, 20);
+    lines.push('', `## Permutation importance (drop in ${perm.metric} on ${perm.split}, ${perm.rows} rows, ${perm.repeats} shuffles)`, '', '| feature | mean | std |', '|---|---:|---:|');
+    for (const [n, v] of top) lines.push(`| ${n} | ${fmt(v)} | ${fmt(perm.std[n])} |`);
+  }
+  const fair = metrics['fairness'] as unknown as { split: string; threshold: number; columns: FairnessResult[] } | undefined;
+  if (fair) {
+    lines.push('', `## Fairness (${fair.split}; flagged: a rate more than ${fair.threshold} below the best group's)`);
+    for (const f of fair.columns) {
+      const metricNames = [...new Set(f.groups.flatMap((g) => Object.keys(g.metrics)))];
+      lines.push('', `### ${f.column}`, '', `| group | rows | ${metricNames.join(' | ')} |`, `|---|---:|${metricNames.map(() => '---:').join('|')}|`);
+      for (const g of f.groups) lines.push(`| ${g.group}${f.flagged.some((x) => x.group === g.group) ? ' ⚑' : ''} | ${g.rows} | ${metricNames.map((m) => fmt(g.metrics[m])).join(' | ')} |`);
+      const gap = (name: string, v: FairnessResult['demographic_parity_difference']): string => `- ${name}: ${v === null ? '-' : v.value === 0 ? '0 (every group has the same rate)' : `${fmt(v.value)} (class ${v.class}: ${v.highest} highest, ${v.lowest} lowest)`}`;
+      lines.push('', gap('demographic parity difference', f.demographic_parity_difference), gap('equal opportunity difference', f.equal_opportunity_difference));
+      for (const x of f.flagged) lines.push(`- **flagged ${x.group}**: ${x.reasons.join('; ')}`);
+    }
   }
   if (gates.length > 0) {
     lines.push('', '## Quality gates', '');

@@ -24,8 +24,11 @@ import { scoreSplit, type SplitScore } from './scoring.js';
 import { classLabels, encodeTarget, inferTask } from './target.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
-import { evaluateGates, formatGate, type GateResult } from './gates.js';
+import { renderTrainReportHtml } from './report-html.js';
+import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } from './report-analysis.js';
+import { evaluateGates, formatGate, gateAliases, recordedSplitMetrics, resolveGateBaselines, type GateResult } from './gates.js';
 import { VERSION } from '../version.js';
+import { searchForTrain } from './tune.js';
 
 export interface TrainOptions {
   config: string;
@@ -63,12 +66,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const timer = new PhaseTimer();
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
+  // With a search: section, tune first; the config's model and steps become the best trial's.
+  const search = await searchForTrain(loaded, options);
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
   const taskHint = config.task ?? (spec.tasks.length === 1 ? spec.tasks[0] : undefined);
 
   const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint));
   data.warnings.forEach(warn);
+  search?.refitData(data);
+  checkSensitiveColumns(data.train, config.evaluate.sensitive);
   const task = inferTask(config.task, spec, data.train.column(config.data.target)!);
   if (!spec.tasks.includes(task)) {
     throw new SomaError('CONFIG_INVALID', `model.type: ${config.model.type} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
@@ -80,31 +87,35 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
   const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
 
-  const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical });
-  const { Xtrain, Xval, Xtest } = await timer.time('preprocess', () => {
-    const Xtrain = pipeline.fit(featuresOf(data.train));
-    return { Xtrain, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
+  const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
+  // The target goes into the fit (target encoding, importance selection) and follows the rows
+  // that training-only steps keep (dedupe, outliers with action drop).
+  const yTrainAll = encodeTarget(data.train, config.data.target, task, classes, 'training split');
+  const { Xtrain, Xval, Xtest, yTrain } = await timer.time('preprocess', () => {
+    const fitted = pipeline.fit(featuresOf(data.train), { target: yTrainAll, classes });
+    return { Xtrain: fitted.X, yTrain: fitted.y ?? yTrainAll, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
   });
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
   if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
 
-  const yTrain = encodeTarget(data.train, config.data.target, task, classes, 'training split');
   const yVal = encodeTarget(data.validation, config.data.target, task, classes, 'validation split');
   const yTest = data.test ? encodeTarget(data.test, config.data.target, task, classes, 'test split') : undefined;
 
   const model = createEstimator(config.model.type, config.model.params, task);
   await timer.time('fit', () =>
-    model.fit(Xtrain, yTrain, {
-      ...(Xval.rows > 0 ? { validation: { X: Xval, y: yVal } } : {}),
+    // A target_transform step: the model learns the transformed target (scored back on its scale).
+    model.fit(Xtrain, pipeline.transformTarget(yTrain), {
+      ...(Xval.rows > 0 ? { validation: { X: Xval, y: pipeline.transformTarget(yVal) } } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     }),
   );
 
   const scores = await timer.time('evaluate', () => {
-    const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(model, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) s.validation = scoreSplit(model, Xval, yVal, config.evaluate.metrics);
-    if (Xtest && yTest) s.test = scoreSplit(model, Xtest, yTest, config.evaluate.metrics);
+    const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
+    const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(scored, Xtrain, yTrain, config.evaluate.metrics) };
+    if (Xval.rows > 0) s.validation = scoreSplit(scored, Xval, yVal, config.evaluate.metrics);
+    if (Xtest && yTest) s.test = scoreSplit(scored, Xtest, yTest, config.evaluate.metrics);
     return s;
   });
   const metrics = {
@@ -113,7 +124,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     ...(scores.test ? { test: scores.test.metrics } : {}),
   };
   // Gates guard the registry: a model that fails them is reported (exit 4) and never registered.
-  const gates = evaluateGates({ ...config.evaluate.gates, ...options.extraGates }, scores.test?.metrics ?? scores.validation?.metrics ?? {}, scores.test ? 'test' : 'validation');
+  const gateSet = { ...config.evaluate.gates, ...options.extraGates };
+  const gateSplit = scores.test ? 'test' : 'validation';
+  // Relative gates ("> production - 0.01") compare with the alias version's recorded metric of the same split.
+  const baselines = await resolveGateBaselines(options.registryDir, config.name, gateAliases(gateSet), (r) => recordedSplitMetrics(r, gateSplit));
+  const gates = evaluateGates(gateSet, scores.test?.metrics ?? scores.validation?.metrics ?? {}, gateSplit, baselines);
   if (gates.some((g) => !g.passed)) {
     const failed = gates.filter((g) => !g.passed);
     throw new SomaError('GATE_FAILED', `quality gate${failed.length > 1 ? 's' : ''} failed, nothing registered: ${failed.map(formatGate).join('; ')}`, {
@@ -124,10 +139,23 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // ---- artifacts, written outside the registry lock ----
   const contract = buildContract(featuresOf(data.train), task, config.data.target, classes, config.data.id);
   const importance = model.featureImportance?.();
+  // Charts, permutation importance and fairness on the held-out split the gates judged.
+  const analysisSplit = Xtest && yTest && data.test ? 'test' : 'validation';
+  const scoredModel = pipeline.wrapEstimator(model); // on the target's own scale, as the metrics
+  const analysis = await timer.time('evaluate', () =>
+    analysisSplit === 'test'
+      ? analyseSplit({ model: scoredModel, X: Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+      : Xval.rows > 0
+        ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+        : undefined,
+  );
+  analysis?.warnings.forEach(warn);
   const metricsJson: JsonObject = {
     ...(metrics as unknown as JsonObject),
     ...(scores.test?.confusion ? { confusion_matrix: { labels: classes, split: 'test', matrix: scores.test.confusion } } : {}),
     ...(importance ? { feature_importance: { kind: importance.kind, values: Object.fromEntries(importance.names.map((n, i) => [n, importance.values[i]!])) } } : {}),
+    ...(analysis?.permutation ? { permutation_importance: permutationJson(analysis.permutation, analysisSplit) } : {}),
+    ...(analysis && analysis.fairness.length > 0 ? { fairness: fairnessJson(analysis.fairness, config.evaluate.fairnessThreshold, analysisSplit) } : {}),
   };
   const preprocessJson = pipeline.toJSON();
   const preprocessSha = sha256(canonicalJson(config.preprocess as unknown as JsonObject));
@@ -161,7 +189,20 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           metrics: metricsJson,
           profile,
           config: loaded.resolvedYaml,
+          ...(search ? { search: search.history } : {}),
           report: renderReportMarkdown({ name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git }, contract, metricsJson, gates),
+          reportHtml: renderTrainReportHtml({
+            facts: { name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git },
+            contract,
+            metrics,
+            gates,
+            split: analysisSplit,
+            ...(analysis ? { analysis } : {}),
+            ...(importance ? { importance } : {}),
+            fairnessThreshold: config.evaluate.fairnessThreshold,
+            profile,
+            config: loaded.resolvedYaml,
+          }),
         }),
       decide: ({ latest, existing }) =>
         chooseVersion(existing, decideBump(latest, bumpInputs), {
@@ -195,7 +236,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           evaluate_s: timer.seconds('evaluate'),
           total_s: timer.total(),
         },
-        summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 } },
+        summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 }, ...(search ? { search: search.summary } : {}) },
       }),
     },
     { command: options.command, onNotice: warn },

@@ -1,6 +1,7 @@
 // Mapping a frame's categorical codes onto a learned category list by string value: every chunk
 // a reader yields may carry its own dictionary, so codes are never compared across frames.
 
+import { SomaError } from '../errors.js';
 import type { CategoricalColumn } from '../data/frame.js';
 
 /** Code for a value the learned list does not contain. */
@@ -28,4 +29,19 @@ export function categoryCounts(column: CategoricalColumn): Float64Array {
   const counts = new Float64Array(column.dictionary.length);
   for (const c of column.codes) if (c >= 0) counts[c]!++;
   return counts;
+}
+
+/** The error for a category unseen in training under `handle_unknown: error` (exit 3). */
+export function unknownCategoryError(step: string, column: CategoricalColumn, row: number, known: readonly string[]): SomaError {
+  const value = column.dictionary[column.codes[row]!];
+  return new SomaError('DATA_BAD_VALUE', `column "${column.name}", row ${row + 1}: category ${JSON.stringify(value)} was not seen in training (expected one of ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''})`, {
+    hint: `set handle_unknown: ignore on the ${step} step to accept new categories`,
+    details: { column: column.name, row: row + 1, value, step },
+  });
+}
+
+/** Categories present in the column (count > 0), sorted by value. */
+export function presentCategories(column: CategoricalColumn): string[] {
+  const counts = categoryCounts(column);
+  return column.dictionary.filter((_, i) => counts[i]! > 0).slice().sort();
 }

@@ -1,11 +1,16 @@
 // `impute`: fills missing values with a statistic learned on the training split: mean or median
-// for numeric columns, the most frequent category for categorical ones, or a constant.
+// for numeric columns, the most frequent category for categorical ones, or a constant. With
+// `indicator: true`, each column that had missing values in training also gets a 0/1
+// `<column>_missing` column right after it (the fact that a value was missing often predicts).
 
 import { SomaError } from '../errors.js';
 import type { CategoricalColumn, Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { categoryCounts } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
+import { insertAfter, numeric, withColumns } from './frames.js';
+import { boolParam, enumParam } from './params.js';
+import { medianOf } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 type Strategy = 'mean' | 'median' | 'most_frequent' | 'constant';
@@ -20,26 +25,35 @@ export class Impute implements Transformer {
   readonly step = 'impute';
   private readonly selector: ColumnSelector;
   private readonly strategy: Strategy;
+  private readonly indicator: boolean;
   private fills: Fill[] = [];
+  /** Columns that get a missing-indicator column: those with a missing value in training. */
+  private indicated: string[] = [];
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'all');
-    this.strategy = (params['strategy'] as Strategy | undefined) ?? 'median';
+    this.strategy = enumParam(params, 'impute', 'strategy', ['mean', 'median', 'most_frequent', 'constant'], 'median');
+    this.indicator = boolParam(params, 'impute', 'indicator', false);
   }
 
   fit(frame: Frame): void {
     const names = resolveColumns(frame, this.selector, ['numeric', 'categorical'], 'impute');
     this.fills = names.map((name) => ({ column: name, value: this.learn(frame.column(name)!) }));
+    this.indicated = this.indicator ? names.filter((n) => hasMissing(frame.column(n)!)) : [];
   }
 
   private learn(c: Column): number | string {
     const constant = this.params['fill_value'];
     if (c.type === 'numeric') {
       if (this.strategy === 'constant') return typeof constant === 'number' ? constant : 0;
+      if (this.strategy === 'median') {
+        // One order statistic by quickselect (no full sort, no extra copy of the present values).
+        const m = medianOf(c.values);
+        return Number.isNaN(m) ? 0 : m;
+      }
       const present = presentValues(c.values);
       if (present.length === 0) return 0;
       if (this.strategy === 'mean') return present.reduce((s, v) => s + v, 0) / present.length;
-      if (this.strategy === 'median') return median(present);
       return mode(present);
     }
     if (c.type === 'categorical') {
@@ -51,30 +65,42 @@ export class Impute implements Transformer {
   }
 
   transform(frame: Frame): Frame {
-    let out = frame;
+    // Indicators describe the input, so they are computed before any value is filled.
+    const added = new Map<string, Column[]>();
+    for (const name of this.indicated) {
+      const c = frame.column(name);
+      if (!c || (c.type !== 'numeric' && c.type !== 'categorical')) continue;
+      const flags = new Float64Array(frame.rows);
+      if (c.type === 'numeric') for (let i = 0; i < flags.length; i++) flags[i] = Number.isNaN(c.values[i]!) ? 1 : 0;
+      else for (let i = 0; i < flags.length; i++) flags[i] = c.codes[i]! < 0 ? 1 : 0;
+      added.set(name, [numeric(`${name}_missing`, flags)]);
+    }
+    const filled: Column[] = [];
     for (const fill of this.fills) {
-      const c = out.column(fill.column);
+      const c = frame.column(fill.column);
       if (!c) continue; // absent columns are reported by the input-schema check before transforms run
       if (c.type === 'numeric') {
         const v = Number(fill.value);
         const values = c.values.slice();
         for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) values[i] = v;
-        out = out.with({ ...c, values });
+        filled.push({ ...c, values });
       } else if (c.type === 'categorical') {
-        out = out.with(fillCategorical(c, String(fill.value)));
+        filled.push(fillCategorical(c, String(fill.value)));
       }
     }
-    return out;
+    const out = withColumns(frame, filled);
+    return insertAfter(out, added);
   }
 
   toJSON(): StepJSON {
-    return { step: this.step, params: this.params, state: { fills: this.fills.map((f) => ({ column: f.column, value: f.value })) } };
+    return { step: this.step, params: this.params, state: { fills: this.fills.map((f) => ({ column: f.column, value: f.value })), indicated: this.indicated } };
   }
 
   static fromJSON(json: StepJSON): Impute {
     const t = new Impute(json.params);
-    const state = json.state as unknown as { fills: Fill[] };
+    const state = json.state as unknown as { fills: Fill[]; indicated?: string[] };
     t.fills = state.fills;
+    t.indicated = state.indicated ?? [];
     return t;
   }
 }
@@ -88,10 +114,10 @@ function presentValues(values: Float64Array): Float64Array {
   return out;
 }
 
-function median(present: Float64Array): number {
-  const sorted = present.slice().sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+function hasMissing(c: Column): boolean {
+  if (c.type === 'numeric' || c.type === 'datetime') return c.values.some((v) => Number.isNaN(v));
+  if (c.type === 'categorical') return c.codes.some((v) => v < 0);
+  return c.values.some((v) => v === null);
 }
 
 function mode(present: Float64Array): number {
@@ -143,6 +169,7 @@ export const imputeSpec: StepSpec = {
         description: 'mean/median apply to numeric columns; categorical columns always take the most frequent value (or the constant)',
       },
       fill_value: { type: ['number', 'string'], description: 'The value for strategy: constant' },
+      indicator: { type: 'boolean', default: false, description: 'Add a 0/1 `<column>_missing` column for each column that had missing values in training' },
     },
   },
   create: (params) => new Impute(params),

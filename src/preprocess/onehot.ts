@@ -1,12 +1,15 @@
 // `onehot`: replaces each categorical column by one 0/1 column per category seen in training
-// (the most frequent `max_categories`; the rest share an "infrequent" column). A missing value
-// sets no column; an unseen value follows `handle_unknown`.
+// (the most frequent `max_categories`, each seen at least `min_frequency` times; the rest share
+// an "infrequent" column). A missing value sets no column; an unseen value follows
+// `handle_unknown`: `error` (exit 3 naming the column, row and value), `ignore` (all zeros) or
+// `infrequent` (the infrequent column, created even when training had no infrequent category).
 
 import { SomaError } from '../errors.js';
 import { Frame, type Column, type NumericColumn } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { UNSEEN, categoryCounts, remapCodes } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
+import { enumParam, numberParam } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 type HandleUnknown = 'error' | 'ignore' | 'infrequent';
@@ -26,12 +29,14 @@ export class OneHot implements Transformer {
   private readonly selector: ColumnSelector;
   private readonly maxCategories: number;
   private readonly handleUnknown: HandleUnknown;
+  private readonly minFrequency: number;
   private encodings: Encoding[] = [];
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'categorical');
-    this.maxCategories = typeof params['max_categories'] === 'number' ? params['max_categories'] : 100;
-    this.handleUnknown = (params['handle_unknown'] as HandleUnknown | undefined) ?? 'ignore';
+    this.maxCategories = numberParam(params, 'onehot', 'max_categories', 100, { min: 1, integer: true });
+    this.handleUnknown = enumParam(params, 'onehot', 'handle_unknown', ['error', 'ignore', 'infrequent'], 'ignore');
+    this.minFrequency = numberParam(params, 'onehot', 'min_frequency', 1, { exclusiveMin: 0 });
   }
 
   fit(frame: Frame): void {
@@ -43,8 +48,12 @@ export class OneHot implements Transformer {
       const seen = c.dictionary.map((value, i) => ({ value, n: counts[i]! })).filter((e) => e.n > 0);
       // Most frequent first; ties by value so the encoding does not depend on file order.
       seen.sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-      const kept = seen.slice(0, this.maxCategories).map((e) => e.value).sort();
-      const infrequent = seen.slice(this.maxCategories).map((e) => e.value).sort();
+      // min_frequency below 1 is a share of the training rows, else a count.
+      const minCount = this.minFrequency < 1 ? this.minFrequency * frame.rows : this.minFrequency;
+      const frequent = seen.filter((e) => e.n >= minCount);
+      const kept = frequent.slice(0, this.maxCategories).map((e) => e.value).sort();
+      const keptSet = new Set(kept);
+      const infrequent = seen.filter((e) => !keptSet.has(e.value)).map((e) => e.value).sort();
       return { column: name, categories: kept, infrequent };
     });
   }
@@ -114,6 +123,12 @@ export const onehotSpec: StepSpec = {
     properties: {
       columns: columnSelectorSchema,
       max_categories: { type: 'integer', minimum: 1, default: 100, description: 'Most frequent categories kept; the rest share one "infrequent" column' },
+      min_frequency: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1,
+        description: 'Categories seen fewer times (a count, or a share of the training rows when below 1) go to the "infrequent" column',
+      },
       handle_unknown: {
         type: 'string',
         enum: ['error', 'ignore', 'infrequent'],

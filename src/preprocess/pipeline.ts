@@ -2,13 +2,20 @@
 // categories natively) a one-hot step for any categorical column left, then the FeatureEncoder.
 // Fitted on the training split only; its JSON is `preprocess.json`, and evaluate and predict
 // rebuild it from that file so every path applies the very same mapping.
+//
+// Fit takes the training target (supervised steps: target encoding, importance selection) and
+// reports the rows it kept: training-only steps (dedupe, outliers with action drop) filter rows,
+// and the caller's target must follow them. A `target_transform` step maps the regression target;
+// `transformTarget` gives what the model learns and `wrapEstimator` inverts its predictions, so
+// metrics and prediction files are on the target's own scale.
 
 import type { Frame } from '../data/frame.js';
-import type { FeatureMatrix } from '../engine/matrix.js';
+import { takeTarget, type FeatureMatrix, type Target } from '../engine/matrix.js';
+import type { Estimator } from '../models/estimator.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { createStep, stepFromJSON } from './catalog.js';
 import { FeatureEncoder, type FeatureDef } from './encode.js';
-import type { StepJSON, Transformer } from './transformer.js';
+import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
 
 export const PIPELINE_FORMAT_VERSION = 1;
 
@@ -24,22 +31,54 @@ export interface PipelineJSON {
   dropped: { column: string; reason: string }[];
 }
 
+export interface PipelineFitOptions {
+  /** The training target, row-aligned with the frame. */
+  target?: Target;
+  /** Class labels in target order (classification): names per-class outputs. */
+  classes?: readonly string[];
+}
+
+export interface PipelineFit {
+  /** The training feature matrix. */
+  X: FeatureMatrix;
+  /** The transformed training frame the matrix was encoded from (what `soma preprocess` writes). */
+  frame: Frame;
+  /** Input rows kept, ascending; absent when every row was kept. */
+  kept?: Int32Array;
+  /** The target restricted to the kept rows, on its own scale (apply `transformTarget` to train). */
+  y?: Target;
+}
+
 export class Pipeline {
   private constructor(
     private steps: Transformer[],
     private readonly encoder: FeatureEncoder,
     private readonly nativeCategorical: boolean,
+    private readonly seed: number,
   ) {}
 
-  static fromConfig(steps: readonly StepConfig[], options: { nativeCategorical: boolean }): Pipeline {
-    return new Pipeline(steps.map((s) => createStep(s.name, s.params)), new FeatureEncoder(), options.nativeCategorical);
+  static fromConfig(steps: readonly StepConfig[], options: { nativeCategorical: boolean; seed?: number }): Pipeline {
+    return new Pipeline(steps.map((s) => createStep(s.name, s.params)), new FeatureEncoder(), options.nativeCategorical, options.seed ?? 42);
   }
 
-  /** Fits every step in order on the training frame and returns its feature matrix. */
-  fit(frame: Frame): FeatureMatrix {
+  /** Fits every step in order on the training frame; returns its feature matrix and kept rows. */
+  fit(frame: Frame, options: PipelineFitOptions = {}): PipelineFit {
     let current = frame;
+    let target = options.target;
+    let kept: Int32Array | undefined;
     for (const step of this.steps) {
-      step.fit(current);
+      const context: FitContext = { seed: this.seed, ...(target ? { target } : {}), ...(options.classes ? { classes: options.classes } : {}) };
+      if (step.fitTransform) {
+        current = step.fitTransform(current, context);
+        continue;
+      }
+      step.fit(current, context);
+      const keep = step.keepRows?.(current);
+      if (keep && keep.length < current.rows) {
+        current = current.take(keep);
+        if (target) target = takeTarget(target, keep);
+        kept = kept ? composeRows(kept, keep) : keep;
+      }
       current = step.transform(current);
     }
     if (!this.nativeCategorical && current.columns.some((c) => c.type === 'categorical')) {
@@ -49,13 +88,44 @@ export class Pipeline {
       this.steps = [...this.steps, auto];
     }
     this.encoder.fit(current);
-    return this.encoder.transform(current);
+    return { X: this.encoder.transform(current), frame: current, ...(kept ? { kept } : {}), ...(target ? { y: target } : {}) };
+  }
+
+  /** The transformed frame (every step applied), before encoding into a matrix. */
+  transformFrame(frame: Frame): Frame {
+    let current = frame;
+    for (const step of this.steps) current = step.transform(current);
+    return current;
   }
 
   transform(frame: Frame): FeatureMatrix {
-    let current = frame;
-    for (const step of this.steps) current = step.transform(current);
-    return this.encoder.transform(current);
+    return this.encoder.transform(this.transformFrame(frame));
+  }
+
+  private targetStep(): TargetTransformer | undefined {
+    return this.steps.find(isTargetTransformer);
+  }
+
+  /** The target as the model learns it (unchanged without a target_transform step). */
+  transformTarget(y: Target): Target {
+    const t = this.targetStep();
+    return t && y.task === 'regression' ? { ...y, values: t.transformTarget(y.values) } : y;
+  }
+
+  /** Model outputs back on the target's scale. */
+  inverseTarget(values: Float64Array): Float64Array {
+    const t = this.targetStep();
+    return t ? t.inverseTarget(values) : values;
+  }
+
+  /**
+   * The estimator as callers should see it: predictions on the target's scale. Without a target
+   * transform it is the estimator itself; its JSON is always the estimator's own.
+   */
+  wrapEstimator<E extends Estimator>(estimator: E): Estimator {
+    const t = this.targetStep();
+    if (!t) return estimator;
+    return new InvertingEstimator(estimator, t);
   }
 
   get features(): readonly FeatureDef[] {
@@ -64,6 +134,11 @@ export class Pipeline {
 
   get dropped(): readonly { column: string; reason: string }[] {
     return this.encoder.dropped;
+  }
+
+  /** Names of the fitted steps in order (including the automatic one-hot step). */
+  get stepNames(): string[] {
+    return this.steps.map((s) => s.step);
   }
 
   toJSON(): PipelineJSON {
@@ -75,7 +150,51 @@ export class Pipeline {
       throw new Error(`preprocess.json formatVersion ${json.formatVersion} is not supported (expected ${PIPELINE_FORMAT_VERSION})`);
     }
     const encoder = FeatureEncoder.fromJSON({ features: json.features, dropped: json.dropped });
-    return new Pipeline(json.steps.map(stepFromJSON), encoder, true);
+    return new Pipeline(json.steps.map(stepFromJSON), encoder, true, 42);
+  }
+}
+
+/** `outer[inner[i]]`: rows of the original frame after a second filter. */
+function composeRows(outer: Int32Array, inner: Int32Array): Int32Array {
+  const out = new Int32Array(inner.length);
+  for (let i = 0; i < inner.length; i++) out[i] = outer[inner[i]!]!;
+  return out;
+}
+
+/** Delegates to the fitted estimator and inverts its regression predictions. */
+class InvertingEstimator implements Estimator {
+  constructor(
+    private readonly inner: Estimator,
+    private readonly target: TargetTransformer,
+  ) {}
+
+  get kind(): string {
+    return this.inner.kind;
+  }
+
+  get params(): JsonObject {
+    return this.inner.params;
+  }
+
+  async fit(...args: Parameters<Estimator['fit']>): Promise<this> {
+    await this.inner.fit(...args);
+    return this;
+  }
+
+  predict(X: FeatureMatrix): Float64Array {
+    return this.target.inverseTarget(this.inner.predict(X));
+  }
+
+  featureImportance(): ReturnType<NonNullable<Estimator['featureImportance']>> {
+    return this.inner.featureImportance?.();
+  }
+
+  toJSON(): ReturnType<Estimator['toJSON']> {
+    return this.inner.toJSON();
+  }
+
+  summary(): JsonObject {
+    return this.inner.summary?.() ?? {};
   }
 }
 

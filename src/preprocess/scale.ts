@@ -1,9 +1,14 @@
-// `scale`: standardises numeric columns with the training split's mean and standard deviation
-// (missing values stay missing).
+// `scale`: rescales numeric columns with statistics of the training split: `standard` (mean and
+// population standard deviation), `minmax` (to [0, 1] over the training range) or `robust`
+// (median and interquartile range, unmoved by outliers). Missing values stay missing; a constant
+// column is only shifted, never divided by zero.
 
-import type { Frame } from '../data/frame.js';
+import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
+import { numeric, valuesOf, withColumns } from './frames.js';
+import { enumParam } from './params.js';
+import { meanStd, quantileSorted, sortedPresent } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 interface Scaling {
@@ -12,49 +17,62 @@ interface Scaling {
   scale: number;
 }
 
+type Method = 'standard' | 'minmax' | 'robust';
+
 export class Scale implements Transformer {
   readonly step = 'scale';
   private readonly selector: ColumnSelector;
+  private readonly method: Method;
   private scalings: Scaling[] = [];
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
+    this.method = enumParam(params, 'scale', 'method', ['standard', 'minmax', 'robust'], 'standard');
   }
 
   fit(frame: Frame): void {
     const names = resolveColumns(frame, this.selector, ['numeric'], 'scale');
-    this.scalings = names.map((name) => {
-      const col = frame.column(name)!;
-      const values = col.type === 'numeric' ? col.values : new Float64Array(0);
-      let n = 0;
-      let mean = 0;
-      let m2 = 0;
-      // Welford's update: one pass, numerically stable for large offsets.
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (Number.isNaN(v)) continue;
-        n++;
-        const d = v - mean;
-        mean += d / n;
-        m2 += d * (v - mean);
+    this.scalings = names.map((column) => {
+      const values = valuesOf(frame, column, 'scale')!;
+      let center: number;
+      let scale: number;
+      if (this.method === 'standard') {
+        const s = meanStd(values);
+        center = s.mean;
+        scale = s.std;
+      } else if (this.method === 'minmax') {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        center = lo;
+        scale = hi - lo;
+      } else {
+        const sorted = sortedPresent(values);
+        center = quantileSorted(sorted, 0.5);
+        scale = quantileSorted(sorted, 0.75) - quantileSorted(sorted, 0.25);
       }
-      const std = n > 0 ? Math.sqrt(m2 / n) : 0;
-      // A constant column keeps its values centred rather than dividing by zero.
-      return { column: name, center: mean, scale: std > 0 ? std : 1 };
+      // No present values: leave the column as is. A constant column: centre only.
+      if (!Number.isFinite(center)) return { column, center: 0, scale: 1 };
+      return { column, center, scale: scale > 0 && Number.isFinite(scale) ? scale : 1 };
     });
   }
 
   transform(frame: Frame): Frame {
-    let out = frame;
+    const out: Column[] = [];
     for (const s of this.scalings) {
-      const c = out.column(s.column);
-      if (!c || c.type !== 'numeric') continue;
-      const values = new Float64Array(c.values.length);
+      const v = valuesOf(frame, s.column, 'scale');
+      if (!v) continue;
+      const values = new Float64Array(v.length);
       const inv = 1 / s.scale;
-      for (let i = 0; i < values.length; i++) values[i] = (c.values[i]! - s.center) * inv;
-      out = out.with({ ...c, values });
+      const center = s.center;
+      for (let i = 0; i < values.length; i++) values[i] = (v[i]! - center) * inv;
+      out.push(numeric(s.column, values));
     }
-    return out;
+    return withColumns(frame, out);
   }
 
   toJSON(): StepJSON {
@@ -70,13 +88,18 @@ export class Scale implements Transformer {
 
 export const scaleSpec: StepSpec = {
   name: 'scale',
-  description: 'Standardise numeric columns to zero mean and unit variance (training-split statistics)',
+  description: 'Rescale numeric columns with training-split statistics: standard, min-max or robust',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       columns: columnSelectorSchema,
-      method: { type: 'string', enum: ['standard'], default: 'standard', description: 'Scaling method' },
+      method: {
+        type: 'string',
+        enum: ['standard', 'minmax', 'robust'],
+        default: 'standard',
+        description: 'standard: (x - mean) / std; minmax: (x - min) / (max - min); robust: (x - median) / IQR',
+      },
     },
   },
   create: (params) => new Scale(params),

@@ -32,3 +32,20 @@ export {
 export type { BumpLevel, SemVer, VersionRange } from './semver.js';
 export { DEFAULT_REGISTRY_DIR, defaultRegistryDir, Registry, resolveRegistryDir } from './store.js';
 export type { FinalizeContext, IntegrityProblem, RegisterContext, RegisteredModel, RegisterOptions, RegisterPlan, ResolvedModel } from './store.js';
+export {
+  aliasStack,
+  checkModel,
+  gcModel,
+  modelExists,
+  parseTagArgs,
+  planGc,
+  promoteAlias,
+  readHistory,
+  readTags,
+  removeVersion,
+  rollbackAlias,
+  setTags,
+} from './lifecycle.js';
+export type { AliasChange, GcPlan, HistoryEntry, ModelCheck, MutationOptions, RemovedVersion, TagMap, VersionCheck } from './lifecycle.js';
+export { appendPredictionRun, outputLockPath, readPredictionRuns, withOutputLock } from './runs.js';
+export type { PredictionRun } from './runs.js';

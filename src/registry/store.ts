@@ -22,9 +22,9 @@ import { join, resolve as resolvePath } from 'node:path';
 import { SomaError } from '../errors.js';
 import type { JsonObject } from '../util/json.js';
 import { isJsonObject } from '../util/json.js';
-import { writeJsonAtomic } from './atomic.js';
+import { stringifyJson, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { VersionChoice } from './bump.js';
-import { listArtifacts, listFiles, METADATA_FILE, sha256File, type ArtifactEntry } from './checksums.js';
+import { listArtifacts, listFiles, METADATA_FILE, sha256File, sha256Of, type ArtifactEntry } from './checksums.js';
 import { pidAlive, withLock, type LockOptions } from './lock.js';
 import { METADATA_FORMAT_VERSION, parseMetadata, type MetadataBody, type ModelMetadata } from './metadata.js';
 import { formatRef, modelId, normalizeAlias, normalizeModelName, parseRef, type Ref } from './ref.js';
@@ -67,7 +67,7 @@ export interface IntegrityProblem {
 export interface RegisterContext {
   /** Metadata of the current highest version, read under the lock; undefined for a new model. */
   latest: ModelMetadata | undefined;
-  /** Every existing version, ascending. */
+  /** Every version taken so far, ascending: the existing ones and those removed since (never reused). */
   existing: string[];
 }
 
@@ -108,7 +108,8 @@ export interface RegisteredModel extends ResolvedModel {
 
 const STAGING_RE = /^\.staging-(\d+)-[0-9a-f]+$/;
 
-function currentUser(): string | null {
+/** Who runs this process, for audit records (events.jsonl, predictions.jsonl). */
+export function currentUser(): string | null {
   try {
     return userInfo().username;
   } catch {
@@ -428,6 +429,15 @@ export class Registry {
     return out;
   }
 
+  /** Versions that `soma models rm`/`gc` removed, from events.jsonl (they are never reused). */
+  async removedVersions(name: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const e of await this.readEvents(name)) {
+      if (e.event === 'removed' && typeof e.version === 'string' && isVersion(e.version)) out.push(e.version);
+    }
+    return out;
+  }
+
   /** Removes staging directories left by processes that are no longer running; returns their names. */
   async cleanStaging(name: string): Promise<string[]> {
     let entries;
@@ -467,8 +477,10 @@ export class Registry {
       return await this.withModelLock(
         n,
         async () => {
-          const existing = await this.listVersions(n);
-          const highest = existing[existing.length - 1];
+          const present = await this.listVersions(n);
+          const highest = present[present.length - 1];
+          // Versions removed by `soma models rm`/`gc` count as taken, so a version never repeats.
+          const existing = sortVersions([...new Set([...present, ...(await this.removedVersions(n))])]);
           let latest: ModelMetadata | undefined;
           if (highest !== undefined) {
             try {
@@ -484,7 +496,7 @@ export class Registry {
           const version = choice.version;
           parseVersion(version, 'registered version');
           if (existing.includes(version)) {
-            throw new SomaError('REGISTRY_CONFLICT', `${n}@${version} already exists`, {
+            throw new SomaError('REGISTRY_CONFLICT', `${n}@${version} ${present.includes(version) ? 'already exists' : 'was registered before and removed'}`, {
               hint: 'a version never repeats; choose another --version or let soma bump it',
               details: { name: n, version, existing },
             });
@@ -503,8 +515,10 @@ export class Registry {
             artifacts,
             bump: choice.bump,
           };
-          await writeJsonAtomic(join(staging, METADATA_FILE), metadata);
+          const metadataText = stringifyJson(metadata);
+          await writeFileAtomic(join(staging, METADATA_FILE), metadataText);
           const dir = this.versionDir(n, version);
+          await testPause('SOMA_TEST_PAUSE_BEFORE_RENAME_MS');
           try {
             await rename(staging, dir);
           } catch (e) {
@@ -514,7 +528,8 @@ export class Registry {
             throw new SomaError('REGISTRY_CONFLICT', `${dir} already exists`, { details: { name: n, version }, cause: e });
           }
           await syncDir(this.versionsDir(n));
-          await this.appendEvent(n, { event: 'registered', name: n, version, bump: choice.bump });
+          // metadata.json cannot list its own checksum; the audit log keeps it so verify can re-hash it.
+          await this.appendEvent(n, { event: 'registered', name: n, version, from: null, to: version, bump: choice.bump, metadata_sha256: sha256Of(metadataText) });
           return { ref: `${n}@${version}`, name: n, version, id, dir, metadata, bump: choice.bump };
         },
         { timeoutMs: options.lockTimeoutMs, onNotice: options.onNotice, command: options.command },
@@ -524,6 +539,16 @@ export class Registry {
       await rm(staging, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Test-only hook: when the environment variable names a positive number of milliseconds, waits
+ * that long. The crash tests set SOMA_TEST_PAUSE_BEFORE_RENAME_MS to widen the window between
+ * writing metadata.json and the rename, so they can SIGKILL a real `soma train` inside it.
+ */
+async function testPause(variable: string): Promise<void> {
+  const ms = Number(process.env[variable] ?? '');
+  if (Number.isFinite(ms) && ms > 0) await new Promise<void>((r) => setTimeout(r, ms));
 }
 
 /** Flushes a directory entry change (the rename) so a power cut cannot undo a reported success. */

@@ -13,6 +13,9 @@ export const VERSION_FILES = {
   profile: 'profile.json',
   config: 'config.yaml',
   report: 'report.md',
+  /** The search's trial history (versions trained with a search: section). */
+  search: 'search.json',
+  report_html: 'report.html',
 } as const;
 
 export type VersionFileRole = keyof typeof VERSION_FILES;
@@ -25,6 +28,10 @@ export interface VersionFilesInput {
   profile: unknown;
   config: string;
   report: string;
+  /** report.html; optional so callers that predate it keep compiling (train always writes it). */
+  reportHtml?: string;
+  /** search.json: the trial history of a search (only when the config has search:). */
+  search?: unknown;
 }
 
 /** Writes every file of a version into a (staging) directory. */
@@ -39,11 +46,13 @@ export async function writeVersionFiles(dir: string, files: VersionFilesInput): 
     writeFile(join(dir, VERSION_FILES.profile), json(files.profile)),
     writeFile(join(dir, VERSION_FILES.config), files.config),
     writeFile(join(dir, VERSION_FILES.report), files.report),
+    ...(files.reportHtml !== undefined ? [writeFile(join(dir, VERSION_FILES.report_html), files.reportHtml)] : []),
+    ...(files.search !== undefined ? [writeFile(join(dir, VERSION_FILES.search), json(files.search))] : []),
   ]);
 }
 
 /** Reads one JSON file of a registered (and already verified) version. */
-export async function readVersionJson(dir: string, role: Exclude<VersionFileRole, 'config' | 'report'>): Promise<unknown> {
+export async function readVersionJson(dir: string, role: Exclude<VersionFileRole, 'config' | 'report' | 'report_html'>): Promise<unknown> {
   const file = join(dir, VERSION_FILES[role]);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as unknown;

@@ -25,7 +25,7 @@ describe('bin/soma.js end to end', () => {
 
     // Every artifact listed in metadata exists with the recorded size and sha256.
     const meta = JSON.parse(readFileSync(path.join(t.path, 'metadata.json'), 'utf8')) as { artifacts: { path: string; bytes: number; sha256: string }[] };
-    expect(meta.artifacts.map((a) => a.path).sort()).toEqual(['config.yaml', 'features.json', 'metrics.json', 'model/model.json', 'preprocess.json', 'profile.json', 'report.md']);
+    expect(meta.artifacts.map((a) => a.path).sort()).toEqual(['config.yaml', 'features.json', 'metrics.json', 'model/model.json', 'preprocess.json', 'profile.json', 'report.html', 'report.md']);
     for (const a of meta.artifacts) {
       const bytes = readFileSync(path.join(t.path, a.path));
       expect(bytes.length, a.path).toBe(a.bytes);

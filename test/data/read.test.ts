@@ -151,6 +151,12 @@ describe('readFrame', () => {
     expect(e.details).toMatchObject({ column: 'score', row: 31, value: 'twelve' });
   });
 
+  it('when a JSON string column is read as numeric, then DATA_BAD_VALUE points at the first row', async () => {
+    const e = await failure(readFrame(penguins, { types: { Island: 'numeric' } }));
+    expect(e.code).toBe('DATA_BAD_VALUE');
+    expect(e.details).toMatchObject({ column: 'Island', row: 1, value: 'Torgersen' });
+  });
+
   it('when a text value appears after the rows DuckDB sniffs, then without an override the column becomes categorical', async () => {
     const f = path.join(dir, 'late.csv');
     const lines = ['a,b'];

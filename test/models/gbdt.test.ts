@@ -200,6 +200,23 @@ describe('gbdt', () => {
     expect(Object.values(imp['split']!).reduce((a, b) => a + b, 0)).toBe(40);
   });
 
+  it('when gradients are quantized or exact, then held-out quality is the same within a hair', async () => {
+    const [tr, te] = split(sklearnClassification('breast_cancer'), 0.3);
+    const score = async (q: boolean): Promise<number> => {
+      const m = await new Gbdt({ n_estimators: 100, learning_rate: 0.1, quantized_gradients: q }, 'classification').fit(tr.X, tr.y);
+      return auc(te.y.values, m.predictProba(te.X).filter((_, i) => i % 2 === 1));
+    };
+    expect(Math.abs((await score(true)) - (await score(false)))).toBeLessThan(0.01);
+  });
+
+  it('when no feature varies, then the model predicts the base rate', async () => {
+    const X = matrix([new Float64Array(50).fill(3), new Float64Array(50).fill(NaN)]);
+    const y = target(Array.from({ length: 50 }, (_, i) => (i < 10 ? 1 : 0)), 'classification', 2);
+    const m = await new Gbdt({ n_estimators: 5 }, 'classification').fit(X, y);
+    expect(m.predictProba(X)[1]).toBeCloseTo(0.2, 12);
+    expect(m.summary()['nodes']).toBe(5);
+  });
+
   it('when params are unknown or out of range, then creation fails naming the parameter', () => {
     expect(() => new Gbdt({ n_trees: 5 }, 'regression')).toThrow(/unknown parameter "n_trees"/);
     expect(() => new Gbdt({ learning_rate: 0 }, 'regression')).toThrow(/learning_rate = 0 is invalid: expected > 0/);

@@ -164,6 +164,29 @@ describe('logistic regression', () => {
     expect(c[1]).toBeLessThan(-1);
   });
 
+  it('when the data set is large, then the fit warm-starts on a row sample and still reaches the full-data optimum', async () => {
+    const rng = new Rng(17);
+    const n = 150_000;
+    // Rows in label order with drifting feature scales: a poor sample would show.
+    const cols = Array.from({ length: 5 }, (_, j) => Float64Array.from({ length: n }, (_, i) => (j + 1) * rng.normal() + (i / n) * j));
+    const values = Float64Array.from({ length: n }, (_, i) => (cols[0]![i]! - 0.5 * cols[1]![i]! + 0.3 * cols[4]![i]! + rng.normal() > 0 ? 1 : 0));
+    const X = numericMatrix(cols.map((_, j) => `x${j}`), cols);
+    const y: Target = { task: 'classification', values, nClasses: 2 };
+    const quick = await new LogisticRegression({ alpha: 10 }).fit(X, y);
+    const exact = await new LogisticRegression({ alpha: 10, tol: 1e-9, max_iter: 1000 }).fit(X, y);
+    const s = quick.summary();
+    expect(s.converged).toBe(true);
+    expect((s.warm_start as JsonObject).iterations).toBeGreaterThan(0);
+    // Full-data iterations are few because the sample did most of the work.
+    expect(s.iterations as number).toBeLessThan((s.warm_start as JsonObject).iterations as number);
+    expectClose(binaryCoef(quick).coef, binaryCoef(exact).coef, 1e-3);
+    // The same data as a multinomial problem (three classes) takes the same path.
+    const three = Float64Array.from(values, (v, i) => (v === 1 && cols[2]![i]! > 0 ? 2 : v));
+    const m3 = await new LogisticRegression().fit(X, { task: 'classification', values: three, nClasses: 3 });
+    expect(m3.summary().converged).toBe(true);
+    expect(m3.summary().warm_start).toBeDefined();
+  });
+
   it('when max_iter is too small, then summary reports converged false and what to change', async () => {
     const { X, y } = iris();
     const m = await new LogisticRegression({ max_iter: 2, tol: 1e-10 }).fit(X, y);
@@ -181,6 +204,26 @@ describe('logistic regression', () => {
     expect((err as SomaError).code).toBe('DATA_BAD_VALUE');
     expect((err as SomaError).message).toContain('"b"');
     expect((err as SomaError).hint).toContain('impute');
+  });
+
+  it('when a feature is infinite in a large data set, then fit throws DATA_BAD_VALUE naming it', async () => {
+    const n = 200000; // large enough that the standardisation is estimated from a sample
+    const a = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    const b = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+    b[12345] = -Infinity;
+    const values = Float64Array.from(a, (v) => (v > 0 ? 1 : 0));
+    const err = await new LogisticRegression({ class_weight: 'balanced' }).fit(numericMatrix(['a', 'b'], [a, b]), { task: 'classification', values, nClasses: 2 }).catch((e: unknown) => e);
+    expect((err as SomaError).code).toBe('DATA_BAD_VALUE');
+    expect((err as SomaError).message).toContain('feature "b" has an infinite value at row 12345');
+  });
+
+  it('when predicting on rows with a NaN, then predictProba throws DATA_BAD_VALUE naming the feature', async () => {
+    const { X, y } = iris();
+    const m = await new LogisticRegression().fit(X, y);
+    const cols = X.columns.map((c) => Float64Array.from(c));
+    cols[2]![5] = NaN;
+    cols[2]![9] = NaN;
+    expect(() => m.predictProba(numericMatrix([...X.names], cols))).toThrow(/feature "petal length \(cm\)" has a missing \(NaN\) value at row 5/);
   });
 
   it('when a target value is not a class index, then fit throws DATA_BAD_VALUE', async () => {

@@ -85,6 +85,18 @@ describe('random_forest', () => {
     expect(m.summary()['oob_score'] as number).toBeGreaterThan(0.95);
   });
 
+  it('when the abort signal fires, then fit rejects with ABORTED', async () => {
+    const [tr] = split(sklearnClassification('breast_cancer'), 0.3);
+    const ac = new AbortController();
+    const fit = rf({ n_estimators: 500 }).fit(tr.X, tr.y, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.iteration === 2) ac.abort();
+      },
+    });
+    await expect(fit).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
   it('when the params schema is read, then every param has a type, a default and a description', () => {
     const props = randomForestSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
     for (const [k, p] of Object.entries(props)) {

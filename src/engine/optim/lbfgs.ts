@@ -90,6 +90,24 @@ export class Lbfgs {
     return m;
   }
 
+  /**
+   * Takes over another run's curvature pairs (same dimension): after optimising a cheaper
+   * approximation of the same objective (a subsample of rows, say), the pairs describe nearly the
+   * same Hessian, so the first steps here are well scaled instead of starting from steepest descent.
+   */
+  adoptMemory(other: Lbfgs): void {
+    if (other.n !== this.n) throw new Error(`cannot adopt L-BFGS memory of dimension ${other.n} into ${this.n}`);
+    const k = Math.min(other.stored, this.m);
+    for (let c = 0; c < k; c++) {
+      const src = (other.head - k + c + other.m) % other.m;
+      this.s[c]!.set(other.s[src]!);
+      this.y[c]!.set(other.y[src]!);
+      this.rho[c] = other.rho[src]!;
+    }
+    this.stored = k;
+    this.head = k % this.m;
+  }
+
   /** Runs until the status is no longer 'running'. */
   run(): LbfgsStatus {
     while (this.step() === 'running');
@@ -169,7 +187,7 @@ export class Lbfgs {
     }
     // Without curvature memory the direction is unscaled: start with a unit-length move.
     const t0 = this.stored === 0 ? Math.min(1, 1 / Math.sqrt(pnorm2)) : 1;
-    return this.l1 ? this.backtrackOrthant(t0, gd) : this.wolfe(t0, gd);
+    return this.l1 ? this.backtrackOrthant(t0) : this.wolfe(t0, gd);
   }
 
   private wolfe(t0: number, gd: number): boolean {
@@ -190,7 +208,7 @@ export class Lbfgs {
     return true;
   }
 
-  private backtrackOrthant(t0: number, _gd: number): boolean {
+  private backtrackOrthant(t0: number): boolean {
     const n = this.n;
     const { x, dir, xt, gt, pg } = this;
     let t = t0;

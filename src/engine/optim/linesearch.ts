@@ -64,6 +64,11 @@ export function lineSearchWolfe(phi: LineFunction, f0: number, d0: number, t0: n
     }
     return r;
   };
+  // Near the minimum, f differences sink into round-off and the Armijo test fails by noise alone;
+  // like Hager & Zhang's approximate Wolfe conditions, also accept a point whose value is level
+  // with f0 to round-off when its slope shows the minimum along the line was reached.
+  const fEps = 1e-12 * Math.abs(f0);
+  const decrease = (s: number, f: number, d: number): boolean => f <= f0 + c1 * s * d0 || (f <= f0 + fEps && d <= -0.8 * d0 && d >= c2 * d0);
   const done = (s: number, f: number, d: number, ok: boolean): LineSearchResult => ({ step: s, f, d, evaluations: evals, ok, lastEvaluated: s === lastT });
   const fallback = (): LineSearchResult => done(bestT, bestF, bestD, false);
 
@@ -72,7 +77,7 @@ export function lineSearchWolfe(phi: LineFunction, f0: number, d0: number, t0: n
       const tj = cubicMin(lo, flo, dlo, hi, fhi, dhi);
       if (Math.abs(hi - lo) < 1e-16 * Math.max(1, Math.abs(lo))) break;
       const r = evalAt(tj);
-      if (!Number.isFinite(r.f) || r.f > f0 + c1 * tj * d0 || r.f >= flo) {
+      if (!Number.isFinite(r.f) || !decrease(tj, r.f, r.d) || (r.f >= flo && !(r.f <= flo + fEps && Math.abs(r.d) <= -c2 * d0))) {
         hi = tj;
         fhi = Number.isFinite(r.f) ? r.f : Infinity;
         dhi = Number.isFinite(r.d) ? r.d : 0;
@@ -99,7 +104,7 @@ export function lineSearchWolfe(phi: LineFunction, f0: number, d0: number, t0: n
       if (t - tPrev < 1e-20) break;
       continue;
     }
-    if (r.f > f0 + c1 * t * d0 || (i > 0 && r.f >= fPrev)) return zoom(tPrev, fPrev, dPrev, t, r.f, r.d);
+    if (!decrease(t, r.f, r.d) || (i > 0 && r.f >= fPrev && !(Math.abs(r.d) <= -c2 * d0 && r.f <= fPrev + fEps))) return zoom(tPrev, fPrev, dPrev, t, r.f, r.d);
     if (Math.abs(r.d) <= -c2 * d0) return done(t, r.f, r.d, true);
     if (r.d >= 0) return zoom(t, r.f, r.d, tPrev, fPrev, dPrev);
     tPrev = t;

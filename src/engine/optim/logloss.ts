@@ -1,7 +1,9 @@
 // Weighted log-loss and its gradient for binary (sigmoid) and multinomial (softmax) logistic
-// regression, computed in one fused pass over a row-major packed design matrix: each row's
-// features are read once for the linear predictor and once, still in cache, for the gradient.
-// Coefficients are laid out per class as [w_0 .. w_{p-1}, intercept?].
+// regression. Coefficients are laid out per class as [w_0 .. w_{p-1}, intercept?].
+// - `logLossColumns`: the kernel the model uses, on the caller's feature columns in row blocks
+//   with the standardisation folded in;
+// - `binaryLogLoss` / `softmaxLogLoss`: the plain row-by-row definitions on a packed row-major
+//   matrix, kept as the readable reference the blocked kernel is tested against.
 
 export interface PackedDesign {
   /** rows x p, row-major. */
@@ -79,6 +81,174 @@ export function softmaxLogLoss(d: PackedDesign, y: Float64Array, weights: Float6
       for (let j = 0; j < p; j++) grad[c + j] += r * x[o + j]!;
       if (fitIntercept) grad[c + p] += r;
     }
+  }
+  return loss;
+}
+
+/**
+ * The design as the caller's own feature columns plus the standardisation z = (x - mean) / scale,
+ * which is folded into the coefficients on the fly instead of materialising a standardised copy.
+ * Rows are processed in blocks so each block of every column is read from memory once and reused
+ * from cache for the gradient, with the column loops unrolled four wide to keep partial sums in
+ * registers (about twice as fast in V8 as a packed row-major pass, and no n x p copy).
+ */
+export interface ColumnDesign {
+  readonly columns: readonly Float64Array[];
+  readonly rows: number;
+  readonly means: Float64Array;
+  readonly scales: Float64Array;
+}
+
+const BLOCK = 1024;
+
+/** z[zo + r] += sum_j coef[co + j] * columns[j][r0 + r] for r < len. */
+function addLinear(columns: readonly Float64Array[], r0: number, len: number, coef: Float64Array, co: number, z: Float64Array, zo: number): void {
+  const p = columns.length;
+  let j = 0;
+  for (; j + 3 < p; j += 4) {
+    const c0 = columns[j]!;
+    const c1 = columns[j + 1]!;
+    const c2 = columns[j + 2]!;
+    const c3 = columns[j + 3]!;
+    const w0 = coef[co + j]!;
+    const w1 = coef[co + j + 1]!;
+    const w2 = coef[co + j + 2]!;
+    const w3 = coef[co + j + 3]!;
+    for (let r = 0, i = r0; r < len; r++, i++) z[zo + r] += w0 * c0[i]! + w1 * c1[i]! + w2 * c2[i]! + w3 * c3[i]!;
+  }
+  for (; j < p; j++) {
+    const c = columns[j]!;
+    const w = coef[co + j]!;
+    for (let r = 0, i = r0; r < len; r++, i++) z[zo + r] += w * c[i]!;
+  }
+}
+
+/** out[oo + j] += sum_r res[ro + r] * columns[j][r0 + r]. */
+function addGradient(columns: readonly Float64Array[], r0: number, len: number, res: Float64Array, ro: number, out: Float64Array, oo: number): void {
+  const p = columns.length;
+  let j = 0;
+  for (; j + 3 < p; j += 4) {
+    const c0 = columns[j]!;
+    const c1 = columns[j + 1]!;
+    const c2 = columns[j + 2]!;
+    const c3 = columns[j + 3]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let r = 0, i = r0; r < len; r++, i++) {
+      const e = res[ro + r]!;
+      s0 += e * c0[i]!;
+      s1 += e * c1[i]!;
+      s2 += e * c2[i]!;
+      s3 += e * c3[i]!;
+    }
+    out[oo + j] += s0;
+    out[oo + j + 1] += s1;
+    out[oo + j + 2] += s2;
+    out[oo + j + 3] += s3;
+  }
+  for (; j < p; j++) {
+    const c = columns[j]!;
+    let s = 0;
+    for (let r = 0, i = r0; r < len; r++, i++) s += res[ro + r]! * c[i]!;
+    out[oo + j] += s;
+  }
+}
+
+/** Reusable buffers for the column kernels (allocate once per fit, not per evaluation). */
+export class LogLossWorkspace {
+  readonly z: Float64Array;
+  readonly raw: Float64Array;
+  readonly graw: Float64Array;
+  readonly gsum: Float64Array;
+  constructor(p: number, blocks: number) {
+    this.z = new Float64Array(BLOCK * blocks);
+    this.raw = new Float64Array(p * blocks);
+    this.graw = new Float64Array(p * blocks);
+    this.gsum = new Float64Array(blocks);
+  }
+}
+
+/**
+ * Log-loss of `blocks` linear predictors over standardised features, for coefficients v laid out
+ * per block as [v_0 .. v_{p-1}, intercept?] in standardised space. blocks = 1 is the binary
+ * (sigmoid) model with y in {0,1}; blocks = K >= 3 the softmax model with y in 0..K-1. Writes the
+ * gradient with respect to v into `grad` and returns the weighted loss sum.
+ */
+export function logLossColumns(d: ColumnDesign, y: Float64Array, weights: Float64Array | null, v: Float64Array, blocks: number, fitIntercept: boolean, grad: Float64Array, ws: LogLossWorkspace): number {
+  const { columns, rows, means, scales } = d;
+  const p = columns.length;
+  const stride = fitIntercept ? p + 1 : p;
+  const { z, raw, graw, gsum } = ws;
+  const K = blocks;
+  // Fold the standardisation into raw-scale coefficients: v'z + b = (v/s)'x + (b - (v/s)'m).
+  const offset = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let b = fitIntercept ? v[k * stride + p]! : 0;
+    for (let j = 0; j < p; j++) {
+      const wj = v[k * stride + j]! / scales[j]!;
+      raw[k * p + j] = wj;
+      b -= wj * means[j]!;
+    }
+    offset[k] = b;
+  }
+  graw.fill(0);
+  gsum.fill(0);
+  let loss = 0;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const len = Math.min(BLOCK, rows - r0);
+    for (let k = 0; k < K; k++) {
+      z.fill(offset[k]!, k * BLOCK, k * BLOCK + len);
+      addLinear(columns, r0, len, raw, k * p, z, k * BLOCK);
+    }
+    if (K === 1) {
+      let gs = 0;
+      for (let r = 0; r < len; r++) {
+        const t = z[r]!;
+        const e = Math.exp(-Math.abs(t));
+        const yi = y[r0 + r]!;
+        let l = (t > 0 ? t : 0) + Math.log1p(e) - yi * t;
+        let res = (t >= 0 ? 1 / (1 + e) : e / (1 + e)) - yi;
+        if (weights) {
+          const wi = weights[r0 + r]!;
+          l *= wi;
+          res *= wi;
+        }
+        loss += l;
+        gs += res;
+        z[r] = res;
+      }
+      gsum[0] += gs;
+    } else {
+      for (let r = 0; r < len; r++) {
+        let zmax = -Infinity;
+        for (let k = 0; k < K; k++) zmax = Math.max(zmax, z[k * BLOCK + r]!);
+        const yi = y[r0 + r]!;
+        const zy = z[yi * BLOCK + r]!;
+        let sum = 0;
+        for (let k = 0; k < K; k++) {
+          const e = Math.exp(z[k * BLOCK + r]! - zmax);
+          z[k * BLOCK + r] = e;
+          sum += e;
+        }
+        const wi = weights ? weights[r0 + r]! : 1;
+        loss += wi * (Math.log(sum) + zmax - zy);
+        const inv = wi / sum;
+        for (let k = 0; k < K; k++) {
+          const res = z[k * BLOCK + r]! * inv - (k === yi ? wi : 0);
+          z[k * BLOCK + r] = res;
+          gsum[k] += res;
+        }
+      }
+    }
+    for (let k = 0; k < K; k++) addGradient(columns, r0, len, z, k * BLOCK, graw, k * p);
+  }
+  // Chain rule back to standardised coordinates: d/dv_j = (sum res x_j - m_j sum res) / s_j.
+  for (let k = 0; k < K; k++) {
+    const gs = gsum[k]!;
+    for (let j = 0; j < p; j++) grad[k * stride + j] = (graw[k * p + j]! - means[j]! * gs) / scales[j]!;
+    if (fitIntercept) grad[k * stride + p] = gs;
   }
   return loss;
 }

@@ -26,7 +26,15 @@ export interface BinnedData {
   readonly nBins: Int32Array;
   /** Start of each feature's bins in a node histogram; offsets[nFeatures] = total bins. */
   readonly offsets: Int32Array;
+  /** offsets[j] = j << shift: every feature gets the same power-of-two span, so the histogram loop
+   * computes a bin's slot with a shift instead of loading an offset. */
+  readonly shift: number;
   readonly mapper: BinMapper;
+  /**
+   * The same bins column-major, one array per feature: partitioning a node reads one feature of
+   * scattered rows, which stays in cache from a column but not from the packed rows.
+   */
+  readonly columns?: readonly (Uint8Array | Uint16Array)[];
 }
 
 /** Quantiles are estimated on at most this many rows: beyond it they barely move and sorting costs. */
@@ -144,22 +152,29 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): 
   const rows = nF > 0 ? columns[0]!.length : 0;
   const nBins = new Int32Array(nF);
   const offsets = new Int32Array(nF + 1);
-  let maxBins = 0;
+  let maxBins = 1;
   for (let j = 0; j < nF; j++) {
     nBins[j] = mapper.nValueBins[j]! + 1;
-    offsets[j + 1] = offsets[j]! + nBins[j]!;
     if (nBins[j]! > maxBins) maxBins = nBins[j]!;
   }
-  const bins = maxBins <= 256 ? new Uint8Array(rows * nF) : new Uint16Array(rows * nF);
+  let shift = 0;
+  while (1 << shift < maxBins) shift++;
+  for (let j = 0; j <= nF; j++) offsets[j] = j << shift;
+  const small = maxBins <= 256;
+  const bins = small ? new Uint8Array(rows * nF) : new Uint16Array(rows * nF);
+  const binColumns: (Uint8Array | Uint16Array)[] = [];
   for (let j = 0; j < nF; j++) {
     const col = columns[j]!;
     const nv = mapper.nValueBins[j]!;
+    const out = small ? new Uint8Array(rows) : new Uint16Array(rows);
+    binColumns.push(out);
     if (mapper.categorical[j]) {
       for (let i = 0; i < rows; i++) {
         const v = col[i]!;
         const c = Math.floor(v);
-        bins[i * nF + j] = v === v && c >= 0 && c < nv ? c : nv;
+        out[i] = v === v && c >= 0 && c < nv ? c : nv;
       }
+      for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
       continue;
     }
     const t = mapper.thresholds[j]!;
@@ -178,8 +193,9 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): 
         }
         b = lo;
       }
-      bins[i * nF + j] = b;
+      out[i] = b;
     }
+    for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
   }
-  return { rows, nFeatures: nF, bins, nBins, offsets, mapper };
+  return { rows, nFeatures: nF, bins, nBins, offsets, shift, mapper, columns: binColumns };
 }

@@ -4,7 +4,9 @@
 
 import type { Loss } from '../loss/loss.js';
 import { Rng } from '../random.js';
-import { binMatrix, fitBinMapper } from './binning.js';
+import { binMatrix, fitBinMapper, type BinnedData } from './binning.js';
+import { PACK, quantLevels } from './histogram.js';
+import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
 import { TreeGrower } from './grower.js';
 import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
 
@@ -28,7 +30,14 @@ export interface BoostParams {
   maxCatToOnehot: number;
   maxCatThreshold: number;
   catSmooth: number;
+  /** Grow on gradients quantized to a few levels (LightGBM 4's trick); leaf values stay exact. */
+  quantized: boolean;
+  /** Threads for histogram building (1 = this thread only); the model is identical for any value. */
+  threads: number;
 }
+
+/** Below this many row-features a fit stays in one thread: starting workers would cost more. */
+export const PARALLEL_MIN_CELLS = 2_000_000;
 
 export interface TrainData {
   columns: readonly Float64Array[];
@@ -87,7 +96,82 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
   const nF = data.columns.length;
   const K = loss.nOut;
   const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  const binned = binMatrix(mapper, data.columns);
+  const parallel = p.threads > 1 && n * nF >= PARALLEL_MIN_CELLS;
+  const binned = parallel ? shareBinned(binMatrix(mapper, data.columns)) : binMatrix(mapper, data.columns);
+  const f64 = parallel ? sharedFloat64 : (m: number) => new Float64Array(m);
+  const grad = f64(n * K);
+  const hess = f64(n * K);
+  const gk = K > 1 ? f64(n) : grad;
+  const hk = K > 1 ? f64(n) : hess;
+  const idx = parallel ? sharedUint32(n) : new Uint32Array(n);
+  const packed = p.quantized ? f64(n) : null;
+  let histograms: HistogramBuilder = serialHistograms(binned);
+  if (parallel) {
+    // Workers that cannot start (say, an unbuilt worker.js) leave us in this thread: same model, slower.
+    histograms = await parallelHistograms(binned, { nOut: 1, grad: gk, hess: hk, classOf: null, packed }, idx, p.threads).catch(() => histograms);
+  }
+  try {
+    return await boost(data, loss, p, hooks, validation, binned, histograms, { grad, hess, gk, hk, idx, packed });
+  } finally {
+    await histograms.close();
+  }
+}
+
+interface Buffers {
+  grad: Float64Array;
+  hess: Float64Array;
+  gk: Float64Array;
+  hk: Float64Array;
+  idx: Uint32Array;
+  packed: Float64Array | null;
+}
+
+/**
+ * Packs stochastically rounded gradient and hessian levels of the sampled rows into `packed`;
+ * returns the value of one level of each. Rounding is unbiased, so node sums stay unbiased.
+ */
+export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number] {
+  let gmax = 0;
+  let hmax = 0;
+  for (let i = 0; i < nRows; i++) {
+    const r = rows[i]!;
+    const g = Math.abs(grad[r]!);
+    if (g > gmax) gmax = g;
+    if (hess[r]! > hmax) hmax = hess[r]!;
+  }
+  const L = quantLevels(nRows);
+  const gScale = gmax > 0 ? gmax / L : 1;
+  const hScale = hmax > 0 ? hmax / L : 1;
+  const gInv = 1 / gScale;
+  const hInv = 1 / hScale;
+  let x = (seed ^ 0x2545f491) >>> 0 || 1;
+  for (let i = 0; i < nRows; i++) {
+    const r = rows[i]!;
+    // xorshift32: one draw gives both rounding offsets.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    const gq = Math.floor(grad[r]! * gInv + (x & 0xffff) / 65536);
+    const hq = Math.floor(hess[r]! * hInv + (x >>> 16) / 65536);
+    packed[r] = gq * PACK + hq;
+  }
+  return [gScale, hScale];
+}
+
+async function boost(
+  data: TrainData,
+  loss: Loss,
+  p: BoostParams,
+  hooks: TrainHooks,
+  validation: TrainData | undefined,
+  binned: BinnedData,
+  histograms: HistogramBuilder,
+  { grad, hess, gk, hk, idx, packed }: Buffers,
+): Promise<BoostResult> {
+  const n = data.y.length;
+  const nF = data.columns.length;
+  const K = loss.nOut;
   const grower = new TreeGrower(binned, 1, {
     lambda: p.lambda,
     alpha: p.alpha,
@@ -103,7 +187,7 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
     minSamplesSplit: 2,
     learningRate: p.learningRate,
     maxFeatures: 0,
-  });
+  }, histograms);
   const rng = new Rng(p.seed);
   const w = data.weight;
   const base = loss.baseScore(data.y, w);
@@ -112,11 +196,6 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
   const nv = validation ? validation.y.length : 0;
   const rawV = new Float64Array(nv * K);
   for (let i = 0; i < nv; i++) for (let k = 0; k < K; k++) rawV[i * K + k] = base[k]!;
-  const grad = new Float64Array(n * K);
-  const hess = new Float64Array(n * K);
-  const gk = K > 1 ? new Float64Array(n) : grad;
-  const hk = K > 1 ? new Float64Array(n) : hess;
-  const idx = new Uint32Array(n);
   const sample = new Uint32Array(n);
   const outOfSample = new Uint32Array(n);
   const featureAll = new Int32Array(nF);
@@ -166,7 +245,10 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
         }
       }
       idx.set(sample.subarray(0, nS));
-      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null }, idx, nS, features, nCol, null);
+      let gScale = 1;
+      let hScale = 1;
+      if (packed) [gScale, hScale] = quantize(gk, hk, idx, nS, packed, rng.nextU32());
+      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale }, idx, nS, features, nCol, null);
       const values = grown.nodes.value;
       if (loss.leafValue) {
         for (let l = 0; l < grown.nLeaves; l++) {

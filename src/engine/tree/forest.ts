@@ -4,7 +4,8 @@
 
 import { Rng } from '../random.js';
 import { binMatrix, fitBinMapper, type BinnedData } from './binning.js';
-import { singleTreeForest, TrainingAborted, yieldToEventLoop, type TrainData, type TrainHooks } from './boosting.js';
+import { PARALLEL_MIN_CELLS, singleTreeForest, TrainingAborted, yieldToEventLoop, type TrainData, type TrainHooks } from './boosting.js';
+import { forestWorkers, shareBinned } from './parallel.js';
 import { TreeGrower } from './grower.js';
 import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
 
@@ -61,12 +62,16 @@ export interface ForestContext {
 }
 
 export function forestContext(data: TrainData, nClasses: number, p: ForestParams): ForestContext {
-  const n = data.y.length;
   const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  const binned = binMatrix(mapper, data.columns);
+  return contextFromBinned(binMatrix(mapper, data.columns), data.y, data.weight, nClasses, p);
+}
+
+/** The per-tree state over already binned data (what a forest worker rebuilds from shared memory). */
+export function contextFromBinned(binned: BinnedData, y: Float64Array, weight: Float64Array | null, nClasses: number, p: ForestParams): ForestContext {
+  const n = y.length;
   const nOut = nClasses > 0 ? nClasses : 1;
   let totalW = 0;
-  for (let i = 0; i < n; i++) totalW += data.weight ? data.weight[i]! : 1;
+  for (let i = 0; i < n; i++) totalW += weight ? weight[i]! : 1;
   const grower = new TreeGrower(binned, nOut, {
     lambda: 0,
     alpha: 0,
@@ -84,13 +89,13 @@ export function forestContext(data: TrainData, nClasses: number, p: ForestParams
     learningRate: 1,
     maxFeatures: p.maxFeatures,
   });
-  const classOf = nClasses > 0 ? Int32Array.from(data.y) : null;
+  const classOf = nClasses > 0 ? Int32Array.from(y) : null;
   return {
     binned,
     grower,
     nOut,
-    y: data.y,
-    weight: data.weight,
+    y,
+    weight,
     classOf,
     p,
     hess: new Float64Array(n),
@@ -131,23 +136,46 @@ export function growForestTree(ctx: ForestContext, t: number): { nodes: TreeNode
   return { nodes: grown.nodes, oob };
 }
 
-export async function trainForest(data: TrainData, nClasses: number, p: ForestParams, hooks: TrainHooks = {}): Promise<ForestResult> {
-  const ctx = forestContext(data, nClasses, p);
+/** Grows trees in worker threads; results come back in any order and are used in tree order. */
+export interface TreeSource {
+  next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>;
+  close(): Promise<void>;
+}
+
+export async function trainForest(data: TrainData, nClasses: number, p: ForestParams, hooks: TrainHooks = {}, threads = 1): Promise<ForestResult> {
+  const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
   const n = data.y.length;
-  const K = ctx.nOut;
+  const parallel = threads > 1 && p.nEstimators > 1 && n * data.columns.length >= PARALLEL_MIN_CELLS / 4;
+  const binned = parallel ? shareBinned(binMatrix(mapper, data.columns)) : binMatrix(mapper, data.columns);
+  const K = nClasses > 0 ? nClasses : 1;
+  const serial = (): TreeSource => {
+    const ctx = contextFromBinned(binned, data.y, data.weight, nClasses, p);
+    return { next: async (t) => growForestTree(ctx, t), close: async () => {} };
+  };
+  // Workers that cannot start leave us in this thread: the same forest, grown more slowly.
+  const source: TreeSource = parallel ? await forestWorkers(binned, data.y, data.weight, nClasses, p, threads).catch(serial) : serial();
   const builder = new ForestBuilder(K, K);
   const oobSum = new Float64Array(n * K);
   const oobCount = new Uint32Array(n);
-  for (let t = 0; t < p.nEstimators; t++) {
-    if (hooks.signal?.aborted) throw new TrainingAborted();
-    const { nodes, oob } = growForestTree(ctx, t);
-    builder.addTree(nodes, -1);
-    if (p.computeOob && oob.length > 0) {
-      predictRaw(singleTreeForest(nodes, K, K, -1), data.columns, 0, 1, oobSum, oob);
-      for (let i = 0; i < oob.length; i++) oobCount[oob[i]!]++;
+  try {
+    // Keep every worker busy: ask for trees ahead, consume them strictly in order.
+    const ahead = threads * 2;
+    const queue: Promise<{ nodes: TreeNodes; oob: Uint32Array }>[] = [];
+    let asked = 0;
+    for (let t = 0; t < p.nEstimators; t++) {
+      if (hooks.signal?.aborted) throw new TrainingAborted();
+      while (asked < p.nEstimators && asked < t + ahead) queue.push(source.next(asked++));
+      const { nodes, oob } = await queue.shift()!;
+      builder.addTree(nodes, -1);
+      if (p.computeOob && oob.length > 0) {
+        predictRaw(singleTreeForest(nodes, K, K, -1), data.columns, 0, 1, oobSum, oob);
+        for (let i = 0; i < oob.length; i++) oobCount[oob[i]!]++;
+      }
+      hooks.onIteration?.({ iteration: t + 1, total: p.nEstimators });
+      await yieldToEventLoop();
     }
-    hooks.onIteration?.({ iteration: t + 1, total: p.nEstimators });
-    await yieldToEventLoop();
+  } finally {
+    await source.close();
   }
   const { score, coverage } = oobScore(data.y, nClasses, oobSum, oobCount);
   return { forest: builder.finish(), oobScore: score, oobCoverage: coverage };

@@ -4,9 +4,13 @@
 
 import type { Rng } from '../random.js';
 import type { BinnedData } from './binning.js';
-import { buildHistogram, subtractHistogram, type GradientSet } from './histogram.js';
+import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
+import { serialHistograms, type HistogramBuilder } from './parallel.js';
 import { emptyTree, type TreeNodes } from './predictor.js';
-import { leafWeight, newCandidate, SplitFinder, type SplitCandidate, type SplitParams } from './split.js';
+import { leafWeight, newCandidate, SplitFinder, type SparseBins, type SplitCandidate, type SplitParams } from './split.js';
+
+/** Nodes with at most this many rows get sparse histograms when features are drawn per node. */
+const SPARSE_ROWS = 96;
 
 export interface GrowerParams extends SplitParams {
   /** 0 = unlimited. */
@@ -45,38 +49,44 @@ interface Pending {
 
 export class TreeGrower {
   private readonly finder: SplitFinder;
-  private readonly S: number;
-  private readonly histSize: number;
-  private readonly pool: Float64Array[] = [];
+  private readonly totalBins: number;
+  private readonly pools = new Map<number, Float64Array[]>();
+  private decoded: Float64Array | null = null;
+  private histSize = 0;
   private tmp: Uint32Array;
   private readonly nodeFeatures: Int32Array;
   private readonly featurePool: Int32Array;
+  private sparse: SparseBins = { bins: new Int32Array(0), start: new Int32Array(0) };
 
   constructor(
     private readonly data: BinnedData,
     private readonly nOut: number,
     private readonly p: GrowerParams,
+    /** Where node histograms are built: in this thread unless a worker-backed builder is given. */
+    private readonly histograms: HistogramBuilder = serialHistograms(data),
   ) {
     this.finder = new SplitFinder(data, nOut, p);
-    this.S = nOut + 2;
-    this.histSize = data.offsets[data.nFeatures]! * this.S;
+    this.totalBins = data.offsets[data.nFeatures]!;
     this.tmp = new Uint32Array(0);
     this.nodeFeatures = new Int32Array(data.nFeatures);
     this.featurePool = new Int32Array(data.nFeatures);
   }
 
   private acquire(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.histSize);
+    return this.pools.get(this.histSize)?.pop() ?? new Float64Array(this.histSize);
   }
 
   private release(h: Float64Array | null): void {
-    if (h) this.pool.push(h);
+    if (!h) return;
+    let pool = this.pools.get(h.length);
+    if (!pool) this.pools.set(h.length, (pool = []));
+    pool.push(h);
   }
 
-  private canSplit(depth: number, H: number, C: number): boolean {
+  private canSplit(depth: number, H: number, rows: number): boolean {
     const p = this.p;
     if (p.maxDepth > 0 && depth >= p.maxDepth) return false;
-    if (C < Math.max(p.minSamplesSplit, 2 * p.minSamplesLeaf, 2)) return false;
+    if (rows < Math.max(p.minSamplesSplit, 2 * p.minSamplesLeaf, 2)) return false;
     return H >= 2 * p.minChildWeight;
   }
 
@@ -90,6 +100,13 @@ export class TreeGrower {
     const nF = this.data.nFeatures;
     const activeCount = features === null ? nF : nActive;
     const perNode = p.maxFeatures > 0 && p.maxFeatures < activeCount && rng !== null;
+    const packed = gs.packed && K === 1 && !gs.classOf ? gs.packed : null;
+    const gScale = gs.gScale ?? 1;
+    const hScale = gs.hScale ?? 1;
+    // Quantized histograms keep one float per bin and are decoded per node for the split scan.
+    const S = packed ? 1 : K + 2;
+    this.histSize = this.totalBins * S;
+    if (packed && !this.decoded) this.decoded = new Float64Array(this.totalBins * 3);
     if (this.tmp.length < nRows) this.tmp = new Uint32Array(nRows);
     const tree = emptyTree();
     const leafNode: number[] = [];
@@ -99,13 +116,24 @@ export class TreeGrower {
     // Root sums straight from the rows, so every later sum descends from exact totals.
     const G = new Float64Array(K);
     let H = 0;
+    let C = nRows;
     const { grad, hess, classOf } = gs;
-    for (let i = 0; i < nRows; i++) {
-      const r = idx[i]!;
-      H += hess[r]!;
-      if (classOf) G[classOf[r]!] -= hess[r]!;
-      else if (K === 1) G[0] += grad[r]!;
-      else for (let k = 0; k < K; k++) G[k] += grad[r * K + k]!;
+    if (packed) {
+      // Split gains compare quantized sums with quantized sums, so the root uses them too.
+      let sum = 0;
+      for (let i = 0; i < nRows; i++) sum += packed[idx[i]!]!;
+      const [gq, hq] = unpack(sum);
+      G[0] = gq * gScale;
+      H = hq * hScale;
+      C = hq;
+    } else {
+      for (let i = 0; i < nRows; i++) {
+        const r = idx[i]!;
+        H += hess[r]!;
+        if (classOf) G[classOf[r]!] -= hess[r]!;
+        else if (K === 1) G[0] += grad[r]!;
+        else for (let k = 0; k < K; k++) G[k] += grad[r * K + k]!;
+      }
     }
     const addNode = (g: Float64Array, h: number): number => {
       const id = tree.feature.length;
@@ -124,14 +152,24 @@ export class TreeGrower {
     const pending: Pending[] = [];
     // Finds a node's best split; returns whether it is worth queueing.
     const prepare = (node: Pending): boolean => {
-      if (perNode) {
+      if (!packed && node.hist === null && node.end - node.start <= SPARSE_ROWS) {
+        let m = activeCount;
+        if (perNode) m = this.sampleFeatures(features, activeCount, p.maxFeatures, rng);
+        else for (let a = 0; a < m; a++) this.nodeFeatures[a] = features === null ? a : features[a]!;
+        const h = this.acquire();
+        const sparse = this.sparseHistogram(gs, idx, node.start, node.end, m, h);
+        this.finder.find(h, this.nodeFeatures, m, node.G, node.H, node.C, node.split, sparse);
+        this.release(h);
+      } else if (perNode) {
         const m = this.sampleFeatures(features, activeCount, p.maxFeatures, rng);
         const h = this.acquire();
-        buildHistogram(this.data, gs, idx, node.start, node.end, this.nodeFeatures, m, h);
-        this.finder.find(h, this.nodeFeatures, m, node.G, node.H, node.C, node.split);
+        this.histograms.build(gs, idx, node.start, node.end, this.nodeFeatures, m, h);
+        if (packed) decodePacked(this.data, h, gScale, hScale, this.nodeFeatures, m, this.decoded!);
+        this.finder.find(packed ? this.decoded! : h, this.nodeFeatures, m, node.G, node.H, node.C, node.split);
         this.release(h);
       } else {
-        this.finder.find(node.hist!, features, nActive, node.G, node.H, node.C, node.split);
+        if (packed) decodePacked(this.data, node.hist!, gScale, hScale, features, nActive, this.decoded!);
+        this.finder.find(packed ? this.decoded! : node.hist!, features, nActive, node.G, node.H, node.C, node.split);
       }
       return node.split.feature >= 0;
     };
@@ -143,12 +181,12 @@ export class TreeGrower {
       leafEnd.push(node.end);
     };
 
-    const root: Pending = { id: addNode(G, H), start: 0, end: nRows, depth: 0, G, H, C: nRows, hist: null, split: newCandidate(K) };
+    const root: Pending = { id: addNode(G, H), start: 0, end: nRows, depth: 0, G, H, C, hist: null, split: newCandidate(K) };
     let nLeaves = 1;
     if (this.canSplit(0, H, nRows)) {
       if (!perNode) {
         root.hist = this.acquire();
-        buildHistogram(this.data, gs, idx, 0, nRows, features, nActive, root.hist);
+        this.histograms.build(gs, idx, 0, nRows, features, nActive, root.hist);
       }
       if (prepare(root)) pending.push(root);
       else makeLeaf(root);
@@ -175,8 +213,10 @@ export class TreeGrower {
       const gl = Float64Array.from(s.gl);
       const gr = new Float64Array(K);
       for (let k = 0; k < K; k++) gr[k] = node.G[k]! - gl[k]!;
-      const cl = mid - node.start;
-      const cr = node.end - mid;
+      const rowsL = mid - node.start;
+      const rowsR = node.end - mid;
+      const cl = s.cl;
+      const cr = node.C - cl;
       const hl = s.hl;
       const hr = node.H - hl;
       const depth = node.depth + 1;
@@ -185,15 +225,17 @@ export class TreeGrower {
       tree.left[node.id] = L.id;
       tree.right[node.id] = R.id;
       nLeaves += 1;
-      const splitL = this.canSplit(depth, hl, cl);
-      const splitR = this.canSplit(depth, hr, cr);
-      if (!perNode && (splitL || splitR)) {
+      const splitL = this.canSplit(depth, hl, rowsL);
+      const splitR = this.canSplit(depth, hr, rowsR);
+      // Two small children are cheaper with sparse histograms than with a dense build and a subtraction.
+      const bothSparse = !packed && rowsL <= SPARSE_ROWS && rowsR <= SPARSE_ROWS;
+      if (!perNode && !bothSparse && (splitL || splitR)) {
         // Build the smaller child; the larger is the parent minus it, written over the parent's buffer.
-        const small = cl <= cr ? L : R;
+        const small = rowsL <= rowsR ? L : R;
         const large = small === L ? R : L;
         small.hist = this.acquire();
-        buildHistogram(this.data, gs, idx, small.start, small.end, features, nActive, small.hist);
-        subtractHistogram(this.data, K, node.hist!, small.hist, features, nActive, node.hist!);
+        this.histograms.build(gs, idx, small.start, small.end, features, nActive, small.hist);
+        subtractHistogram(this.data, S, node.hist!, small.hist, features, nActive, node.hist!);
         large.hist = node.hist;
       } else this.release(node.hist);
       node.hist = null;
@@ -203,6 +245,21 @@ export class TreeGrower {
       }
     }
     for (const node of pending) makeLeaf(node);
+    if (packed) {
+      // Leaf values from the exact gradients: quantization only steers the choice of splits.
+      for (let l = 0; l < leafNode.length; l++) {
+        let g = 0;
+        let h = 0;
+        for (let i = leafStart[l]!; i < leafEnd[l]!; i++) {
+          const r = idx[i]!;
+          g += grad[r]!;
+          h += hess[r]!;
+        }
+        const id = leafNode[l]!;
+        tree.value[id] = leafWeight(g, h, p.lambda, p.alpha) * p.learningRate;
+        tree.cover[id] = h;
+      }
+    }
     return {
       nodes: tree,
       nLeaves: leafNode.length,
@@ -210,6 +267,56 @@ export class TreeGrower {
       leafStart: Int32Array.from(leafStart),
       leafEnd: Int32Array.from(leafEnd),
     };
+  }
+
+  /**
+   * Histogram of a small node over the sampled features, touching only the bins its rows occupy
+   * (plus each feature's missing bin); returns those bins per feature for the sparse split scan.
+   * Bins it does not list may hold stale sums and must not be read.
+   */
+  private sparseHistogram(gs: GradientSet, idx: Uint32Array, start: number, end: number, m: number, hist: Float64Array): SparseBins {
+    const { bins, nFeatures: nF, offsets: off, nBins } = this.data;
+    const K = this.nOut;
+    const S = K + 2;
+    const rows = end - start;
+    if (this.sparse.bins.length < rows * m) this.sparse = { bins: new Int32Array(rows * m * 2), start: new Int32Array(nF + 1) };
+    const list = this.sparse.bins;
+    const st = this.sparse.start;
+    const cat = this.data.mapper.categorical;
+    const { grad, hess, classOf } = gs;
+    let w = 0;
+    for (let a = 0; a < m; a++) {
+      const j = this.nodeFeatures[a]!;
+      st[a] = w;
+      if (cat[j]) {
+        hist.fill(0, off[j]! * S, off[j + 1]! * S);
+      } else {
+        // Distinct occupied bins, ascending (insertion sort: nodes here are small).
+        for (let i = start; i < end; i++) {
+          const b = bins[idx[i]! * nF + j]!;
+          let k = w;
+          while (k > st[a]! && list[k - 1]! > b) k--;
+          if (k > st[a]! && list[k - 1] === b) continue;
+          list.copyWithin(k + 1, k, w);
+          list[k] = b;
+          w++;
+        }
+        for (let k = st[a]!; k < w; k++) hist.fill(0, (off[j]! + list[k]!) * S, (off[j]! + list[k]! + 1) * S);
+        const miss = off[j]! + nBins[j]! - 1;
+        hist.fill(0, miss * S, (miss + 1) * S);
+      }
+      for (let i = start; i < end; i++) {
+        const r = idx[i]!;
+        const o = (off[j]! + bins[r * nF + j]!) * S;
+        const h = hess[r]!;
+        if (classOf) hist[o + classOf[r]!] -= h;
+        else for (let k = 0; k < K; k++) hist[o + k] += grad[r * K + k]!;
+        hist[o + K] += h;
+        hist[o + K + 1] += 1;
+      }
+    }
+    st[m] = w;
+    return this.sparse;
   }
 
   /** Draws m features without replacement from the active set into nodeFeatures. */
@@ -228,9 +335,13 @@ export class TreeGrower {
 
   /** Stable in-place partition of idx[start..end) by the split; returns where the right rows begin. */
   private partition(idx: Uint32Array, start: number, end: number, s: SplitCandidate): number {
-    const { bins, nFeatures: nF } = this.data;
     const f = s.feature;
     const nv = this.data.nBins[f]! - 1;
+    // A bin column keeps this scan in cache; packed rows are the fallback (workers' copies lack columns).
+    const col = this.data.columns?.[f];
+    const bins = col ?? this.data.bins;
+    const stride = col ? 1 : this.data.nFeatures;
+    const at = col ? 0 : f;
     const tmp = this.tmp;
     let w = start;
     let t = 0;
@@ -239,7 +350,7 @@ export class TreeGrower {
     if (mask) {
       for (let i = start; i < end; i++) {
         const r = idx[i]!;
-        const b = bins[r * nF + f]!;
+        const b = bins[r * stride + at]!;
         if (b === nv ? dl : mask[b] === 1) idx[w++] = r;
         else tmp[t++] = r;
       }
@@ -247,7 +358,7 @@ export class TreeGrower {
       const thr = s.bin;
       for (let i = start; i < end; i++) {
         const r = idx[i]!;
-        const b = bins[r * nF + f]!;
+        const b = bins[r * stride + at]!;
         if (b === nv ? dl : b <= thr) idx[w++] = r;
         else tmp[t++] = r;
       }

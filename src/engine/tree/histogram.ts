@@ -15,6 +15,35 @@ export interface GradientSet {
    * channel classOf[r] and 0 elsewhere, so the loop touches one channel instead of K.
    */
   readonly classOf: Int32Array | null;
+  /**
+   * Optional quantized form (K = 1 only): packed[row] = gq * PACK + hq with integer gq (signed) and
+   * hq >= 0, so one float add per row-feature accumulates both exactly (sums stay below 2^53).
+   * The histogram then has stride 1; see `decodePacked`.
+   */
+  readonly packed?: Float64Array | null;
+  /** Value of one gradient / hessian level in `packed`. */
+  readonly gScale?: number;
+  readonly hScale?: number;
+}
+
+/** Multiplier separating the quantized gradient from the quantized hessian in a packed value. */
+export const PACK = 2 ** 26;
+const INV_PACK = 1 / PACK;
+
+/** Largest quantization level for n rows, so that sums of n packed values stay exact. */
+export function quantLevels(n: number): number {
+  return Math.max(1, Math.min(32767, Math.floor((PACK - 1) / Math.max(1, n))));
+}
+
+/** Splits a packed sum into its gradient and hessian level sums. */
+export function unpack(v: number): [number, number] {
+  const g = Math.floor(v / PACK);
+  return [g, v - g * PACK];
+}
+
+/** Floats per histogram bin for a gradient set: 1 when packed, else K gradients + hessian + count. */
+export function histogramStrideOf(gs: GradientSet): number {
+  return gs.packed ? 1 : gs.nOut + 2;
 }
 
 export function histogramStride(nOut: number): number {
@@ -37,7 +66,7 @@ export function buildHistogram(
 ): void {
   const nF = data.nFeatures;
   const off = data.offsets;
-  const S = gs.nOut + 2;
+  const S = histogramStrideOf(gs);
   if (features === null) hist.fill(0, 0, off[nF]! * S);
   else {
     for (let a = 0; a < nActive; a++) {
@@ -48,6 +77,30 @@ export function buildHistogram(
   const bins = data.bins;
   const grad = gs.grad;
   const hess = gs.hess;
+  const packed = gs.packed;
+  const sh = data.shift;
+  if (packed) {
+    // The hottest loop of the engine: one load of the bin, one add into the histogram.
+    if (features === null) {
+      for (let i = start; i < end; i++) {
+        const r = idx[i]!;
+        const v = packed[r]!;
+        const p = r * nF;
+        for (let j = 0; j < nF; j++) hist[(j << sh) | bins[p + j]!] += v;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const r = idx[i]!;
+        const v = packed[r]!;
+        const p = r * nF;
+        for (let a = 0; a < nActive; a++) {
+          const j = features[a]!;
+          hist[(j << sh) | bins[p + j]!] += v;
+        }
+      }
+    }
+    return;
+  }
   if (gs.nOut === 1 && gs.classOf === null) {
     if (features === null) {
       for (let i = start; i < end; i++) {
@@ -56,7 +109,7 @@ export function buildHistogram(
         const h = hess[r]!;
         const p = r * nF;
         for (let j = 0; j < nF; j++) {
-          const k = (off[j]! + bins[p + j]!) * 3;
+          const k = ((j << sh) | bins[p + j]!) * 3;
           hist[k] += g;
           hist[k + 1] += h;
           hist[k + 2] += 1;
@@ -70,7 +123,7 @@ export function buildHistogram(
         const p = r * nF;
         for (let a = 0; a < nActive; a++) {
           const j = features[a]!;
-          const k = (off[j]! + bins[p + j]!) * 3;
+          const k = ((j << sh) | bins[p + j]!) * 3;
           hist[k] += g;
           hist[k + 1] += h;
           hist[k + 2] += 1;
@@ -91,7 +144,7 @@ export function buildHistogram(
       const c = classOf[r]!;
       for (let a = 0; a < nA; a++) {
         const j = all ? a : features[a]!;
-        const k = (off[j]! + bins[p + j]!) * S;
+        const k = ((j << sh) | bins[p + j]!) * S;
         hist[k + c] -= h;
         hist[k + K] += h;
         hist[k + K + 1] += 1;
@@ -100,7 +153,7 @@ export function buildHistogram(
       const gb = r * K;
       for (let a = 0; a < nA; a++) {
         const j = all ? a : features[a]!;
-        const k = (off[j]! + bins[p + j]!) * S;
+        const k = ((j << sh) | bins[p + j]!) * S;
         for (let c = 0; c < K; c++) hist[k + c] += grad[gb + c]!;
         hist[k + K] += h;
         hist[k + K + 1] += 1;
@@ -112,14 +165,13 @@ export function buildHistogram(
 /** out = parent - child over the listed features (all when null); out may alias parent. */
 export function subtractHistogram(
   data: BinnedData,
-  nOut: number,
+  S: number,
   parent: Float64Array,
   child: Float64Array,
   features: Int32Array | null,
   nActive: number,
   out: Float64Array,
 ): void {
-  const S = nOut + 2;
   const off = data.offsets;
   if (features === null) {
     const n = off[data.nFeatures]! * S;
@@ -130,5 +182,34 @@ export function subtractHistogram(
     const j = features[a]!;
     const e = off[j + 1]! * S;
     for (let i = off[j]! * S; i < e; i++) out[i] = parent[i]! - child[i]!;
+  }
+}
+
+/** Expands a packed histogram (stride 1) over the listed features into the (g, h, count) layout the
+ * split finder reads; the count channel holds the hessian level sum, which is 0 exactly when a bin
+ * has no rows of positive hessian. */
+export function decodePacked(
+  data: BinnedData,
+  packed: Float64Array,
+  gScale: number,
+  hScale: number,
+  features: Int32Array | null,
+  nActive: number,
+  out: Float64Array,
+): void {
+  const off = data.offsets;
+  const nA = features === null ? data.nFeatures : nActive;
+  for (let a = 0; a < nA; a++) {
+    const j = features === null ? a : features[a]!;
+    for (let b = off[j]!; b < off[j + 1]!; b++) {
+      const v = packed[b]!;
+      // Division by a power of two, floor and the product are exact for these integers; V8's
+      // floating-point % would be an out-of-line fmod call, and this runs for every bin of every node.
+      const g = Math.floor(v * INV_PACK);
+      const h = v - g * PACK;
+      out[3 * b] = g * gScale;
+      out[3 * b + 1] = h * hScale;
+      out[3 * b + 2] = h;
+    }
   }
 }

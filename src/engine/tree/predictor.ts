@@ -157,6 +157,39 @@ export class ForestBuilder {
 const BLOCK = 2048;
 
 /**
+ * The walk-friendly form of a forest: `code` >= 0 is a numeric split feature, -1 a leaf, <= -2 a
+ * categorical split on feature -(code + 2); children are interleaved so the next node is
+ * kids[2n + (go right ? 1 : 0)], which compiles without a hard-to-predict branch.
+ */
+interface WalkLayout {
+  code: Int32Array;
+  kids: Int32Array;
+  /** 0 when missing values go left, 1 when right. */
+  missingRight: Uint8Array;
+}
+
+const layouts = new WeakMap<Forest, WalkLayout>();
+
+function walkLayout(f: Forest): WalkLayout {
+  let l = layouts.get(f);
+  if (l) return l;
+  const n = f.feature.length;
+  const code = new Int32Array(n);
+  const kids = new Int32Array(2 * n);
+  const missingRight = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const ft = f.feature[i]!;
+    code[i] = ft < 0 ? -1 : f.flags[i]! & CATEGORICAL ? -(ft + 2) : ft;
+    kids[2 * i] = f.left[i]!;
+    kids[2 * i + 1] = f.right[i]!;
+    missingRight[i] = f.flags[i]! & DEFAULT_LEFT ? 0 : 1;
+  }
+  l = { code, kids, missingRight };
+  layouts.set(f, l);
+  return l;
+}
+
+/**
  * Adds the outputs of trees [from, to) to `out` (rows x nGroups, row-major), for all rows of
  * `columns`, or only rows `subset` (out still indexed by the original row).
  */
@@ -171,7 +204,9 @@ export function predictRaw(
   const nF = columns.length;
   const total = subset ? subset.length : nF > 0 ? columns[0]!.length : 0;
   const block = new Float64Array(Math.min(BLOCK, Math.max(1, total)) * Math.max(1, nF));
-  const { feature, threshold, left, right, value, flags, catBits, treeRoots, treeGroup, nOut, nGroups } = forest;
+  const leafOf = new Int32Array(Math.min(BLOCK, Math.max(1, total)));
+  const { threshold, value, catBits, treeRoots, treeGroup, nOut, nGroups } = forest;
+  const { code, kids, missingRight } = walkLayout(forest);
   for (let s = 0; s < total; s += BLOCK) {
     const e = Math.min(total, s + BLOCK);
     const m = e - s;
@@ -182,28 +217,30 @@ export function predictRaw(
     }
     for (let t = from; t < to; t++) {
       const root = treeRoots[t]!;
-      const group = treeGroup[t]!;
       for (let i = 0; i < m; i++) {
         const xb = i * nF;
         let n = root;
-        let f = feature[n]!;
-        while (f >= 0) {
-          const v = block[xb + f]!;
-          const fl = flags[n]!;
-          let goLeft: boolean;
-          if (v !== v) goLeft = (fl & DEFAULT_LEFT) !== 0;
-          else if ((fl & CATEGORICAL) === 0) goLeft = v <= threshold[n]!;
-          else {
+        let c = code[n]!;
+        while (c !== -1) {
+          if (c >= 0) {
+            const v = block[xb + c]!;
+            n = v === v ? kids[2 * n + (v > threshold[n]! ? 1 : 0)]! : kids[2 * n + missingRight[n]!]!;
+          } else {
+            const v = block[xb - c - 2]!;
             const off = threshold[n]!;
-            const c = Math.floor(v);
-            // Codes never seen in training (or negative) follow the default direction.
-            if (c < 0 || c >= catBits[off]!) goLeft = (fl & DEFAULT_LEFT) !== 0;
-            else goLeft = ((catBits[off + 1 + (c >>> 5)]! >>> (c & 31)) & 1) === 1;
+            const k = Math.floor(v);
+            // Missing codes, and codes never seen in training, follow the default direction.
+            const right = v !== v || k < 0 || k >= catBits[off]! ? missingRight[n]! : 1 - ((catBits[off + 1 + (k >>> 5)]! >>> (k & 31)) & 1);
+            n = kids[2 * n + right]!;
           }
-          n = goLeft ? left[n]! : right[n]!;
-          f = feature[n]!;
+          c = code[n]!;
         }
+        leafOf[i] = n;
+      }
+      const group = treeGroup[t]!;
+      for (let i = 0; i < m; i++) {
         const row = subset ? subset[s + i]! : s + i;
+        const n = leafOf[i]!;
         if (group >= 0) out[row * nGroups + group] += value[n * nOut]!;
         else for (let k = 0; k < nOut; k++) out[row * nGroups + k] += value[n * nOut + k]!;
       }

@@ -55,6 +55,15 @@ export function leafWeight(g: number, h: number, lambda: number, alpha: number):
   return d > 0 ? 0 - l1(g, alpha) / d : 0;
 }
 
+/**
+ * For small nodes: per active feature a, the distinct bins its rows occupy, ascending, in
+ * bins[start[a]..start[a + 1]). Lets the scan skip the hundreds of empty bins of a small node.
+ */
+export interface SparseBins {
+  bins: Int32Array;
+  start: Int32Array;
+}
+
 /** Evaluates splits of one node; owns scratch buffers so scanning allocates nothing. */
 export class SplitFinder {
   private readonly K: number;
@@ -97,7 +106,16 @@ export class SplitFinder {
    * Finds the best split over the given features (all when null) for a node with sums G, H, C.
    * Writes into `out`; out.feature = -1 if nothing beats gamma.
    */
-  find(hist: Float64Array, features: Int32Array | null, nActive: number, G: Float64Array, H: number, C: number, out: SplitCandidate): void {
+  find(
+    hist: Float64Array,
+    features: Int32Array | null,
+    nActive: number,
+    G: Float64Array,
+    H: number,
+    C: number,
+    out: SplitCandidate,
+    sparse: SparseBins | null = null,
+  ): void {
     out.feature = -1;
     out.gain = 0;
     out.catLeft = null;
@@ -106,7 +124,7 @@ export class SplitFinder {
     for (let a = 0; a < nA; a++) {
       const j = features === null ? a : features[a]!;
       if (this.data.mapper.categorical[j]) this.scanCategorical(hist, j, G, H, C, parentScore, out);
-      else this.scanNumeric(hist, j, G, H, C, parentScore, out);
+      else this.scanNumeric(hist, j, G, H, C, parentScore, out, sparse, a);
     }
   }
 
@@ -131,7 +149,21 @@ export class SplitFinder {
     out.gl.set(this.gl);
   }
 
-  private scanNumeric(hist: Float64Array, j: number, G: Float64Array, H: number, C: number, parentScore: number, out: SplitCandidate): void {
+  private scanNumeric(
+    hist: Float64Array,
+    j: number,
+    G: Float64Array,
+    H: number,
+    C: number,
+    parentScore: number,
+    out: SplitCandidate,
+    sparse: SparseBins | null = null,
+    a = 0,
+  ): void {
+    if (this.K === 1) {
+      this.scanNumeric1(hist, j, G[0]!, H, C, parentScore, out, sparse, a);
+      return;
+    }
     const K = this.K;
     const S = this.S;
     const base = this.data.offsets[j]!;
@@ -145,7 +177,13 @@ export class SplitFinder {
     gl.fill(0);
     let hl = 0;
     let cl = 0;
-    for (let b = 0; b < nv - 1; b++) {
+    // Sparse: visit only the bins the node's rows occupy (ascending); empty bins are skipped anyway.
+    const list = sparse ? sparse.bins : null;
+    const u0 = sparse ? sparse.start[a]! : 0;
+    const u1 = sparse ? sparse.start[a + 1]! : nv - 1;
+    for (let u = u0; u < u1; u++) {
+      const b = list ? list[u]! : u;
+      if (b >= nv - 1) break;
       const o = (base + b) * S;
       const cb = hist[o + K + 1]!;
       if (cb === 0) continue;
@@ -171,6 +209,74 @@ export class SplitFinder {
         }
         for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
       }
+    }
+  }
+
+  /** scanNumeric for one gradient channel with the gain written out: the hot path of boosting. */
+  private scanNumeric1(hist: Float64Array, j: number, G: number, H: number, C: number, parentScore: number, out: SplitCandidate, sparse: SparseBins | null, a: number): void {
+    const p = this.p;
+    const lam = p.lambda;
+    const alpha = p.alpha;
+    const minC = p.minSamplesLeaf;
+    const minH = p.minChildWeight;
+    const base = this.data.offsets[j]!;
+    const nv = this.data.nBins[j]! - 1;
+    const mk = (base + nv) * 3;
+    const gm = hist[mk]!;
+    const hm = hist[mk + 1]!;
+    const cm = hist[mk + 2]!;
+    const list = sparse ? sparse.bins : null;
+    const u0 = sparse ? sparse.start[a]! : 0;
+    const u1 = sparse ? sparse.start[a + 1]! : nv - 1;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    let best = out.gain;
+    let bestB = -1;
+    let bestMissingLeft = false;
+    let bestG = 0;
+    let bestH = 0;
+    let bestC = 0;
+    for (let u = u0; u < u1; u++) {
+      const b = list ? list[u]! : u;
+      if (b >= nv - 1) break;
+      const o = (base + b) * 3;
+      const cb = hist[o + 2]!;
+      if (cb === 0) continue;
+      gl += hist[o]!;
+      hl += hist[o + 1]!;
+      cl += cb;
+      // Missing rows right, then (when there are any) left.
+      for (let side = 0; side < (cm > 0 ? 2 : 1); side++) {
+        const g1 = side === 0 ? gl : gl + gm;
+        const h1 = side === 0 ? hl : hl + hm;
+        const c1 = side === 0 ? cl : cl + cm;
+        const h2 = H - h1;
+        const c2 = C - c1;
+        if (c1 < minC || c2 < minC || h1 < minH || h2 < minH || h1 <= 0 || h2 <= 0) continue;
+        const t1 = l1(g1, alpha);
+        const t2 = l1(G - g1, alpha);
+        const gain = 0.5 * ((t1 * t1) / (h1 + lam) + (t2 * t2) / (h2 + lam) - parentScore) - p.gamma;
+        if (gain > best) {
+          best = gain;
+          bestB = b;
+          bestMissingLeft = side === 1;
+          bestG = g1;
+          bestH = h1;
+          bestC = c1;
+        }
+      }
+    }
+    if (bestB >= 0) {
+      out.gain = best;
+      out.feature = j;
+      out.bin = bestB;
+      out.catLeft = null;
+      out.gl[0] = bestG;
+      out.hl = bestH;
+      out.cl = bestC;
+      // With no missing rows here, unseen missing values follow the heavier child.
+      out.defaultLeft = cm > 0 ? bestMissingLeft : bestH >= H - bestH;
     }
   }
 

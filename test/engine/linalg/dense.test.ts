@@ -1,7 +1,7 @@
-// Column statistics, standardised packing and the blocked weighted Gram matrix.
+// Column statistics and the one-pass blocked weighted Gram matrix (SIMD and scalar kernels).
 
 import { describe, expect, it } from 'vitest';
-import { packStandardized, standardization, weightedGram } from '../../../src/engine/linalg/dense.js';
+import { gramStatistics, standardization } from '../../../src/engine/linalg/dense.js';
 import { Rng } from '../../../src/engine/random.js';
 
 describe('dense helpers', () => {
@@ -20,30 +20,44 @@ describe('dense helpers', () => {
     expect(st.scales[0]).toBeCloseTo(Math.sqrt(12.5), 14);
   });
 
-  it('when packed, then rows hold the standardised features side by side', () => {
-    const cols = [Float64Array.from([1, 3]), Float64Array.from([10, 20])];
-    const x = packStandardized(cols, 2, { means: Float64Array.from([2, 15]), scales: Float64Array.from([1, 5]) });
-    expect(Array.from(x)).toEqual([-1, -1, 1, 1]);
-  });
-
-  it('when rows span several blocks, then the Gram matrix equals the explicit weighted sums', () => {
-    const rng = new Rng(9);
-    const n = 2500; // more than two 1024-row blocks
-    const cols = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.normal() + 3));
-    const w = Float64Array.from({ length: n }, () => rng.next() * 2);
-    const y = Float64Array.from({ length: n }, () => rng.normal());
-    const st = standardization(cols, w, true);
-    const { gram, xty } = weightedGram(cols, n, st, w, y, 0.5);
-    const z = cols.map((c, j) => c.map((v) => (v - st.means[j]!) / st.scales[j]!));
-    for (let j = 0; j < 3; j++) {
-      let sy = 0;
-      for (let i = 0; i < n; i++) sy += w[i]! * z[j]![i]! * (y[i]! - 0.5);
-      expect(xty[j]).toBeCloseTo(sy, 8);
-      for (let k = 0; k < 3; k++) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += w[i]! * z[j]![i]! * z[k]![i]!;
-        expect(gram[j * 3 + k]).toBeCloseTo(s, 8);
+  for (const [label, weighted, p, kernel] of [
+    ['unweighted, 7 features, SIMD', false, 7, 'auto'],
+    ['weighted, 6 features, SIMD', true, 6, 'auto'],
+    ['unweighted, 8 features, scalar', false, 8, 'scalar'],
+    ['weighted, 5 features, scalar', true, 5, 'scalar'],
+    ['one feature, SIMD', false, 1, 'auto'],
+  ] as const) {
+    it(`when rows span several blocks (${label}), then one-pass Gram statistics equal the explicit two-pass sums`, () => {
+      const rng = new Rng(9);
+      const n = 1300; // more than two 512-row blocks, with a ragged last block
+      // Offsets of 1e4 make a naive uncentred formula lose digits; the shifted one must not.
+      const cols = Array.from({ length: p }, (_, j) => Float64Array.from({ length: n }, () => (j + 1) * rng.normal() + 1e4 * j));
+      const w = weighted ? Float64Array.from({ length: n }, () => rng.next() * 2) : null;
+      const y = Float64Array.from({ length: n }, () => rng.normal() + 7);
+      const gs = gramStatistics(cols, n, w, y, true, kernel);
+      const st = standardization(cols, w, true);
+      const W = w ? w.reduce((s, v) => s + v, 0) : n;
+      const wi = (i: number) => (w ? w[i]! : 1);
+      const ym = y.reduce((s, v, i) => s + wi(i) * v, 0) / W;
+      expect(gs.targetMean).toBeCloseTo(ym, 10);
+      for (let j = 0; j < p; j++) {
+        const m = cols[j]!.reduce((s, v, i) => s + wi(i) * v, 0) / W;
+        const sd = Math.sqrt(cols[j]!.reduce((s, v, i) => s + wi(i) * (v - m) ** 2, 0) / W);
+        expect(gs.st.means[j]).toBeCloseTo(m, 8);
+        expect(gs.st.scales[j]! / sd).toBeCloseTo(1, 10);
+        expect(st.scales[j]! / sd).toBeCloseTo(1, 10);
       }
-    }
-  });
+      const z = cols.map((c, j) => c.map((v, i) => (v - gs.st.means[j]!) / gs.st.scales[j]! + 0 * i));
+      for (let j = 0; j < p; j++) {
+        let sy = 0;
+        for (let i = 0; i < n; i++) sy += wi(i) * z[j]![i]! * (y[i]! - ym);
+        expect(gs.xty[j]! - sy).toBeCloseTo(0, 7);
+        for (let k = 0; k < p; k++) {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += wi(i) * z[j]![i]! * z[k]![i]!;
+          expect(gs.gram[j * p + k]! - s).toBeCloseTo(0, 7);
+        }
+      }
+    });
+  }
 });

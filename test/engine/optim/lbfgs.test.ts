@@ -102,6 +102,15 @@ describe('strong Wolfe line search', () => {
     }
   });
 
+  it('when the values differ only by round-off but the slope shows the line minimum, then the step is accepted', () => {
+    // f is level with f0 up to a few ulps (noise); the slope is exactly zero at t = 1.
+    const phi = (t: number) => ({ f: t === 0 ? 1 : 1 + 4e-16, d: 2e-3 * (t - 1) });
+    const r = lineSearchWolfe(phi, 1, -2e-3, 1);
+    expect(r.ok).toBe(true);
+    expect(r.step).toBe(1);
+    expect(r.evaluations).toBe(1);
+  });
+
   it('when the function overflows for long steps, then it backs off to a finite point', () => {
     const phi = (t: number) => (t > 2 ? { f: Infinity, d: NaN } : { f: (t - 1) ** 2, d: 2 * (t - 1) });
     const r = lineSearchWolfe(phi, 1, -2, 100);

@@ -33,7 +33,9 @@ describe('binning', () => {
     const m = fitBinMapper([a, c], [false, true], [0, 2], 256, 0);
     const b = binMatrix(m, [a, c]);
     expect(Array.from(b.bins)).toEqual([0, 1, 1, 0, 2, 2]);
-    expect(Array.from(b.offsets)).toEqual([0, 4, 7]);
+    // Every feature spans the same power of two (4 here), so a bin slot is (feature << 2) | bin.
+    expect(Array.from(b.offsets)).toEqual([0, 4, 8]);
+    expect(b.shift).toBe(2);
   });
 
   it('when a categorical code was never seen or is out of range, then it falls in the missing bin', () => {

@@ -47,7 +47,7 @@ describe('histogram', () => {
     buildHistogram(data, gs, idx, 0, 400, null, 0, parent);
     buildHistogram(data, gs, idx, 0, 150, null, 0, left);
     buildHistogram(data, gs, idx, 150, 400, null, 0, right);
-    subtractHistogram(data, 1, parent, left, null, 0, parent);
+    subtractHistogram(data, 3, parent, left, null, 0, parent);
     for (let i = 0; i < size; i++) expect(parent[i]).toBeCloseTo(right[i]!, 9);
   });
 

@@ -1,0 +1,98 @@
+// Permutation importance for any fitted model (Breiman 2001; scikit-learn's
+// `permutation_importance`): shuffle one feature column, re-score, and take the drop in the score.
+// Model-agnostic, so linear models, trees and networks are compared on one scale, the metric's.
+//
+// Kept fast for reports: at most `maxRows` rows (a seeded sample) and `repeats` shuffles per
+// feature, and one working copy of the matrix whose column slot is swapped in place rather than
+// copying the matrix per feature.
+
+import type { FeatureMatrix, Target } from '../engine/matrix.js';
+import { Rng } from '../engine/random.js';
+import { computeMetrics, metricDirection } from './metrics.js';
+import { sampleRows } from './diagnostics.js';
+
+/** The part of an estimator permutation importance needs (structural, so evaluate/ stays model-free). */
+export interface Predictor {
+  predict(X: FeatureMatrix): Float64Array;
+  predictProba?(X: FeatureMatrix): Float64Array;
+}
+
+export interface PermutationOptions {
+  /** A metric of the task (`computeMetrics` name); default accuracy or r2, scikit-learn's default scores. */
+  metric?: string;
+  /** Shuffles per feature; default 5. */
+  repeats?: number;
+  /** Rows scored at most (a seeded sample of the split); default 5,000. */
+  maxRows?: number;
+  seed?: number;
+}
+
+export interface PermutationImportance {
+  metric: string;
+  /** The metric on the unshuffled (sampled) rows. */
+  baseline: number;
+  repeats: number;
+  rows: number;
+  names: string[];
+  /** Mean decrease in quality per feature: positive means the model relies on the feature. */
+  mean: number[];
+  std: number[];
+}
+
+export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Target, options: PermutationOptions = {}): PermutationImportance {
+  const metric = options.metric ?? (y.task === 'classification' ? 'accuracy' : 'r2');
+  const repeats = options.repeats ?? 5;
+  const maxRows = options.maxRows ?? 5000;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`permutationImportance: repeats must be a positive integer (got ${repeats})`);
+  if (X.rows !== y.values.length) throw new RangeError(`permutationImportance: X has ${X.rows} rows but y has ${y.values.length}`);
+  if (X.rows === 0) throw new RangeError('permutationImportance: no rows to score');
+  // Losses count the other way: an increase in log loss after shuffling is a loss of quality.
+  const sign = metricDirection(metric) === 'maximize' ? 1 : -1;
+  const rng = new Rng(options.seed ?? 0);
+
+  const idx = sampleRows(X.rows, maxRows, rng.nextU32());
+  const n = idx.length;
+  const columns = X.columns.map((c) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = c[idx[i]!]!;
+    return out;
+  });
+  const yValues = new Float64Array(n);
+  for (let i = 0; i < n; i++) yValues[i] = y.values[idx[i]!]!;
+  const work: Float64Array[] = columns.slice();
+  const Xs: FeatureMatrix = { ...X, rows: n, columns: work };
+
+  const score = (): number => {
+    const yPred = model.predict(Xs);
+    const wantsProba = y.task === 'classification' && model.predictProba !== undefined && ['roc_auc', 'pr_auc', 'log_loss', 'brier'].includes(metric);
+    const proba = wantsProba ? model.predictProba!(Xs) : undefined;
+    const m = computeMetrics(y.task, { yTrue: yValues, yPred, ...(y.task === 'classification' ? { nClasses: y.nClasses } : {}), ...(proba ? { proba } : {}) }, [metric]);
+    const v = m[metric];
+    if (v === undefined) throw new RangeError(`permutationImportance: ${metric} is undefined on these rows`);
+    return v;
+  };
+
+  const baseline = score();
+  const mean: number[] = [];
+  const std: number[] = [];
+  const shuffled = new Float64Array(n);
+  const drops = new Float64Array(repeats);
+  for (let j = 0; j < columns.length; j++) {
+    const original = columns[j]!;
+    for (let r = 0; r < repeats; r++) {
+      shuffled.set(original);
+      rng.shuffle(shuffled);
+      work[j] = shuffled;
+      drops[r] = sign * (baseline - score());
+    }
+    work[j] = original;
+    let s = 0;
+    for (let r = 0; r < repeats; r++) s += drops[r]!;
+    const mu = s / repeats;
+    let v = 0;
+    for (let r = 0; r < repeats; r++) v += (drops[r]! - mu) ** 2;
+    mean.push(mu);
+    std.push(Math.sqrt(v / repeats)); // population std, as scikit-learn's importances_std
+  }
+  return { metric, baseline, repeats, rows: n, names: [...X.names], mean, std };
+}

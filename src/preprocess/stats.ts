@@ -1,0 +1,93 @@
+// Small statistics shared by the numeric steps, on typed arrays with NaN as missing.
+
+/** The non-missing values, sorted ascending. */
+export function sortedPresent(values: ArrayLike<number>): Float64Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) n++;
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isNaN(v)) out[k++] = v;
+  }
+  return out.sort();
+}
+
+/** Quantile q of sorted values with linear interpolation (numpy's default); NaN when empty. */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Mean and population standard deviation of the present values (one pass, Welford). */
+export function meanStd(values: ArrayLike<number>): { mean: number; std: number; n: number } {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) continue;
+    n++;
+    const d = v - mean;
+    mean += d / n;
+    m2 += d * (v - mean);
+  }
+  return { mean: n > 0 ? mean : NaN, std: n > 0 ? Math.sqrt(m2 / n) : NaN, n };
+}
+
+/**
+ * The k-th smallest present value (0-based) by quickselect on a scratch copy: median imputation
+ * needs one order statistic, not a full sort.
+ */
+export function selectKth(scratch: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = scratch.length - 1;
+  while (hi > lo) {
+    const pivot = median3(scratch[lo]!, scratch[(lo + hi) >> 1]!, scratch[hi]!);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (scratch[i]! < pivot) i++;
+      while (scratch[j]! > pivot) j--;
+      if (i <= j) {
+        const t = scratch[i]!;
+        scratch[i] = scratch[j]!;
+        scratch[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return scratch[k]!;
+  }
+  return scratch[k]!;
+}
+
+function median3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+}
+
+/** Median of the present values; NaN when there are none. */
+export function medianOf(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) n++;
+  if (n === 0) return NaN;
+  const scratch = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isNaN(v)) scratch[k++] = v;
+  }
+  const mid = n >> 1;
+  const upper = selectKth(scratch, mid);
+  if (n % 2 === 1) return upper;
+  // After selecting `mid`, every value left of it is <= it: the lower middle is their maximum.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (scratch[i]! > lower) lower = scratch[i]!;
+  return (lower + upper) / 2;
+}

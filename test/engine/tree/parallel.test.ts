@@ -1,0 +1,86 @@
+// Needs dist/ built (`npx tsc -p .`, as `npm test` does): workers run the compiled worker.js.
+import { describe, expect, it } from 'vitest';
+import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
+import { buildHistogram } from '../../../src/engine/tree/histogram.js';
+import { parallelHistograms, shareBinned, sharedFloat64, sharedUint32 } from '../../../src/engine/tree/parallel.js';
+import { PARALLEL_MIN_CELLS, trainBoosting, type BoostParams } from '../../../src/engine/tree/boosting.js';
+import { createLoss } from '../../../src/engine/loss/index.js';
+import { Rng } from '../../../src/engine/random.js';
+
+function data(n: number, nF: number) {
+  const rng = new Rng(21);
+  const columns = Array.from({ length: nF }, (_, j) => Float64Array.from({ length: n }, () => (j === 3 && rng.next() < 0.05 ? NaN : rng.normal())));
+  const y = Float64Array.from({ length: n }, (_, i) => (columns[0]![i]! + columns[1]![i]! * columns[2]![i]! + 0.3 * rng.normal() > 0 ? 1 : 0));
+  return { columns, y };
+}
+
+describe('parallel histograms', () => {
+  it('when workers build a node histogram, then it equals the single-thread one bit for bit', async () => {
+    const n = 60_000;
+    const { columns } = data(n, 12);
+    const binned = shareBinned(binMatrix(fitBinMapper(columns, columns.map(() => false), columns.map(() => 0), 256, 0), columns));
+    const grad = sharedFloat64(n);
+    const hess = sharedFloat64(n);
+    const rng = new Rng(4);
+    for (let i = 0; i < n; i++) {
+      grad[i] = rng.normal();
+      hess[i] = rng.next();
+    }
+    const idx = sharedUint32(n);
+    for (let i = 0; i < n; i++) idx[i] = (i * 7919) % n;
+    const gs = { nOut: 1, grad, hess, classOf: null };
+    const builder = await parallelHistograms(binned, gs, idx, 3);
+    try {
+      const size = binned.offsets[12]! * 3;
+      const serial = new Float64Array(size);
+      const par = new Float64Array(size);
+      buildHistogram(binned, gs, idx, 100, 50_100, null, 0, serial);
+      builder.build(gs, idx, 100, 50_100, null, 0, par);
+      expect(par).toEqual(serial);
+      const feats = Int32Array.of(1, 5, 6, 11);
+      buildHistogram(binned, gs, idx, 0, n, feats, 4, serial);
+      builder.build(gs, idx, 0, n, feats, 4, par);
+      expect(par).toEqual(serial);
+    } finally {
+      await builder.close();
+    }
+  });
+
+  it('when boosting runs on 1 or 2 threads, then the models are identical', async () => {
+    const nF = 10;
+    const n = Math.ceil(PARALLEL_MIN_CELLS / nF);
+    const { columns, y } = data(n, nF);
+    const p: BoostParams = {
+      nEstimators: 3, learningRate: 0.3, maxDepth: 4, maxLeaves: 0, lossguide: false, minChildWeight: 1, minSamplesLeaf: 1,
+      lambda: 1, alpha: 0, gamma: 0, subsample: 0.8, colsampleBytree: 0.8, maxBin: 256, seed: 3, earlyStoppingRounds: 0,
+      maxCatToOnehot: 4, maxCatThreshold: 64, catSmooth: 10, threads: 1, quantized: false,
+    };
+    const train = { columns, categorical: columns.map(() => false), cardinality: columns.map(() => 0), y, weight: null };
+    const one = await trainBoosting(train, createLoss('binary_logistic'), p);
+    const two = await trainBoosting(train, createLoss('binary_logistic'), { ...p, threads: 2 });
+    expect(two.forest).toEqual(one.forest);
+    expect(one.forest.treeRoots.length).toBe(3);
+    const q1 = await trainBoosting(train, createLoss('binary_logistic'), { ...p, quantized: true });
+    const q2 = await trainBoosting(train, createLoss('binary_logistic'), { ...p, quantized: true, threads: 2 });
+    expect(q2.forest).toEqual(q1.forest);
+  });
+});
+
+describe('parallel forests', () => {
+  it('when a forest grows on 1 or 3 threads, then the trees and OOB score are identical', async () => {
+    const { trainForest } = await import('../../../src/engine/tree/forest.js');
+    // Large enough that trainForest starts workers.
+    const n = Math.ceil(PARALLEL_MIN_CELLS / 4 / 8);
+    const { columns, y } = data(n, 8);
+    const train = { columns, categorical: columns.map(() => false), cardinality: columns.map(() => 0), y, weight: null };
+    const p = {
+      nEstimators: 7, maxDepth: 8, maxLeaves: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 3, bootstrap: true, maxSamples: 1,
+      minImpurityDecrease: 0, maxBin: 256, seed: 5, maxCatToOnehot: 4, maxCatThreshold: 64, computeOob: true,
+    };
+    const one = await trainForest(train, 2, p, {}, 1);
+    const three = await trainForest(train, 2, p, {}, 3);
+    expect(three.forest).toEqual(one.forest);
+    expect(three.oobScore).toBe(one.oobScore);
+    expect(one.oobScore!).toBeGreaterThan(0.8);
+  });
+});
