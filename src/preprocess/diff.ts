@@ -3,59 +3,37 @@
 // row itself because the row's own value may be what is predicted (demand), and a feature must
 // only use the past.
 
-import type { Column, Frame } from '../data/frame.js';
+import type { Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { insertAfter, numeric } from './frames.js';
-import { intListParam, stateOf } from './params.js';
-import { seriesColumns, seriesParams, seriesSchemaProperties, timeOrder, type SeriesParams } from './timeorder.js';
-import type { StepJSON, StepSpec, Transformer } from './transformer.js';
+import { numeric } from './frames.js';
+import { intListParam } from './params.js';
+import { SeriesStep } from './series-step.js';
+import { seriesSchemaProperties, type TimeOrder } from './timeorder.js';
+import type { StepJSON, StepSpec } from './transformer.js';
 
-export class Diff implements Transformer {
+export class Diff extends SeriesStep {
   readonly step = 'diff';
-  private readonly series: SeriesParams;
   private readonly periods: number[];
-  private columns: string[] = [];
 
-  constructor(readonly params: JsonObject) {
-    this.series = seriesParams(params, 'diff');
+  constructor(params: JsonObject) {
+    super(params, 'diff');
     this.periods = intListParam(params, 'diff', 'periods', [1]);
   }
 
-  fit(frame: Frame): void {
-    this.columns = seriesColumns(frame, this.series, 'diff');
-  }
-
-  transform(frame: Frame): Frame {
-    const { sorted, groupStart, tieStart } = timeOrder(frame, this.series.by, this.series.order, 'diff');
-    const added = new Map<string, Column[]>();
-    for (const name of this.columns) {
-      const c = frame.column(name);
-      if (!c || c.type !== 'numeric') continue;
-      const v = c.values;
-      added.set(
-        name,
-        this.periods.map((k) => {
-          const out = new Float64Array(frame.rows).fill(NaN);
-          for (let p = 0; p < sorted.length; p++) {
-            const last = tieStart[p]! - 1;
-            const before = last - k;
-            if (before >= groupStart[p]!) out[sorted[p]!] = v[sorted[last]!]! - v[sorted[before]!]!;
-          }
-          return numeric(`${name}_diff${k}`, out);
-        }),
-      );
-    }
-    return insertAfter(frame, added);
-  }
-
-  toJSON(): StepJSON {
-    return { step: this.step, params: this.params, state: { columns: this.columns } };
+  protected features(name: string, v: Float64Array, { sorted, groupStart, tieStart }: TimeOrder, rows: number): Column[] {
+    return this.periods.map((k) => {
+      const out = new Float64Array(rows).fill(NaN);
+      for (let p = 0; p < sorted.length; p++) {
+        const last = tieStart[p]! - 1;
+        const before = last - k;
+        if (before >= groupStart[p]!) out[sorted[p]!] = v[sorted[last]!]! - v[sorted[before]!]!;
+      }
+      return numeric(`${name}_diff${k}`, out);
+    });
   }
 
   static fromJSON(json: StepJSON): Diff {
-    const t = new Diff(json.params);
-    t.columns = stateOf<string[]>(json, 'columns');
-    return t;
+    return SeriesStep.restore(new Diff(json.params), json);
   }
 }
 

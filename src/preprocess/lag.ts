@@ -3,59 +3,37 @@
 // timeorder.ts), so a row never sees its own value or the future. At prediction the past is the
 // rows of the data being predicted.
 
-import type { Column, Frame } from '../data/frame.js';
+import type { Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { insertAfter, numeric } from './frames.js';
-import { intListParam, stateOf } from './params.js';
-import { seriesColumns, seriesParams, seriesSchemaProperties, timeOrder, type SeriesParams } from './timeorder.js';
-import type { StepJSON, StepSpec, Transformer } from './transformer.js';
+import { numeric } from './frames.js';
+import { intListParam } from './params.js';
+import { SeriesStep } from './series-step.js';
+import { seriesSchemaProperties, type TimeOrder } from './timeorder.js';
+import type { StepJSON, StepSpec } from './transformer.js';
 
-export class Lag implements Transformer {
+export class Lag extends SeriesStep {
   readonly step = 'lag';
-  private readonly series: SeriesParams;
   private readonly lags: number[];
-  private columns: string[] = [];
 
-  constructor(readonly params: JsonObject) {
-    this.series = seriesParams(params, 'lag');
+  constructor(params: JsonObject) {
+    super(params, 'lag');
     this.lags = intListParam(params, 'lag', 'lags', [1]);
   }
 
-  fit(frame: Frame): void {
-    this.columns = seriesColumns(frame, this.series, 'lag');
-  }
-
-  transform(frame: Frame): Frame {
-    const { sorted, groupStart, tieStart } = timeOrder(frame, this.series.by, this.series.order, 'lag');
-    const added = new Map<string, Column[]>();
-    for (const name of this.columns) {
-      const c = frame.column(name);
-      if (!c || c.type !== 'numeric') continue;
-      const v = c.values;
-      added.set(
-        name,
-        this.lags.map((k) => {
-          const out = new Float64Array(frame.rows).fill(NaN);
-          for (let p = 0; p < sorted.length; p++) {
-            // The k-th row before this row's timestamp block, within the group.
-            const q = tieStart[p]! - k;
-            if (q >= groupStart[p]!) out[sorted[p]!] = v[sorted[q]!]!;
-          }
-          return numeric(`${name}_lag${k}`, out);
-        }),
-      );
-    }
-    return insertAfter(frame, added);
-  }
-
-  toJSON(): StepJSON {
-    return { step: this.step, params: this.params, state: { columns: this.columns } };
+  protected features(name: string, v: Float64Array, { sorted, groupStart, tieStart }: TimeOrder, rows: number): Column[] {
+    return this.lags.map((k) => {
+      const out = new Float64Array(rows).fill(NaN);
+      for (let p = 0; p < sorted.length; p++) {
+        // The k-th row before this row's timestamp block, within the group.
+        const q = tieStart[p]! - k;
+        if (q >= groupStart[p]!) out[sorted[p]!] = v[sorted[q]!]!;
+      }
+      return numeric(`${name}_lag${k}`, out);
+    });
   }
 
   static fromJSON(json: StepJSON): Lag {
-    const t = new Lag(json.params);
-    t.columns = stateOf<string[]>(json, 'columns');
-    return t;
+    return SeriesStep.restore(new Lag(json.params), json);
   }
 }
 
