@@ -7,6 +7,7 @@
 //   /usr/bin/python3 ../shared/bench/make_data.py bench/data     # once, git-ignored
 //   npx tsc -p . && node bench/tree.js [bench/data] [--threads 1,2] [--only binary,regression,multiclass,rf]
 //                                       [--no-anchor | --anchors FILE.jsonl] [--cpu-anchors FILE.jsonl]
+//                                       [--params '{"quantized_gradients": false}']   (extra gbdt params)
 //
 // --cpu-anchors takes the output of bench/tree.py (the same anchor fits, also timed in CPU seconds).
 //
@@ -145,7 +146,7 @@ function report(task, nt, soma, anchorRow, fields) {
   console.log(JSON.stringify(row));
 }
 
-const gbdtParams = { n_estimators: 100, max_depth: 6, learning_rate: 0.1, max_bin: 256 };
+const gbdtParams = { n_estimators: 100, max_depth: 6, learning_rate: 0.1, max_bin: 256, ...JSON.parse(opt('--params', '{}')) };
 // Wall seconds, and CPU seconds of this process (all its threads): on a shared, loaded machine the
 // CPU figure is the steadier one for single-thread comparisons.
 let lastCpu = 0;

@@ -93,9 +93,20 @@ function addGlobalOptions(cmd: Command): void {
     .addOption(new Option('--no-color', 'plain output without colour'));
 }
 
+/**
+ * The global options, given before or after the command name. Each level of the command chain
+ * declares them (positional options), so they are combined here: a flag set at any level counts,
+ * and `--no-color` anywhere wins over the other levels' default of colour on.
+ */
 function globalOptions(cmd: Command): GlobalOptions {
-  const o = cmd.optsWithGlobals() as { json?: boolean; registry?: string; quiet?: boolean; color?: boolean };
-  return { json: Boolean(o.json), registry: o.registry, quiet: Boolean(o.quiet), color: o.color !== false };
+  const levels: { json?: boolean; registry?: string; quiet?: boolean; color?: boolean }[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) levels.push(c.opts());
+  return {
+    json: levels.some((o) => o.json === true),
+    registry: levels.find((o) => o.registry !== undefined)?.registry,
+    quiet: levels.some((o) => o.quiet === true),
+    color: levels.every((o) => o.color !== false),
+  };
 }
 
 /** Runs the CLI and resolves to the exit code; never calls process.exit itself. */

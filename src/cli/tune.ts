@@ -121,6 +121,7 @@ function renderOutcome(o: SearchOutcome, r: Reporter): string {
     const first = o.trials.find((t) => t.state === 'failed')!;
     lines.push('', `  first failure (trial ${first.number}): ${first.error}`);
   }
-  lines.push('', `  journal: ${o.journal}`);
+  const rel = path.relative(r.io.cwd, o.journal);
+  lines.push('', `  journal: ${rel.startsWith('..') || path.isAbsolute(rel) ? o.journal : rel}`);
   return lines.join('\n');
 }

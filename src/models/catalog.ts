@@ -43,6 +43,6 @@ export function createEstimator(name: string, params: JsonObject, task: Task): E
   return spec.create(params, task);
 }
 
-export function estimatorFromJSON(json: EstimatorJSON): Estimator {
-  return findEstimator(json.kind).fromJSON(json);
+export function estimatorFromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Estimator {
+  return findEstimator(json.kind).fromJSON(json, files);
 }

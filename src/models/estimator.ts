@@ -36,6 +36,18 @@ export interface EstimatorJSON {
   formatVersion: number;
   params: JsonObject;
   state: JsonValue;
+  /**
+   * Artifact files (paths relative to the version's model/ directory, from `Estimator.artifacts()`)
+   * that `fromJSON` needs; the loader reads them and passes their bytes in. Absent = none needed.
+   */
+  artifacts?: string[];
+}
+
+/** A file an estimator saves beside its JSON, e.g. a TensorFlow.js `model.json` + `weights.bin`. */
+export interface ArtifactFile {
+  /** Relative POSIX path under the version's model/ directory (no `..`, not `model.json`). */
+  path: string;
+  bytes: Uint8Array;
 }
 
 export interface Estimator {
@@ -49,6 +61,8 @@ export interface Estimator {
   predictProba?(X: FeatureMatrix): Float64Array;
   featureImportance?(): FeatureImportance | undefined;
   toJSON(): EstimatorJSON;
+  /** Extra files to save under model/ with the JSON (exports, checkpoints); optional. */
+  artifacts?(): ArtifactFile[];
   /** Facts worth recording in metadata (iterations run, best iteration, convergence, backend). */
   summary?(): JsonObject;
 }
@@ -64,5 +78,6 @@ export interface EstimatorSpec {
   /** Whether the family splits categorical codes natively (else the pipeline one-hot encodes them). */
   nativeCategorical: boolean;
   create(params: JsonObject, task: Task): Estimator;
-  fromJSON(json: EstimatorJSON): Estimator;
+  /** `files` holds the bytes of the paths `json.artifacts` lists (absent when it lists none). */
+  fromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Estimator;
 }

@@ -8,8 +8,9 @@ import { randomForestSpec } from './random_forest.js';
 import { decisionTreeSpec } from './decision_tree.js';
 import { linearSpec } from './linear.js';
 import { logisticSpec } from './logistic.js';
+import { mlpSpec } from './mlp.js';
 
-const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec];
+const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec, mlpSpec];
 
 let registered = false;
 export function registerBuiltinEstimators(): void {

@@ -7,7 +7,7 @@ import { registerBuiltinEstimators } from '../models/index.js';
 import type { Estimator, EstimatorJSON } from '../models/estimator.js';
 import { Pipeline, type PipelineJSON } from '../preprocess/pipeline.js';
 import { Registry, type ResolvedModel } from '../registry/store.js';
-import { readVersionJson } from '../registry/version-files.js';
+import { readModelArtifacts, readVersionJson } from '../registry/version-files.js';
 import type { InputContract } from './contract.js';
 
 export interface LoadedModel {
@@ -26,9 +26,11 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
     readVersionJson(resolved.dir, 'preprocess') as Promise<PipelineJSON>,
     readVersionJson(resolved.dir, 'model') as Promise<EstimatorJSON>,
   ]);
+  // Estimators that save extra files (the mlp's TensorFlow.js layers model) list them in their JSON.
+  const files = Array.isArray(modelJson.artifacts) ? await readModelArtifacts(resolved.dir, modelJson.artifacts) : undefined;
   const pipeline = Pipeline.fromJSON(pipelineJson);
   // Wrapped so a target_transform step's inverse applies to every prediction (evaluate, predict).
-  return { resolved, contract, pipeline, estimator: pipeline.wrapEstimator(estimatorFromJSON(modelJson)) };
+  return { resolved, contract, pipeline, estimator: pipeline.wrapEstimator(estimatorFromJSON(modelJson, files)) };
 }
 
 export interface Predictions {

@@ -21,7 +21,7 @@ import { loadModel, predictFrame, type LoadedModel } from './loaded-model.js';
  * thread. Each chunk leaves megabytes of dead typed arrays (and, on the main thread, DuckDB result
  * chunks whose native memory is freed only when their small wrappers are collected, which V8
  * cannot see), and each isolate lets tens of megabytes of such garbage pile up before collecting
- * on its own; with three isolates that made peak memory grow with the input. A scavenge costs
+ * on its own, so with three isolates peak memory kept growing with the input. A scavenge costs
  * well under a millisecond here (measured: a bare DuckDB scan of 3M rows peaks at 280 MB RSS
  * without, 109 MB with a minor GC every 64k rows).
  */
@@ -171,26 +171,25 @@ export class PredictPool {
   private nextId = 0;
   private failure: Error | undefined;
 
-  private constructor(private readonly slots: Slot[]) {}
+  /** Settles when every worker has loaded the model; rejects with the first failure. */
+  readonly ready: Promise<void>;
+  private readonly slots: Slot[] = [];
 
-  static async start(size: number, registryDir: string, exactRef: string): Promise<PredictPool> {
+  /**
+   * Starts `size` workers loading the model `exactRef` (a `name@x.y.z`, so a concurrent promote
+   * cannot change what they load). Returns at once; await `ready` before `run`, or `close` to
+   * let the workers go without waiting for them.
+   */
+  constructor(size: number, registryDir: string, exactRef: string) {
     const url = workerUrl(import.meta.url, './predict-worker.js');
     const setup: Setup = { kind: 'soma-predict', registryDir, ref: exactRef };
-    const slots: Slot[] = [];
-    const pool = new PredictPool(slots);
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
       const slot: Slot = { worker: new Worker(url, { workerData: setup }), pending: new Map() };
-      slots.push(slot);
-      ready.push(pool.listen(slot));
+      this.slots.push(slot);
+      ready.push(this.listen(slot));
     }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      await pool.close();
-      throw e;
-    }
-    return pool;
+    this.ready = Promise.all(ready).then(() => undefined);
   }
 
   get size(): number {

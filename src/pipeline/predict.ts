@@ -83,6 +83,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
     async () => {
       const writer = await openFrameWriter(options.output);
       let pool: PredictPool | undefined;
+      let starting: PredictPool | undefined;
       const queue: InFlight[] = [];
       try {
         const chunks = readFrameChunks(options.input, {
@@ -121,7 +122,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
           queue.push({ passThrough, result });
         };
 
-        // Workers cost a model load each, so an input that fits in one chunk is predicted here.
+        // Workers load the model while the second chunk is read; an input that fits in one chunk
+        // is predicted here instead, and the workers are let go unused.
         let held: Frame | undefined;
         let decided = workers === 0;
         for await (const chunk of chunks) {
@@ -130,9 +132,12 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
           if (!decided) {
             if (held === undefined) {
               held = chunk;
+              starting = new PredictPool(workers, options.registryDir, exactRef);
+              starting.ready.catch(() => undefined); // awaited below, or moot with a one-chunk input
               continue;
             }
-            pool = await PredictPool.start(workers, options.registryDir, exactRef);
+            await starting!.ready;
+            pool = starting!;
             usedWorkers = pool.size;
             decided = true;
             submit(held);
@@ -151,7 +156,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
         await writer.abort();
         throw e;
       } finally {
-        await pool?.close();
+        await starting?.close();
       }
       seconds = (performance.now() - t0) / 1000;
       await appendPredictionRun(new Registry(options.registryDir), resolved.name, {

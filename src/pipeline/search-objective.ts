@@ -90,7 +90,8 @@ export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOu
   }));
   return async (job) => {
     const c = applyParams(job.params, payload);
-    if (job.budget !== undefined && payload.budgetParam) c.params[payload.budgetParam] = job.budget;
+    // A family without the budget param (logistic among tree families) trains in full at every rung.
+    if (job.budget !== undefined && payload.budgetParam && familyParams(c.family).includes(payload.budgetParam)) c.params[payload.budgetParam] = job.budget;
     const perMetric = new Map<string, number[]>();
     for (const f of folds) {
       const metrics = await scoreFold(c, payload, f.train, f.yTrain, f.test, f.yTest);

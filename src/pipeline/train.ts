@@ -184,6 +184,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       write: (dir) =>
         writeVersionFiles(dir, {
           model: model.toJSON(),
+          ...(model.artifacts ? { modelArtifacts: model.artifacts() } : {}),
           preprocess: preprocessJson,
           features: contract,
           metrics: metricsJson,

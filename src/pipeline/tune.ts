@@ -286,10 +286,15 @@ export async function runSearch(loaded: LoadedConfig, data: Dataset, options: Se
   );
   const study = options.study ?? search.study ?? (options.resume ? latestStudy(options.runsDir, config.name) : undefined) ?? timestampName();
   const file = journalPath(options.runsDir, config.name, study);
-  const journal = StudyJournal.open(file, { study, fingerprint, method: search.method, metric, direction, seed: search.seed }, { resume: options.resume ?? false });
+  const trialsAsked = search.trials ?? 30;
+  const journal = StudyJournal.open(
+    file,
+    { study, fingerprint, method: search.method, metric, direction, seed: search.seed, ...(search.method === 'bayesian' || search.method === 'tpe' ? { startup: search.startup ?? defaultStartup(trialsAsked) } : {}) },
+    { resume: options.resume ?? false },
+  );
 
   const nJobs = Math.max(1, options.nJobs ?? search.nJobs);
-  const plan = makePlan(search, space, direction, budgetParam, config.model.params);
+  const plan = makePlan(search, space, direction, budgetParam, config.model.params, journal.header.startup);
   let executor: Executor | undefined;
   let records: TrialRecord[];
   let stopped: StopReason;
@@ -338,7 +343,7 @@ export async function runSearch(loaded: LoadedConfig, data: Dataset, options: Se
   return outcome;
 }
 
-function makePlan(search: SearchConfig, space: SearchSpace, direction: 'maximize' | 'minimize', budgetParam: string | undefined, params: JsonObject): Plan {
+function makePlan(search: SearchConfig, space: SearchSpace, direction: 'maximize' | 'minimize', budgetParam: string | undefined, params: JsonObject, startupOfStudy: number | undefined): Plan {
   switch (search.method) {
     case 'grid': {
       const points = gridPoints(space);
@@ -353,7 +358,7 @@ function makePlan(search: SearchConfig, space: SearchSpace, direction: 'maximize
     case 'bayesian':
     case 'tpe': {
       const n = search.trials ?? 30;
-      const startup = search.startup ?? defaultStartup(n);
+      const startup = startupOfStudy ?? search.startup ?? defaultStartup(n);
       const sampler = search.method === 'tpe' ? new TpeSampler(space, { startup, seed: search.seed }) : new GpSampler(space, { startup, seed: search.seed });
       // Start-up trials are random and do not wait; later ones wait for the batch before theirs.
       return samplerPlan(sampler, search.seed, n, search.batch ?? DEFAULT_BATCH, direction, startup);

@@ -2,7 +2,7 @@
 // file system itself (DESIGN: only data/ and registry/ touch files).
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SomaError } from '../errors.js';
 
 export const VERSION_FILES = {
@@ -32,11 +32,26 @@ export interface VersionFilesInput {
   reportHtml?: string;
   /** search.json: the trial history of a search (only when the config has search:). */
   search?: unknown;
+  /** Extra estimator files (e.g. a TensorFlow.js layers model), paths relative to model/. */
+  modelArtifacts?: ReadonlyArray<{ path: string; bytes: Uint8Array }>;
+}
+
+/** Checks an estimator artifact path: relative, POSIX, inside model/, not the estimator JSON itself. */
+function modelArtifactPath(dir: string, rel: string): string {
+  // Typed as a string, but read from a model JSON: check at run time before splitting it.
+  if (typeof rel !== 'string') throw new SomaError('REGISTRY_INTEGRITY', `model artifact path ${JSON.stringify(rel)} is not a string`);
+  const parts = rel.split('/');
+  if (rel === '' || rel.startsWith('/') || rel.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..') || rel === 'model.json') {
+    throw new SomaError('REGISTRY_INTEGRITY', `model artifact path ${JSON.stringify(rel)} is not a plain relative path inside model/`);
+  }
+  return join(dir, 'model', ...parts);
 }
 
 /** Writes every file of a version into a (staging) directory. */
 export async function writeVersionFiles(dir: string, files: VersionFilesInput): Promise<void> {
   await mkdir(join(dir, 'model'), { recursive: true });
+  const artifacts = (files.modelArtifacts ?? []).map((a) => ({ file: modelArtifactPath(dir, a.path), bytes: a.bytes }));
+  await Promise.all([...new Set(artifacts.map((a) => dirname(a.file)))].map((d) => mkdir(d, { recursive: true })));
   const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
   await Promise.all([
     writeFile(join(dir, VERSION_FILES.model), json(files.model)),
@@ -48,7 +63,24 @@ export async function writeVersionFiles(dir: string, files: VersionFilesInput): 
     writeFile(join(dir, VERSION_FILES.report), files.report),
     ...(files.reportHtml !== undefined ? [writeFile(join(dir, VERSION_FILES.report_html), files.reportHtml)] : []),
     ...(files.search !== undefined ? [writeFile(join(dir, VERSION_FILES.search), json(files.search))] : []),
+    ...artifacts.map((a) => writeFile(a.file, a.bytes)),
   ]);
+}
+
+/** Reads the estimator artifact files a model JSON lists (`artifacts`), by relative path. */
+export async function readModelArtifacts(dir: string, paths: readonly string[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  await Promise.all(
+    paths.map(async (rel) => {
+      const file = modelArtifactPath(dir, rel);
+      try {
+        out.set(rel, new Uint8Array(await readFile(file)));
+      } catch (e) {
+        throw new SomaError('REGISTRY_INTEGRITY', `${file}: cannot read model artifact (${(e as Error).message})`, { hint: 'run soma models verify' });
+      }
+    }),
+  );
+  return out;
 }
 
 /** Reads one JSON file of a registered (and already verified) version. */

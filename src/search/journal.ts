@@ -21,6 +21,11 @@ export interface StudyHeader {
   metric: string;
   direction: 'maximize' | 'minimize';
   seed: number;
+  /**
+   * Settings derived from others that may change on resume (the default start-up count follows
+   * `trials`): the study keeps the values it started with, so raising `trials` extends it.
+   */
+  startup?: number;
 }
 
 export type TrialState = 'complete' | 'failed' | 'pruned' | 'running';
@@ -47,8 +52,11 @@ export class StudyJournal {
   readonly previous: Map<string, TrialRecord>;
   /** Trials an earlier run started and never finished (they are re-run). */
   readonly interrupted: number;
+  /** The header the study started with (on resume: as journalled, not as asked). */
+  header: StudyHeader;
 
-  private constructor(readonly file: string, fd: number, previous: Map<string, TrialRecord>, interrupted: number) {
+  private constructor(readonly file: string, fd: number, previous: Map<string, TrialRecord>, interrupted: number, header: StudyHeader) {
+    this.header = header;
     this.fd = fd;
     this.previous = previous;
     this.interrupted = interrupted;
@@ -68,7 +76,7 @@ export class StudyJournal {
     }
     mkdirSync(path.dirname(file), { recursive: true });
     if (!exists) {
-      const j = new StudyJournal(file, openSync(file, 'a'), new Map(), 0);
+      const j = new StudyJournal(file, openSync(file, 'a'), new Map(), 0, header);
       j.append({ event: 'study', ...header, created_at: new Date().toISOString() } as unknown as JsonObject);
       return j;
     }
@@ -102,7 +110,7 @@ export class StudyJournal {
           previous.set(key, recordFromEvent(e));
         }
       }
-      const j = new StudyJournal(file, fd, previous, running.size);
+      const j = new StudyJournal(file, fd, previous, running.size, { ...header, ...(typeof head['startup'] === 'number' ? { startup: head['startup'] } : {}) });
       j.append({ event: 'resumed', interrupted: running.size, at: new Date().toISOString() });
       return j;
     } catch (e) {

@@ -202,3 +202,17 @@ describe('soma predict', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('global options', () => {
+  it('when --json comes before the command name, then the command still prints JSON', async () => {
+    const r = await runCli(['--json', 'validate', '-c', example('penguins', 'soma.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ valid: true });
+  });
+
+  it('when --quiet is given, then a successful command prints nothing', async () => {
+    const r = await runCli(['validate', '-c', example('penguins', 'soma.yaml'), '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+});

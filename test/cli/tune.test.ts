@@ -107,6 +107,21 @@ describe('soma tune', () => {
     expect(view(j)).toEqual(view(fresh.json() as TuneJson));
   });
 
+  it('when trials is raised on resume, then the study is extended: every earlier trial is replayed, none re-run', async () => {
+    const dir = tempDir();
+    const runs = path.join(dir, 'runs');
+    const cfg = writeConfig(dir, '  type: logistic', '  method: bayesian\n  trials: 8\n  cv: {folds: 3}\n  space:\n    alpha: {loguniform: [0.001, 10]}');
+    const first = await runCli(['tune', '-c', cfg, '--runs-dir', runs, '--study', 'grow', '--json']);
+    expect(first.code).toBe(0);
+    const more = await runCli(['tune', '-c', cfg, '--runs-dir', runs, '--study', 'grow', '--resume', '--set', 'search.trials=44', '--json']);
+    expect(more.code).toBe(0);
+    const a = first.json() as TuneJson;
+    const b = more.json() as TuneJson;
+    expect(b.replayed).toBe(8); // the default start-up would have grown from 5 to 11 trials
+    expect(b.trials.map((t) => t.number)).toEqual(Array.from({ length: 44 }, (_, i) => i));
+    expect(b.trials.slice(0, 8)).toEqual(a.trials);
+  });
+
   it('when model.type lists families, then the study compares them and reports one row per family', async () => {
     const dir = tempDir();
     const cfg = writeConfig(

@@ -70,14 +70,16 @@ const load32Splat = simd(0x09, 2, 0);
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
 const f32x4Max = simd(0xe9);
+const f32x4Gt = simd(0x44);
+const v128And = simd(0x4e);
 const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
 
 // Parameter indices (all i32, byte addresses and byte strides).
-const P_L = 0, P_LSM = 1, P_LSP = 2, P_R = 3, P_RS = 4, P_C = 5, P_CS = 6, P_BIAS = 7, P_MB = 8, P_P = 9, P_JB = 10, P_RELU = 11; // prettier-ignore
-const N_PARAMS = 12;
-// i32 locals after the params.
-const L_JB = 12, L_LP = 13, L_RP = 14, L_P = 15, L_LROW = 16, L_CROW = 17, L_JOFF = 18; // prettier-ignore
-const N_I32_LOCALS = 7;
+const P_L = 0, P_LSM = 1, P_LSP = 2, P_R = 3, P_RS = 4, P_C = 5, P_CS = 6, P_BIAS = 7, P_MB = 8, P_P = 9, P_JB = 10, P_RELU = 11, P_MASK = 12, P_USEMASK = 13; // prettier-ignore
+const N_PARAMS = 14;
+// i32 locals after the params (L_MROW: the mask row, laid out as C).
+const L_JB = 14, L_LP = 15, L_RP = 16, L_P = 17, L_LROW = 18, L_CROW = 19, L_JOFF = 20, L_MROW = 21; // prettier-ignore
+const N_I32_LOCALS = 8;
 
 /** One tile function: `rows` rows (1 or 2) by `vecs` f32x4 vectors (1 or 4) per block. */
 function tileFunction(rows: number, vecs: number): number[] {
@@ -90,7 +92,7 @@ function tileFunction(rows: number, vecs: number): number[] {
   const add = (...ops: number[]): void => {
     b.push(...ops);
   };
-  add(GET, P_L, SET, L_LROW, GET, P_C, SET, L_CROW);
+  add(GET, P_L, SET, L_LROW, GET, P_C, SET, L_CROW, GET, P_MASK, SET, L_MROW);
   add(BLOCK, VOID, LOOP, VOID);
   add(GET, P_MB, I32_EQZ, BR_IF, 1);
   add(I32_CONST, 0, SET, L_JOFF, GET, P_JB, SET, L_JB);
@@ -117,6 +119,17 @@ function tileFunction(rows: number, vecs: number): number[] {
   add(GET, P_RELU, IF, VOID);
   for (let r = 0; r < rows; r++) for (let v = 0; v < vecs; v++) add(GET, acc(r, v), ...v128Zero, ...f32x4Max, SET, acc(r, v));
   add(END);
+  // The ReLU derivative of the layer below fused into the input-gradient product: keep entries
+  // where the mask matrix (that layer's activations, laid out as C) is positive.
+  add(GET, P_USEMASK, IF, VOID);
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < vecs; v++) {
+      add(GET, acc(r, v), GET, L_MROW);
+      if (r === 1) add(GET, P_CS, I32_ADD);
+      add(GET, L_JOFF, I32_ADD, ...v128Load(16 * v), ...v128Zero, ...f32x4Gt, ...v128And, SET, acc(r, v));
+    }
+  }
+  add(END);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < vecs; v++) {
       add(GET, L_CROW);
@@ -129,6 +142,7 @@ function tileFunction(rows: number, vecs: number): number[] {
   add(BR, 0, END, END);
   add(GET, L_LROW, GET, P_LSM, I32_CONST, ...sleb(rows), I32_MUL, I32_ADD, SET, L_LROW);
   add(GET, L_CROW, GET, P_CS, I32_CONST, ...sleb(rows), I32_MUL, I32_ADD, SET, L_CROW);
+  add(GET, L_MROW, GET, P_CS, I32_CONST, ...sleb(rows), I32_MUL, I32_ADD, SET, L_MROW);
   add(GET, P_MB, I32_CONST, ...sleb(1), I32_SUB, SET, P_MB);
   add(BR, 0, END, END);
   add(END);
@@ -157,7 +171,7 @@ function gemmModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-type TileFn = (l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, mb: number, p: number, jb: number, relu: number) => void;
+type TileFn = (l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, mb: number, p: number, jb: number, relu: number, mask: number, useMask: number) => void;
 
 /**
  * A float32 arena plus the product kernel over it. Offsets are f32 element indices into `f32`;
@@ -213,14 +227,16 @@ export class Gemm {
   /**
    * C[m*cs + j] = act(bias[j] + sum_{p<P} L[m*lsm + p*lsp] * R[p*rs + j]) for m < M, j < J.
    * J, rs, cs and the offsets of R, C and bias must be multiples of 4 (bias holds J floats).
+   * With `mask` (an offset, -1 = none), entries whose mask[m*cs + j] is not > 0 become 0: the
+   * ReLU derivative, given the ReLU's outputs laid out as C.
    */
-  run(l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, M: number, P: number, J: number, relu: boolean): void {
-    if (J % 4 !== 0 || rs % 4 !== 0 || cs % 4 !== 0 || r % 4 !== 0 || c % 4 !== 0 || bias % 4 !== 0) {
+  run(l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, M: number, P: number, J: number, relu: boolean, mask = -1): void {
+    if (J % 4 !== 0 || rs % 4 !== 0 || cs % 4 !== 0 || r % 4 !== 0 || c % 4 !== 0 || bias % 4 !== 0 || (mask >= 0 && mask % 4 !== 0)) {
       throw new Error(`gemm: column count and strides must be multiples of 4 (J=${J}, rs=${rs}, cs=${cs})`);
     }
     if (M === 0 || J === 0) return;
     if (!this.fns) {
-      scalarGemm(this.f32, l, lsm, lsp, r, rs, c, cs, bias, M, P, J, relu);
+      scalarGemm(this.f32, l, lsm, lsp, r, rs, c, cs, bias, M, P, J, relu, mask);
       return;
     }
     const f = this.fns;
@@ -230,25 +246,36 @@ export class Gemm {
     const j4 = (J - j16 * 16) >> 2;
     // Byte addresses and strides for the kernel.
     const L = l * 4, LSM = lsm * 4, LSP = lsp * 4, R = r * 4, RS = rs * 4, C = c * 4, CS = cs * 4, B = bias * 4; // prettier-ignore
+    const um = mask >= 0 ? 1 : 0;
+    const K = um ? mask * 4 : 0;
     if (m2 > 0) {
-      if (j16 > 0) f.r2v4!(L, LSM, LSP, R, RS, C, CS, B, m2, P, j16, rl);
-      if (j4 > 0) f.r2v1!(L, LSM, LSP, R + j16 * 64, RS, C + j16 * 64, CS, B + j16 * 64, m2, P, j4, rl);
+      if (j16 > 0) f.r2v4!(L, LSM, LSP, R, RS, C, CS, B, m2, P, j16, rl, K, um);
+      if (j4 > 0) f.r2v1!(L, LSM, LSP, R + j16 * 64, RS, C + j16 * 64, CS, B + j16 * 64, m2, P, j4, rl, K + j16 * 64, um);
     }
     if (M & 1) {
       const Lm = L + 2 * m2 * LSM;
       const Cm = C + 2 * m2 * CS;
-      if (j16 > 0) f.r1v4!(Lm, LSM, LSP, R, RS, Cm, CS, B, 1, P, j16, rl);
-      if (j4 > 0) f.r1v1!(Lm, LSM, LSP, R + j16 * 64, RS, Cm + j16 * 64, CS, B + j16 * 64, 1, P, j4, rl);
+      const Km = K + 2 * m2 * CS;
+      if (j16 > 0) f.r1v4!(Lm, LSM, LSP, R, RS, Cm, CS, B, 1, P, j16, rl, Km, um);
+      if (j4 > 0) f.r1v1!(Lm, LSM, LSP, R + j16 * 64, RS, Cm + j16 * 64, CS, B + j16 * 64, 1, P, j4, rl, Km + j16 * 64, um);
     }
   }
 }
 
+/** The compiled module, shared by every instance (each network gets its own memory); null = no SIMD. */
+let compiled: object | null | undefined;
+
 function instantiate(): { memory: WasmMemory; fns: Record<string, TileFn> } | null {
   try {
-    if (typeof WebAssembly === 'undefined') return null;
-    const bytes = gemmModule();
-    if (!WebAssembly.validate(bytes)) return null;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    if (compiled === undefined) {
+      compiled = null;
+      if (typeof WebAssembly === 'undefined') return null;
+      const bytes = gemmModule();
+      if (!WebAssembly.validate(bytes)) return null;
+      compiled = new WebAssembly.Module(bytes);
+    }
+    if (compiled === null) return null;
+    const inst = new WebAssembly.Instance(compiled, {});
     const fns: Record<string, TileFn> = {};
     for (const [n] of VARIANTS) fns[n] = inst.exports[n] as TileFn;
     return { memory: inst.exports.memory as WasmMemory, fns };
@@ -258,7 +285,7 @@ function instantiate(): { memory: WasmMemory; fns: Record<string, TileFn> } | nu
 }
 
 /** The same product in plain JavaScript (float32 storage, accumulating in float64). */
-export function scalarGemm(f: Float32Array, l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, M: number, P: number, J: number, relu: boolean): void {
+export function scalarGemm(f: Float32Array, l: number, lsm: number, lsp: number, r: number, rs: number, c: number, cs: number, bias: number, M: number, P: number, J: number, relu: boolean, mask = -1): void {
   for (let m = 0; m < M; m++) {
     const co = c + m * cs;
     for (let j = 0; j < J; j++) f[co + j] = f[bias + j]!;
@@ -269,5 +296,6 @@ export function scalarGemm(f: Float32Array, l: number, lsm: number, lsp: number,
       for (let j = 0; j < J; j++) f[co + j] += a * f[ro + j]!;
     }
     if (relu) for (let j = 0; j < J; j++) if (f[co + j]! < 0) f[co + j] = 0;
+    if (mask >= 0) for (let j = 0; j < J; j++) if (!(f[mask + m * cs + j]! > 0)) f[co + j] = 0;
   }
 }

@@ -179,23 +179,48 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): 
     }
     const t = mapper.thresholds[j]!;
     const m = t.length;
-    for (let i = 0; i < rows; i++) {
-      const v = col[i]!;
-      let b: number;
-      if (v !== v) b = nv;
-      else {
-        let lo = 0;
-        let hi = m;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (t[mid]! < v) lo = mid + 1;
-          else hi = mid;
+    if (m === 0) {
+      for (let i = 0; i < rows; i++) out[i] = col[i]! === col[i]! ? 0 : nv;
+    } else {
+      // A binary search mispredicts a branch at almost every step; instead a uniform grid over the
+      // edges gives each value a starting bin, and a short forward scan finishes (same result).
+      const lo = t[0]!;
+      const span = t[m - 1]! - lo;
+      const cells = GRID_CELLS;
+      const scale = span > 0 ? cells / span : 0;
+      const start = gridStarts(t, cells, lo, span);
+      for (let i = 0; i < rows; i++) {
+        const v = col[i]!;
+        if (v !== v) {
+          out[i] = nv;
+          continue;
         }
-        b = lo;
+        let b: number;
+        if (v <= lo) b = 0;
+        else {
+          const c = Math.min(cells - 1, Math.floor((v - lo) * scale));
+          b = start[c]!;
+          while (b < m && t[b]! < v) b++;
+        }
+        out[i] = b;
       }
-      out[i] = b;
     }
     for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
   }
   return { rows, nFeatures: nF, bins, nBins, offsets, shift, mapper, columns: binColumns };
+}
+
+const GRID_CELLS = 4096;
+
+/** For each grid cell [lo + c * w, lo + (c + 1) * w): the first edge index not below the cell's start. */
+function gridStarts(t: Float64Array, cells: number, lo: number, span: number): Int32Array {
+  const start = new Int32Array(cells);
+  let b = 0;
+  for (let c = 0; c < cells; c++) {
+    const x = lo + (span * c) / cells;
+    while (b < t.length && t[b]! < x) b++;
+    // Rounding in x may land one edge late; stepping back keeps the scan's start at or before the answer.
+    start[c] = b > 0 ? b - 1 : 0;
+  }
+  return start;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix, binOf, fitBinMapper } from '../../../src/engine/tree/binning.js';
+import { Rng } from '../../../src/engine/random.js';
 
 describe('binning', () => {
   it('when a feature has few distinct values, then each gets its own bin with midpoint edges', () => {
@@ -44,6 +45,16 @@ describe('binning', () => {
     expect(binOf(m, 0, 7)).toBe(3);
     expect(binOf(m, 0, -1)).toBe(3);
     expect(binOf(m, 0, NaN)).toBe(3);
+  });
+
+  it('when values sit on, between and beyond the edges, then the grid lookup agrees with a binary search', () => {
+    const rng = new Rng(3);
+    const train = Float64Array.from({ length: 5000 }, () => Math.exp(rng.normal() * 2));
+    const m = fitBinMapper([train], [false], [0], 256, 0);
+    const t = m.thresholds[0]!;
+    const probe = Float64Array.from([...t, ...Array.from({ length: 3000 }, () => Math.exp(rng.normal() * 3)), -1, 0, 1e9, NaN, t[0]! - 1e-12, t[t.length - 1]! + 1e-9]);
+    const b = binMatrix(m, [probe]);
+    for (let i = 0; i < probe.length; i++) expect(b.bins[i], `value ${probe[i]}`).toBe(binOf(m, 0, probe[i]!));
   });
 
   it('when max_bin exceeds 256, then bins are stored in a Uint16Array', () => {

@@ -54,6 +54,41 @@ describe('predictor', () => {
     expect(Array.from(some)).toEqual([0, 0, 1, 2]);
   });
 
+  it('when grown trees of uneven depth predict many rows, then every row matches a node-by-node walk', async () => {
+    const { binMatrix, fitBinMapper } = await import('../../../src/engine/tree/binning.js');
+    const { TreeGrower } = await import('../../../src/engine/tree/grower.js');
+    const { Rng } = await import('../../../src/engine/random.js');
+    const rng = new Rng(9);
+    const n = 301;
+    const cols = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => (rng.next() < 0.1 ? NaN : rng.normal())));
+    const y = Float64Array.from({ length: n }, (_, i) => (cols[0]![i]! > 0 ? 3 : 0) + (cols[1]! [i]! !== cols[1]![i]! ? 5 : 0) + rng.normal());
+    const data = binMatrix(fitBinMapper(cols, [false, false, false], [0, 0, 0], 256, 0), cols);
+    const b = new ForestBuilder(1, 1);
+    for (let t = 0; t < 5; t++) {
+      const g = new TreeGrower(data, 1, {
+        lambda: 1, alpha: 0, gamma: 0, minChildWeight: 0, minSamplesLeaf: 3 + t, maxCatToOnehot: 4, maxCatThreshold: 64, catSmooth: 0,
+        maxDepth: 0, maxLeaves: 6 + 3 * t, lossguide: true, minSamplesSplit: 2, learningRate: 1, maxFeatures: 0,
+      });
+      b.addTree(g.grow({ nOut: 1, grad: Float64Array.from(y, (v) => -v), hess: new Float64Array(n).fill(1), classOf: null }, Uint32Array.from({ length: n }, (_, i) => i), n, null, 0, null).nodes, 0);
+    }
+    const f = b.finish();
+    const out = new Float64Array(n);
+    predictRaw(f, cols, 0, 5, out);
+    for (let i = 0; i < n; i++) {
+      let want = 0;
+      for (let t = 0; t < 5; t++) {
+        let node = f.treeRoots[t]!;
+        while (f.feature[node]! >= 0) {
+          const v = cols[f.feature[node]!]![i]!;
+          const left = v !== v ? (f.flags[node]! & 1) === 1 : v <= f.threshold[node]!;
+          node = left ? f.left[node]! : f.right[node]!;
+        }
+        want += f.value[node]!;
+      }
+      expect(out[i]).toBeCloseTo(want, 12);
+    }
+  });
+
   it('when importance is summed, then gain, split count and cover add up per feature', () => {
     const b = new ForestBuilder(1, 1);
     b.addTree(threeNodeTree(), 0);
