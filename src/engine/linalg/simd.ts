@@ -3,47 +3,7 @@
 // on tall data, so this one loop is written as wasm (assembled here from opcodes: no toolchain,
 // no file to load). When the runtime lacks wasm SIMD, callers fall back to the scalar kernel.
 
-// The project's type libraries (ES2023, Node 20 types) do not declare the WebAssembly global, so
-// the few members used here are declared locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 (small constants only). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+import { name, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
 
 const OP = {
   block: 0x02,
@@ -125,10 +85,10 @@ export function simdTile(): SimdTile | null {
   if (cached !== undefined) return cached;
   cached = null;
   try {
-    if (typeof WebAssembly === 'undefined') return null;
+    if (!wasm) return null;
     const bytes = tileModule();
-    if (!WebAssembly.validate(bytes)) return null;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    if (!wasm.validate(bytes)) return null;
+    const inst = new wasm.Instance(new wasm.Module(bytes), {});
     const memory = inst.exports.memory as WasmMemory;
     const fn = inst.exports.tile as (...args: number[]) => void;
     const k: SimdTile = {

@@ -8,44 +8,8 @@
 // f32 element offsets; column counts (J) and the column strides are multiples of 4.
 // When the runtime has no wasm SIMD, the same arithmetic runs as plain JavaScript.
 
-// The project's type libraries do not declare the WebAssembly global; the members used are declared here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
+import { name as str, section, sleb, uleb, vec, wasm, type WasmMemory, type WasmModule } from '../wasm/assembler.js';
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 const GET = 0x20;
 const SET = 0x21;
@@ -263,19 +227,19 @@ export class Gemm {
 }
 
 /** The compiled module, shared by every instance (each network gets its own memory); null = no SIMD. */
-let compiled: object | null | undefined;
+let compiled: WasmModule | null | undefined;
 
 function instantiate(): { memory: WasmMemory; fns: Record<string, TileFn> } | null {
   try {
     if (compiled === undefined) {
       compiled = null;
-      if (typeof WebAssembly === 'undefined') return null;
+      if (!wasm) return null;
       const bytes = gemmModule();
-      if (!WebAssembly.validate(bytes)) return null;
-      compiled = new WebAssembly.Module(bytes);
+      if (!wasm.validate(bytes)) return null;
+      compiled = new wasm.Module(bytes);
     }
-    if (compiled === null) return null;
-    const inst = new WebAssembly.Instance(compiled, {});
+    if (compiled === null || !wasm) return null;
+    const inst = new wasm.Instance(compiled, {});
     const fns: Record<string, TileFn> = {};
     for (const [n] of VARIANTS) fns[n] = inst.exports[n] as TileFn;
     return { memory: inst.exports.memory as WasmMemory, fns };
