@@ -6,12 +6,12 @@
 // run one after the other (the second waits, then gives up with REGISTRY_LOCKED naming the
 // holder), and neither can rename its result over the other's half-way.
 
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import type { JsonObject } from '../util/json.js';
-import { isJsonObject } from '../util/json.js';
+import { readJsonLines } from './jsonl.js';
 import { withLock } from './lock.js';
 import { normalizeModelName } from './ref.js';
 import { currentUser, type Registry } from './store.js';
@@ -41,24 +41,7 @@ export async function appendPredictionRun(registry: Registry, name: string, run:
 
 /** predictions.jsonl as objects, oldest first; a torn last line is skipped. */
 export async function readPredictionRuns(registry: Registry, name: string): Promise<JsonObject[]> {
-  let text: string;
-  try {
-    text = await readFile(join(registry.modelDir(normalizeModelName(name)), RUNS_FILE), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  const out: JsonObject[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const v: unknown = JSON.parse(line);
-      if (isJsonObject(v)) out.push(v);
-    } catch {
-      // a torn line from a crash mid-append
-    }
-  }
-  return out;
+  return readJsonLines(join(registry.modelDir(normalizeModelName(name)), RUNS_FILE));
 }
 
 /** The lock file guarding an output path. */

@@ -27,6 +27,7 @@ import type { VersionChoice } from './bump.js';
 import { listArtifacts, listFiles, METADATA_FILE, sha256File, sha256Of, type ArtifactEntry } from './checksums.js';
 import { pidAlive, withLock, type LockOptions } from './lock.js';
 import { METADATA_FORMAT_VERSION, parseMetadata, type MetadataBody, type ModelMetadata } from './metadata.js';
+import { readJsonLines } from './jsonl.js';
 import { formatRef, modelId, normalizeAlias, normalizeModelName, parseRef, type Ref } from './ref.js';
 import { isVersion, maxSatisfying, parseVersion, sortVersions } from './semver.js';
 
@@ -409,25 +410,9 @@ export class Registry {
 
   /** events.jsonl as objects, oldest first; a torn last line (a crash mid-append) is skipped. */
   async readEvents(name: string): Promise<JsonObject[]> {
-    let text: string;
-    try {
-      text = await readFile(join(this.modelDir(name), 'events.jsonl'), 'utf8');
-    } catch (e) {
-      if (isNotFound(e)) return [];
-      throw e;
-    }
-    const out: JsonObject[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        const v: unknown = JSON.parse(line);
-        if (isJsonObject(v)) out.push(v);
-      } catch {
-        // skip
-      }
-    }
-    return out;
+    return readJsonLines(join(this.modelDir(name), 'events.jsonl'));
   }
+
 
   /** Versions that `soma models rm`/`gc` removed, from events.jsonl (they are never reused). */
   async removedVersions(name: string): Promise<string[]> {
