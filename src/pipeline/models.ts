@@ -120,6 +120,7 @@ export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases
   const metrics = md.metrics as JsonObject;
   const splits = Object.fromEntries(['train', 'validation', 'test'].filter((s) => metrics[s]).map((s) => [s, metrics[s] as Record<string, number>]));
   out.push('', renderMetricsTable(splits));
+  out.push(...renderCoefficients(md.summary));
   const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number> } | undefined;
   if (imp) {
     const top = Object.entries(imp.values).sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -131,4 +132,30 @@ export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases
   out.push('', `  timings: ${Object.entries(md.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${Number(v).toFixed(2)}s`).join(' · ')}`);
   out.push(`  artifacts: ${md.artifacts.length} files, sha256 verified on every load`);
   return out.join('\n');
+}
+
+/** Signed coefficients of linear families by feature name (per class for multinomial models). */
+function renderCoefficients(summary: JsonObject): string[] {
+  const coef = summary['coefficients'];
+  if (!coef || typeof coef !== 'object' || Array.isArray(coef)) return [];
+  const classes = Array.isArray(summary['classes']) ? summary['classes'].map(String) : [];
+  const block = (title: string, values: JsonObject, intercept: unknown): string[] => {
+    const rows = Object.entries(values)
+      .filter((e): e is [string, number] => typeof e[1] === 'number')
+      .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+      .slice(0, 20);
+    const w = Math.max(9, ...rows.map(([n]) => n.length));
+    return [
+      '',
+      title,
+      ...(typeof intercept === 'number' ? [`  ${'intercept'.padEnd(w)}  ${intercept >= 0 ? ' ' : ''}${intercept.toPrecision(4)}`] : []),
+      ...rows.map(([n, v]) => `  ${n.padEnd(w)}  ${v >= 0 ? ' ' : ''}${v.toPrecision(4)}`),
+    ];
+  };
+  const values = Object.values(coef);
+  if (values.every((v) => typeof v === 'number')) return block('coefficients (largest |value| first, top 20)', coef, summary['intercept']);
+  const intercepts = (summary['intercept'] ?? {}) as JsonObject;
+  return Object.entries(coef).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? block(`coefficients for class ${classes[Number(k)] ?? k} (top 20)`, v, intercepts[k]) : [],
+  );
 }

@@ -163,6 +163,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const registry = new Registry(options.registryDir);
   const git = await gitLineage(options.cwd);
   const summary = model.summary?.() ?? {};
+  if (summary['converged'] === false) {
+    warn(`${spec.name} did not converge${typeof summary['message'] === 'string' ? `: ${summary['message']}` : ' (raise max_iter, scale the features or increase alpha)'}`);
+  }
 
   const bumpInputs = {
     task,

@@ -216,3 +216,16 @@ describe('global options', () => {
     expect(r.stdout + r.stderr).toBe('');
   });
 });
+
+describe('linear model reporting', () => {
+  it('when a logistic model stops before converging, then train warns what to change and models show lists signed coefficients per class', async () => {
+    const registry = tempDir('soma-conv-');
+    const r = await runCli(['train', '-c', example('penguins', 'soma.yaml'), '--registry', registry, '--set', 'model.params.max_iter=2', '--set', 'evaluate.gates={}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: logistic did not converge: .*raise max_iter/);
+    const shown = await runCli(['models', 'show', 'penguins', '--registry', registry]);
+    expect(shown.stderr).toMatch(/coefficients for class Adelie/);
+    expect(shown.stderr).toMatch(/coefficients for class Gentoo/);
+    expect(shown.stderr).toMatch(/Beak Length \(mm\)\s+-?\d/);
+  });
+});
