@@ -153,23 +153,43 @@ export class ForestBuilder {
   }
 }
 
-/** Rows are copied row-major in blocks this size so a tree walk reads one row from one cache line run. */
-const BLOCK = 2048;
+/**
+ * Rows are copied row-major in blocks this size, and every tree walks the whole block before the
+ * next tree starts, so the block and one tree's nodes stay in cache (128 to 1024 measured the same).
+ */
+const BLOCK = 256;
+
+/** Trees up to this depth are also stored as complete trees for the fixed-depth walk (2^depth leaves each). */
+const MAX_COMPLETE_DEPTH = 10;
 
 /**
  * The walk-friendly form of a forest: `code` >= 0 is a numeric split feature, -1 a leaf, <= -2 a
  * categorical split on feature -(code + 2); children are interleaved so the next node is
- * kids[2n + (go right ? 1 : 0)], which compiles without a hard-to-predict branch.
+ * kids[2n + (go right ? 1 : 0)].
+ *
+ * Numeric trees no deeper than MAX_COMPLETE_DEPTH are also laid out as complete binary trees
+ * (heap order: the children of slot i are 2i + 1 and 2i + 2), so a row's next slot is computed
+ * from the comparison instead of loaded, taking one dependent load off every step. A leaf above
+ * the full depth is padded with pass-through splits (feature 0, threshold +Infinity, missing
+ * left) whose leaves all hold that same node, so the walk always takes exactly `depth` steps and
+ * lands on the leaf the node-by-node walk reaches.
  */
 interface WalkLayout {
   code: Int32Array;
   kids: Int32Array;
   /** 0 when missing values go left, 1 when right. */
   missingRight: Uint8Array;
-  /** Split feature, 0 at leaves (whose kids point back to themselves, so extra steps stay put). */
-  feat: Int32Array;
-  /** Per tree: its depth, or -1 when it has categorical splits (walked node by node instead). */
+  /** Per tree: its depth in the complete layout, or -1 when it is walked node by node. */
   depth: Int32Array;
+  /** Per tree: the offset of its 2^depth - 1 complete-layout splits in cFeat/cThr/cMissRight. */
+  cSplit: Int32Array;
+  /** Per tree: the offset of its 2^depth complete-layout leaves in cLeaf. */
+  cLeafAt: Int32Array;
+  cFeat: Int32Array;
+  cThr: Float64Array;
+  cMissRight: Uint8Array;
+  /** Forest node index of each complete-layout leaf. */
+  cLeaf: Int32Array;
 }
 
 const layouts = new WeakMap<Forest, WalkLayout>();
@@ -181,18 +201,20 @@ function walkLayout(f: Forest): WalkLayout {
   const code = new Int32Array(n);
   const kids = new Int32Array(2 * n);
   const missingRight = new Uint8Array(n);
-  const feat = new Int32Array(n);
   const nodeDepth = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const ft = f.feature[i]!;
     code[i] = ft < 0 ? -1 : f.flags[i]! & CATEGORICAL ? -(ft + 2) : ft;
-    feat[i] = ft < 0 ? 0 : ft;
     kids[2 * i] = ft < 0 ? i : f.left[i]!;
     kids[2 * i + 1] = ft < 0 ? i : f.right[i]!;
     missingRight[i] = f.flags[i]! & DEFAULT_LEFT ? 0 : 1;
   }
   const T = f.treeRoots.length;
   const depth = new Int32Array(T);
+  const cSplit = new Int32Array(T);
+  const cLeafAt = new Int32Array(T);
+  let nSplit = 0;
+  let nLeaf = 0;
   for (let t = 0; t < T; t++) {
     const end = t + 1 < T ? f.treeRoots[t + 1]! : n;
     let d = 0;
@@ -203,9 +225,47 @@ function walkLayout(f: Forest): WalkLayout {
       if (code[i]! !== -1) nodeDepth[f.left[i]!] = nodeDepth[f.right[i]!] = nodeDepth[i]! + 1;
       else d = Math.max(d, nodeDepth[i]!);
     }
-    depth[t] = categorical ? -1 : d;
+    depth[t] = categorical || d > MAX_COMPLETE_DEPTH ? -1 : d;
+    cSplit[t] = nSplit;
+    cLeafAt[t] = nLeaf;
+    if (depth[t]! >= 0) {
+      nSplit += (1 << d) - 1;
+      nLeaf += 1 << d;
+    }
   }
-  l = { code, kids, missingRight, feat, depth };
+  const cFeat = new Int32Array(nSplit);
+  const cThr = new Float64Array(nSplit);
+  const cMissRight = new Uint8Array(nSplit);
+  const cLeaf = new Int32Array(nLeaf);
+  for (let t = 0; t < T; t++) {
+    const d = depth[t]!;
+    if (d < 0) continue;
+    const so = cSplit[t]!;
+    const lo = cLeafAt[t]!;
+    const inner = (1 << d) - 1;
+    // Explicit stack of (slot, node); a padded slot carries its leaf down to the bottom level.
+    const stack: number[] = [0, f.treeRoots[t]!];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      const slot = stack.pop()!;
+      if (slot >= inner) {
+        cLeaf[lo + slot - inner] = node;
+        continue;
+      }
+      if (code[node]! >= 0) {
+        cFeat[so + slot] = code[node]!;
+        cThr[so + slot] = f.threshold[node]!;
+        cMissRight[so + slot] = missingRight[node]!;
+        stack.push(2 * slot + 1, f.left[node]!, 2 * slot + 2, f.right[node]!);
+      } else {
+        cFeat[so + slot] = 0;
+        cThr[so + slot] = Infinity;
+        cMissRight[so + slot] = 0;
+        stack.push(2 * slot + 1, node, 2 * slot + 2, node);
+      }
+    }
+  }
+  l = { code, kids, missingRight, depth, cSplit, cLeafAt, cFeat, cThr, cMissRight, cLeaf };
   layouts.set(f, l);
   return l;
 }
@@ -224,10 +284,13 @@ export function predictRaw(
 ): void {
   const nF = columns.length;
   const total = subset ? subset.length : nF > 0 ? columns[0]!.length : 0;
-  const block = new Float64Array(Math.min(BLOCK, Math.max(1, total)) * Math.max(1, nF));
-  const leafOf = new Int32Array(Math.min(BLOCK, Math.max(1, total)));
-  const { threshold, value, catBits, treeRoots, treeGroup, nOut, nGroups } = forest;
-  const { code, kids, missingRight, feat, depth } = walkLayout(forest);
+  const cap = Math.min(BLOCK, Math.max(1, total));
+  const block = new Float64Array(cap * Math.max(1, nF));
+  const leafOf = new Int32Array(cap);
+  const rowOf = new Int32Array(cap);
+  const clean = new Int32Array(cap);
+  const missing = new Int32Array(cap);
+  const layout = walkLayout(forest);
   for (let s = 0; s < total; s += BLOCK) {
     const e = Math.min(total, s + BLOCK);
     const m = e - s;
@@ -236,65 +299,209 @@ export function predictRaw(
       if (subset) for (let i = 0; i < m; i++) block[i * nF + j] = col[subset[s + i]!]!;
       else for (let i = 0; i < m; i++) block[i * nF + j] = col[s + i]!;
     }
+    // Rows without missing values (most, usually) take the walk that skips the default-direction test.
+    let nClean = 0;
+    let nMissing = 0;
+    for (let i = 0; i < m; i++) {
+      rowOf[i] = subset ? subset[s + i]! : s + i;
+      let ok = true;
+      for (let j = i * nF, end = j + nF; j < end; j++) if (block[j] !== block[j]) ok = false;
+      if (ok) clean[nClean++] = i;
+      else missing[nMissing++] = i;
+    }
     for (let t = from; t < to; t++) {
-      const root = treeRoots[t]!;
-      const d = depth[t]!;
-      let i = 0;
+      const d = layout.depth[t]!;
       if (d >= 0) {
-        // Numeric trees: walk four rows in lockstep for exactly `d` steps; the four independent
-        // chains of loads overlap, and finished rows idle on their leaf.
-        for (; i + 4 <= m; i += 4) {
-          const x0 = i * nF;
-          const x1 = x0 + nF;
-          const x2 = x1 + nF;
-          const x3 = x2 + nF;
-          let n0 = root;
-          let n1 = root;
-          let n2 = root;
-          let n3 = root;
-          for (let s2 = 0; s2 < d; s2++) {
-            const v0 = block[x0 + feat[n0]!]!;
-            const v1 = block[x1 + feat[n1]!]!;
-            const v2 = block[x2 + feat[n2]!]!;
-            const v3 = block[x3 + feat[n3]!]!;
-            n0 = kids[2 * n0 + (v0 > threshold[n0]! ? 1 : v0 === v0 ? 0 : missingRight[n0]!)]!;
-            n1 = kids[2 * n1 + (v1 > threshold[n1]! ? 1 : v1 === v1 ? 0 : missingRight[n1]!)]!;
-            n2 = kids[2 * n2 + (v2 > threshold[n2]! ? 1 : v2 === v2 ? 0 : missingRight[n2]!)]!;
-            n3 = kids[2 * n3 + (v3 > threshold[n3]! ? 1 : v3 === v3 ? 0 : missingRight[n3]!)]!;
-          }
-          leafOf[i] = n0;
-          leafOf[i + 1] = n1;
-          leafOf[i + 2] = n2;
-          leafOf[i + 3] = n3;
-        }
+        walkCompleteNoMissing(layout, t, d, block, nF, clean, nClean, leafOf);
+        walkComplete(layout, t, d, block, nF, missing, nMissing, leafOf);
+      } else {
+        walkNodes(forest, layout, forest.treeRoots[t]!, block, nF, m, leafOf);
       }
-      for (; i < m; i++) {
-        const xb = i * nF;
-        let n = root;
-        let c = code[n]!;
-        while (c !== -1) {
-          if (c >= 0) {
-            const v = block[xb + c]!;
-            n = v === v ? kids[2 * n + (v > threshold[n]! ? 1 : 0)]! : kids[2 * n + missingRight[n]!]!;
-          } else {
-            const v = block[xb - c - 2]!;
-            const off = threshold[n]!;
-            const k = Math.floor(v);
-            // Missing codes, and codes never seen in training, follow the default direction.
-            const right = v !== v || k < 0 || k >= catBits[off]! ? missingRight[n]! : 1 - ((catBits[off + 1 + (k >>> 5)]! >>> (k & 31)) & 1);
-            n = kids[2 * n + right]!;
-          }
-          c = code[n]!;
-        }
-        leafOf[i] = n;
+      addLeaves(forest, forest.treeGroup[t]!, leafOf, rowOf, m, out);
+    }
+  }
+}
+
+/**
+ * Leaf of block rows `rows[0..count)` in a complete-layout tree: exactly `d` steps, 8 rows in
+ * lockstep so their independent chains of loads overlap. `(a > b) | 0` compiles to a flag move
+ * rather than a branch, which would mispredict on about half the steps.
+ */
+function walkComplete(layout: WalkLayout, t: number, d: number, block: Float64Array, nF: number, rows: Int32Array, count: number, leafOf: Int32Array): void {
+  const { cFeat, cThr, cMissRight, cLeaf } = layout;
+  const so = layout.cSplit[t]!;
+  const lo = layout.cLeafAt[t]! - ((1 << d) - 1);
+  let i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const x0 = rows[i + 0]! * nF;
+    const x1 = rows[i + 1]! * nF;
+    const x2 = rows[i + 2]! * nF;
+    const x3 = rows[i + 3]! * nF;
+    const x4 = rows[i + 4]! * nF;
+    const x5 = rows[i + 5]! * nF;
+    const x6 = rows[i + 6]! * nF;
+    const x7 = rows[i + 7]! * nF;
+    let n0 = 0;
+    let n1 = 0;
+    let n2 = 0;
+    let n3 = 0;
+    let n4 = 0;
+    let n5 = 0;
+    let n6 = 0;
+    let n7 = 0;
+    for (let s = 0; s < d; s++) {
+      const a0 = so + n0;
+      const a1 = so + n1;
+      const a2 = so + n2;
+      const a3 = so + n3;
+      const a4 = so + n4;
+      const a5 = so + n5;
+      const a6 = so + n6;
+      const a7 = so + n7;
+      const v0 = block[x0 + cFeat[a0]!]!;
+      const v1 = block[x1 + cFeat[a1]!]!;
+      const v2 = block[x2 + cFeat[a2]!]!;
+      const v3 = block[x3 + cFeat[a3]!]!;
+      const v4 = block[x4 + cFeat[a4]!]!;
+      const v5 = block[x5 + cFeat[a5]!]!;
+      const v6 = block[x6 + cFeat[a6]!]!;
+      const v7 = block[x7 + cFeat[a7]!]!;
+      n0 = 2 * n0 + 1 + ((((v0 > cThr[a0]!) as unknown as number) | 0) + (v0 === v0 ? 0 : cMissRight[a0]!));
+      n1 = 2 * n1 + 1 + ((((v1 > cThr[a1]!) as unknown as number) | 0) + (v1 === v1 ? 0 : cMissRight[a1]!));
+      n2 = 2 * n2 + 1 + ((((v2 > cThr[a2]!) as unknown as number) | 0) + (v2 === v2 ? 0 : cMissRight[a2]!));
+      n3 = 2 * n3 + 1 + ((((v3 > cThr[a3]!) as unknown as number) | 0) + (v3 === v3 ? 0 : cMissRight[a3]!));
+      n4 = 2 * n4 + 1 + ((((v4 > cThr[a4]!) as unknown as number) | 0) + (v4 === v4 ? 0 : cMissRight[a4]!));
+      n5 = 2 * n5 + 1 + ((((v5 > cThr[a5]!) as unknown as number) | 0) + (v5 === v5 ? 0 : cMissRight[a5]!));
+      n6 = 2 * n6 + 1 + ((((v6 > cThr[a6]!) as unknown as number) | 0) + (v6 === v6 ? 0 : cMissRight[a6]!));
+      n7 = 2 * n7 + 1 + ((((v7 > cThr[a7]!) as unknown as number) | 0) + (v7 === v7 ? 0 : cMissRight[a7]!));
+    }
+    leafOf[rows[i + 0]!] = cLeaf[lo + n0]!;
+    leafOf[rows[i + 1]!] = cLeaf[lo + n1]!;
+    leafOf[rows[i + 2]!] = cLeaf[lo + n2]!;
+    leafOf[rows[i + 3]!] = cLeaf[lo + n3]!;
+    leafOf[rows[i + 4]!] = cLeaf[lo + n4]!;
+    leafOf[rows[i + 5]!] = cLeaf[lo + n5]!;
+    leafOf[rows[i + 6]!] = cLeaf[lo + n6]!;
+    leafOf[rows[i + 7]!] = cLeaf[lo + n7]!;
+  }
+  for (; i < count; i++) {
+    const x = rows[i]! * nF;
+    let n = 0;
+    for (let s = 0; s < d; s++) {
+      const a = so + n;
+      const v = block[x + cFeat[a]!]!;
+      n = 2 * n + 1 + ((((v > cThr[a]!) as unknown as number) | 0) + (v === v ? 0 : cMissRight[a]!));
+    }
+    leafOf[rows[i]!] = cLeaf[lo + n]!;
+  }
+}
+
+/** walkComplete for rows with no missing value in any feature, so no step needs the default direction. */
+function walkCompleteNoMissing(layout: WalkLayout, t: number, d: number, block: Float64Array, nF: number, rows: Int32Array, count: number, leafOf: Int32Array): void {
+  const { cFeat, cThr, cLeaf } = layout;
+  const so = layout.cSplit[t]!;
+  const lo = layout.cLeafAt[t]! - ((1 << d) - 1);
+  let i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const x0 = rows[i + 0]! * nF;
+    const x1 = rows[i + 1]! * nF;
+    const x2 = rows[i + 2]! * nF;
+    const x3 = rows[i + 3]! * nF;
+    const x4 = rows[i + 4]! * nF;
+    const x5 = rows[i + 5]! * nF;
+    const x6 = rows[i + 6]! * nF;
+    const x7 = rows[i + 7]! * nF;
+    let n0 = 0;
+    let n1 = 0;
+    let n2 = 0;
+    let n3 = 0;
+    let n4 = 0;
+    let n5 = 0;
+    let n6 = 0;
+    let n7 = 0;
+    for (let s = 0; s < d; s++) {
+      const a0 = so + n0;
+      const a1 = so + n1;
+      const a2 = so + n2;
+      const a3 = so + n3;
+      const a4 = so + n4;
+      const a5 = so + n5;
+      const a6 = so + n6;
+      const a7 = so + n7;
+      const v0 = block[x0 + cFeat[a0]!]!;
+      const v1 = block[x1 + cFeat[a1]!]!;
+      const v2 = block[x2 + cFeat[a2]!]!;
+      const v3 = block[x3 + cFeat[a3]!]!;
+      const v4 = block[x4 + cFeat[a4]!]!;
+      const v5 = block[x5 + cFeat[a5]!]!;
+      const v6 = block[x6 + cFeat[a6]!]!;
+      const v7 = block[x7 + cFeat[a7]!]!;
+      n0 = 2 * n0 + 1 + ((((v0 > cThr[a0]!) as unknown as number) | 0));
+      n1 = 2 * n1 + 1 + ((((v1 > cThr[a1]!) as unknown as number) | 0));
+      n2 = 2 * n2 + 1 + ((((v2 > cThr[a2]!) as unknown as number) | 0));
+      n3 = 2 * n3 + 1 + ((((v3 > cThr[a3]!) as unknown as number) | 0));
+      n4 = 2 * n4 + 1 + ((((v4 > cThr[a4]!) as unknown as number) | 0));
+      n5 = 2 * n5 + 1 + ((((v5 > cThr[a5]!) as unknown as number) | 0));
+      n6 = 2 * n6 + 1 + ((((v6 > cThr[a6]!) as unknown as number) | 0));
+      n7 = 2 * n7 + 1 + ((((v7 > cThr[a7]!) as unknown as number) | 0));
+    }
+    leafOf[rows[i + 0]!] = cLeaf[lo + n0]!;
+    leafOf[rows[i + 1]!] = cLeaf[lo + n1]!;
+    leafOf[rows[i + 2]!] = cLeaf[lo + n2]!;
+    leafOf[rows[i + 3]!] = cLeaf[lo + n3]!;
+    leafOf[rows[i + 4]!] = cLeaf[lo + n4]!;
+    leafOf[rows[i + 5]!] = cLeaf[lo + n5]!;
+    leafOf[rows[i + 6]!] = cLeaf[lo + n6]!;
+    leafOf[rows[i + 7]!] = cLeaf[lo + n7]!;
+  }
+  for (; i < count; i++) {
+    const x = rows[i]! * nF;
+    let n = 0;
+    for (let s = 0; s < d; s++) {
+      const a = so + n;
+      const v = block[x + cFeat[a]!]!;
+      n = 2 * n + 1 + ((((v > cThr[a]!) as unknown as number) | 0));
+    }
+    leafOf[rows[i]!] = cLeaf[lo + n]!;
+  }
+}
+
+/** Leaf of every block row, node by node: categorical splits and trees too deep for the complete layout. */
+function walkNodes(forest: Forest, layout: WalkLayout, root: number, block: Float64Array, nF: number, m: number, leafOf: Int32Array): void {
+  const { threshold, catBits } = forest;
+  const { code, kids, missingRight } = layout;
+  for (let i = 0; i < m; i++) {
+    const xb = i * nF;
+    let n = root;
+    let c = code[n]!;
+    while (c !== -1) {
+      if (c >= 0) {
+        const v = block[xb + c]!;
+        n = v === v ? kids[2 * n + (v > threshold[n]! ? 1 : 0)]! : kids[2 * n + missingRight[n]!]!;
+      } else {
+        const v = block[xb - c - 2]!;
+        const off = threshold[n]!;
+        const k = Math.floor(v);
+        // Missing codes, and codes never seen in training, follow the default direction.
+        const right = v !== v || k < 0 || k >= catBits[off]! ? missingRight[n]! : 1 - ((catBits[off + 1 + (k >>> 5)]! >>> (k & 31)) & 1);
+        n = kids[2 * n + right]!;
       }
-      const group = treeGroup[t]!;
-      for (let i = 0; i < m; i++) {
-        const row = subset ? subset[s + i]! : s + i;
-        const n = leafOf[i]!;
-        if (group >= 0) out[row * nGroups + group] += value[n * nOut]!;
-        else for (let k = 0; k < nOut; k++) out[row * nGroups + k] += value[n * nOut + k]!;
-      }
+      c = code[n]!;
+    }
+    leafOf[i] = n;
+  }
+}
+
+/** Adds each block row's leaf value(s) to its row of `out`. */
+function addLeaves(forest: Forest, group: number, leafOf: Int32Array, rowOf: Int32Array, m: number, out: Float64Array): void {
+  const { value, nOut, nGroups } = forest;
+  if (group >= 0) {
+    for (let i = 0; i < m; i++) out[rowOf[i]! * nGroups + group] += value[leafOf[i]! * nOut]!;
+  } else {
+    for (let i = 0; i < m; i++) {
+      const r = rowOf[i]! * nGroups;
+      const n = leafOf[i]! * nOut;
+      for (let k = 0; k < nOut; k++) out[r + k] += value[n + k]!;
     }
   }
 }
