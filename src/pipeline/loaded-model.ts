@@ -1,6 +1,7 @@
 // A registered version ready to predict: resolved from its REF, checksums verified, the fitted
 // pipeline and estimator rebuilt from their JSON (loading never executes code from an artifact).
 
+import { predictMatrix, type Predictions } from './predictions.js';
 import type { Frame } from '../data/frame.js';
 import { estimatorFromJSON } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
@@ -33,17 +34,8 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
   return { resolved, contract, pipeline, estimator: pipeline.wrapEstimator(estimatorFromJSON(modelJson, files)) };
 }
 
-export interface Predictions {
-  /** Class index or value per row. */
-  values: Float64Array;
-  /** Row-major rows x classes (classifiers). */
-  proba?: Float64Array;
-}
 
 /** Applies the saved pipeline and model to a frame of input columns. */
 export function predictFrame(model: LoadedModel, frame: Frame): Predictions {
-  const X = model.pipeline.transform(frame);
-  const values = model.estimator.predict(X);
-  const proba = model.contract.task === 'classification' ? model.estimator.predictProba?.(X) : undefined;
-  return proba ? { values, proba } : { values };
+  return predictMatrix(model.estimator, model.pipeline.transform(frame), model.contract.task, model.contract.classes.length);
 }

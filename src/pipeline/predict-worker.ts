@@ -38,28 +38,10 @@ export const minorGc: (() => void) | undefined = (() => {
 
 /** The output columns for one chunk of model inputs: `prediction`, then `proba_<class>` for classifiers. */
 export function predictionColumns(model: LoadedModel, features: Frame): Column[] {
-  const { contract, estimator } = model;
-  if (contract.task === 'classification' && estimator.predictProba) {
-    // Every classifier's predict() is the first argmax of predictProba(); asking for both (as
-    // predictFrame does) would walk every tree twice, the dominant cost of batch prediction.
-    const X = model.pipeline.transform(features);
-    const proba = estimator.predictProba(X);
-    return toColumns(contract, argmaxRows(proba, features.rows, contract.classes.length), proba, features.rows);
-  }
   const p = predictFrame(model, features);
-  return toColumns(contract, p.values, p.proba, features.rows);
+  return toColumns(model.contract, p.values, p.proba, features.rows);
 }
 
-/** Index of the largest value in each row of a row-major rows x k matrix; the first one on ties. */
-function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let i = 0, o = 0; i < rows; i++, o += k) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (p[o + j]! > p[o + best]!) best = j;
-    out[i] = best;
-  }
-  return out;
-}
 
 function toColumns(contract: InputContract, values: Float64Array, proba: Float64Array | undefined, rows: number): Column[] {
   if (contract.task !== 'classification') return [{ type: 'numeric', name: 'prediction', values }];

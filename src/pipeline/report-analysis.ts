@@ -3,6 +3,7 @@
 // this once on the test split (validation when there is none) and writes the results into
 // metrics.json and report.html.
 
+import { predictMatrix } from './predictions.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { FeatureMatrix, Target } from '../engine/matrix.js';
 import { SomaError } from '../errors.js';
@@ -54,8 +55,7 @@ export function checkSensitiveColumns(frame: Frame, sensitive: readonly string[]
 
 export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
   const { model, X, y } = input;
-  const yPred = model.predict(X);
-  const proba = y.task === 'classification' ? model.predictProba?.(X) : undefined;
+  const { values: yPred, proba } = predictMatrix(model, X, y.task, y.nClasses);
   const diagnostics: Diagnostics =
     y.task === 'classification' ? classificationDiagnostics(y.values, yPred, proba, input.classes) : regressionDiagnostics(y.values, yPred, { seed: input.seed });
 

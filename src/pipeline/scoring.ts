@@ -3,6 +3,7 @@
 import type { FeatureMatrix, Target } from '../engine/matrix.js';
 import type { Estimator } from '../models/estimator.js';
 import { computeMetrics, confusionMatrix } from '../evaluate/metrics.js';
+import { predictMatrix } from './predictions.js';
 
 export interface SplitScore {
   metrics: Record<string, number>;
@@ -11,11 +12,10 @@ export interface SplitScore {
 }
 
 export function scoreSplit(model: Estimator, X: FeatureMatrix, y: Target, metricNames: readonly string[] | undefined): SplitScore {
-  const yPred = model.predict(X);
+  const { values: yPred, proba } = predictMatrix(model, X, y.task, y.nClasses);
   if (y.task === 'regression') {
     return { metrics: computeMetrics('regression', { yTrue: y.values, yPred }, metricNames) };
   }
-  const proba = model.predictProba?.(X);
   const metrics = computeMetrics('classification', { yTrue: y.values, yPred, nClasses: y.nClasses, ...(proba ? { proba } : {}) }, metricNames);
   const cm = confusionMatrix(y.values, yPred, y.nClasses);
   const confusion: number[][] = [];

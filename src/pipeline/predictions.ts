@@ -1,0 +1,33 @@
+// Predictions of a fitted estimator on a feature matrix, computed once. Every classifier's
+// predict() is the first argmax of predictProba(), so classifiers are asked for probabilities only
+// and the classes derived from them: asking for both would walk every tree (or run every layer)
+// twice, the dominant cost of scoring and batch prediction.
+
+import type { FeatureMatrix, Task } from '../engine/matrix.js';
+import type { Estimator } from '../models/estimator.js';
+
+export interface Predictions {
+  /** Class index or value per row. */
+  values: Float64Array;
+  /** Row-major rows x classes (classifiers). */
+  proba?: Float64Array;
+}
+
+export function predictMatrix(estimator: Estimator, X: FeatureMatrix, task: Task, nClasses: number): Predictions {
+  if (task === 'classification' && estimator.predictProba) {
+    const proba = estimator.predictProba(X);
+    return { values: argmaxRows(proba, X.rows, nClasses), proba };
+  }
+  return { values: estimator.predict(X) };
+}
+
+/** Index of the largest value in each row of a row-major rows x k matrix; the first one on ties. */
+export function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0, o = 0; i < rows; i++, o += k) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (p[o + j]! > p[o + best]!) best = j;
+    out[i] = best;
+  }
+  return out;
+}
