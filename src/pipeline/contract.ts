@@ -2,6 +2,7 @@
 // categories and ranges, plus the target and its classes. Prediction checks inputs against it.
 
 import type { ColumnType, Frame } from '../data/frame.js';
+import { presentCategories } from '../preprocess/categories.js';
 import type { Task } from '../engine/matrix.js';
 
 export const CONTRACT_FORMAT_VERSION = 1;
@@ -45,12 +46,8 @@ export function buildContract(features: Frame, task: Task, target: string, class
     }
     if (c.type === 'categorical') {
       let missing = 0;
-      const used = new Uint8Array(c.dictionary.length);
-      for (const code of c.codes) {
-        if (code < 0) missing++;
-        else used[code] = 1;
-      }
-      const categories = c.dictionary.filter((_, i) => used[i]).sort().slice(0, MAX_SAVED_CATEGORIES);
+      for (const code of c.codes) if (code < 0) missing++;
+      const categories = presentCategories(c).slice(0, MAX_SAVED_CATEGORIES);
       return { name: c.name, type: c.type, missing_share: missing / n, categories };
     }
     let missing = 0;

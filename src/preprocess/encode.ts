@@ -4,7 +4,7 @@
 
 import type { Column, Frame } from '../data/frame.js';
 import type { FeatureKind, FeatureMatrix } from '../engine/matrix.js';
-import { remapCodes } from './categories.js';
+import { presentCategories, remapCodes } from './categories.js';
 
 export interface FeatureDef {
   name: string;
@@ -33,13 +33,9 @@ export class FeatureEncoder {
         case 'datetime':
           this.features.push({ name: c.name, kind: 'numeric', from: 'datetime' });
           break;
-        case 'categorical': {
-          const used = new Uint8Array(c.dictionary.length);
-          for (const code of c.codes) if (code >= 0) used[code] = 1;
-          const categories = c.dictionary.filter((_, i) => used[i] === 1).slice().sort();
-          this.features.push({ name: c.name, kind: 'categorical', categories, from: 'categorical' });
+        case 'categorical':
+          this.features.push({ name: c.name, kind: 'categorical', categories: presentCategories(c), from: 'categorical' });
           break;
-        }
         case 'text':
           this.dropped.push({ column: c.name, reason: 'text columns need a text step (tfidf or hashing) to become features' });
           break;

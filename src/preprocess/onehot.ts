@@ -7,7 +7,7 @@
 import { SomaError } from '../errors.js';
 import { Frame, type Column, type NumericColumn } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { UNSEEN, categoryCounts, remapCodes } from './categories.js';
+import { UNSEEN, categoryCounts, remapCodes, unknownCategoryError } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { enumParam, numberParam } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
@@ -85,13 +85,7 @@ export class OneHot implements Transformer {
       const code = codes[i]!;
       if (code === -1) continue;
       if (code === UNSEEN) {
-        if (this.handleUnknown === 'error') {
-          const value = c.dictionary[c.codes[i]!];
-          throw new SomaError('DATA_BAD_VALUE', `column "${c.name}", row ${i + 1}: category ${JSON.stringify(value)} was not seen in training (expected one of ${all.slice(0, 20).join(', ')}${all.length > 20 ? ', ...' : ''})`, {
-            hint: 'set handle_unknown: ignore or infrequent on the onehot step to accept new categories',
-            details: { column: c.name, row: i + 1, value },
-          });
-        }
+        if (this.handleUnknown === 'error') throw unknownCategoryError('onehot', c, i, all);
         if (this.handleUnknown === 'infrequent') infrequentOut![i] = 1;
         continue;
       }
