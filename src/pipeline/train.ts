@@ -86,13 +86,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
   const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
+  const trainFeatures = featuresOf(data.train);
 
   const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
   // The target goes into the fit (target encoding, importance selection) and follows the rows
   // that training-only steps keep (dedupe, outliers with action drop).
   const yTrainAll = encodeTarget(data.train, config.data.target, task, classes, 'training split');
   const { Xtrain, Xval, Xtest, yTrain } = await timer.time('preprocess', () => {
-    const fitted = pipeline.fit(featuresOf(data.train), { target: yTrainAll, classes });
+    const fitted = pipeline.fit(trainFeatures, { target: yTrainAll, classes });
     return { Xtrain: fitted.X, yTrain: fitted.y ?? yTrainAll, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
   });
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
@@ -137,7 +138,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
 
   // ---- artifacts, written outside the registry lock ----
-  const contract = buildContract(featuresOf(data.train), task, config.data.target, classes, config.data.id);
+  const contract = buildContract(trainFeatures, task, config.data.target, classes, config.data.id);
   const importance = model.featureImportance?.();
   // Charts, permutation importance and fairness on the held-out split the gates judged.
   const analysisSplit = Xtest && yTest && data.test ? 'test' : 'validation';
@@ -179,7 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
   const explicitVersion = options.version ?? config.model.version;
-  const profile = { rows: data.train.rows, columns: profileFrame(featuresOf(data.train)) };
+  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures) };
 
   const registered = await registry.register(
     config.name,
