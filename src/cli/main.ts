@@ -1,7 +1,6 @@
 // Entry point of the `soma` command. Kept thin and fast to load: each command's work is imported
 // lazily inside its action, so `soma --help` never loads DuckDB, the models or TensorFlow.js.
 
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
 import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
@@ -18,6 +17,7 @@ import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 
 import { VERSION } from '../version.js';
+import { resolveRegistryDir } from '../registry/location.js';
 
 /** Shared by every command: builds the Reporter from the global options once the action runs. */
 export interface CommandContext {
@@ -55,13 +55,7 @@ Quick start:
   const ctx: CommandContext = {
     io,
     reporter: (cmd) => new Reporter(io, globalOptions(cmd)),
-    registryDir: (cmd) => {
-      // Same rule as registry/store's resolveRegistryDir, without loading the registry for --help.
-      const explicit = globalOptions(cmd).registry;
-      const fromEnv = io.env['SOMA_REGISTRY'];
-      const dir = explicit ?? (fromEnv && fromEnv.trim() !== '' ? fromEnv : 'artifacts/registry');
-      return path.resolve(io.cwd, dir);
-    },
+    registryDir: (cmd) => resolveRegistryDir(globalOptions(cmd).registry, io.env, io.cwd),
   };
   registerInit(program, ctx);
   registerValidate(program, ctx);

@@ -12,7 +12,7 @@
 import type { Frame } from '../data/frame.js';
 import { takeTarget, type FeatureMatrix, type Target } from '../engine/matrix.js';
 import type { Estimator } from '../models/estimator.js';
-import type { JsonObject, JsonValue } from '../util/json.js';
+import type { JsonObject } from '../util/json.js';
 import { createStep, stepFromJSON } from './catalog.js';
 import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
@@ -198,4 +198,3 @@ class InvertingEstimator implements Estimator {
   }
 }
 
-export type { JsonValue };

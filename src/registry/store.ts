@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
+export { DEFAULT_REGISTRY_DIR, defaultRegistryDir, resolveRegistryDir } from './location.js';
 
 import { SomaError } from '../errors.js';
 import type { JsonObject } from '../util/json.js';
@@ -30,20 +31,6 @@ import { METADATA_FORMAT_VERSION, parseMetadata, type MetadataBody, type ModelMe
 import { readJsonLines } from './jsonl.js';
 import { formatRef, modelId, normalizeAlias, normalizeModelName, parseRef, type Ref } from './ref.js';
 import { isVersion, maxSatisfying, parseVersion, sortVersions } from './semver.js';
-
-/** Where the registry lives when neither `--registry` nor SOMA_REGISTRY says otherwise (relative to cwd). */
-export const DEFAULT_REGISTRY_DIR = 'artifacts/registry';
-
-/** SOMA_REGISTRY when set (relative to cwd), else ./artifacts/registry; always absolute. */
-export function defaultRegistryDir(env: Readonly<Record<string, string | undefined>>, cwd: string): string {
-  const fromEnv = env.SOMA_REGISTRY;
-  return resolvePath(cwd, fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : DEFAULT_REGISTRY_DIR);
-}
-
-/** An explicit `--registry DIR` wins over the environment and the default. */
-export function resolveRegistryDir(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string): string {
-  return explicit !== undefined && explicit !== '' ? resolvePath(cwd, explicit) : defaultRegistryDir(env, cwd);
-}
 
 export interface ResolvedModel {
   /** The REF as asked for, in canonical form (e.g. "penguins@^1.2"). */
