@@ -45,3 +45,16 @@ export function presentCategories(column: CategoricalColumn): string[] {
   const counts = categoryCounts(column);
   return column.dictionary.filter((_, i) => counts[i]! > 0).slice().sort();
 }
+
+/**
+ * remapCodes for an encoder's transform: with `handle_unknown: error` the first unseen category
+ * is raised as the step's data error (exit 3) here, so the encoders' loops only map codes.
+ */
+export function encoderCodes(step: string, column: CategoricalColumn, categories: readonly string[], handleUnknown: string): Int32Array {
+  const codes = remapCodes(column, categories);
+  if (handleUnknown === 'error') {
+    const i = codes.indexOf(UNSEEN);
+    if (i >= 0) throw unknownCategoryError(step, column, i, categories);
+  }
+  return codes;
+}

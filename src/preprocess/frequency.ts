@@ -6,7 +6,7 @@
 import { SomaError } from '../errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { UNSEEN, categoryCounts, remapCodes, unknownCategoryError } from './categories.js';
+import { UNSEEN, categoryCounts, encoderCodes } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { numeric, replaceColumns } from './frames.js';
 import { boolParam, enumParam, stateOf } from './params.js';
@@ -49,15 +49,12 @@ export class Frequency implements Transformer {
     for (const enc of this.encodings) {
       const c = frame.column(enc.column);
       if (!c || c.type !== 'categorical') continue;
-      const codes = remapCodes(c, enc.categories);
+      const codes = encoderCodes('frequency', c, enc.categories, this.handleUnknown);
       const out = new Float64Array(codes.length);
       for (let i = 0; i < codes.length; i++) {
         const k = codes[i]!;
-        if (k >= 0) out[i] = enc.values[k]!;
-        else if (k === UNSEEN) {
-          if (this.handleUnknown === 'error') throw unknownCategoryError('frequency', c, i, enc.categories);
-          out[i] = 0;
-        } else out[i] = NaN;
+        // An unseen category (allowed by handle_unknown: ignore) was never seen: frequency 0.
+        out[i] = k >= 0 ? enc.values[k]! : k === UNSEEN ? 0 : NaN;
       }
       replaced.set(enc.column, [numeric(enc.column, out)]);
     }

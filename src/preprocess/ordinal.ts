@@ -6,7 +6,7 @@
 import { SomaError } from '../errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { UNSEEN, presentCategories, remapCodes, unknownCategoryError } from './categories.js';
+import { encoderCodes, presentCategories } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { numeric, replaceColumns } from './frames.js';
 import { enumParam, stateOf } from './params.js';
@@ -63,13 +63,9 @@ export class Ordinal implements Transformer {
     for (const enc of this.encodings) {
       const c = frame.column(enc.column);
       if (!c || c.type !== 'categorical') continue;
-      const codes = remapCodes(c, enc.categories);
+      const codes = encoderCodes('ordinal', c, enc.categories, this.handleUnknown);
       const values = new Float64Array(codes.length);
-      for (let i = 0; i < codes.length; i++) {
-        const k = codes[i]!;
-        if (k === UNSEEN && this.handleUnknown === 'error') throw unknownCategoryError('ordinal', c, i, enc.categories);
-        values[i] = k >= 0 ? k : NaN;
-      }
+      for (let i = 0; i < codes.length; i++) values[i] = codes[i]! >= 0 ? codes[i]! : NaN;
       replaced.set(enc.column, [numeric(enc.column, values)]);
     }
     return replaceColumns(frame, replaced);

@@ -12,7 +12,7 @@ import type { CategoricalColumn, Column, Frame } from '../data/frame.js';
 import type { Target } from '../engine/matrix.js';
 import { Rng } from '../engine/random.js';
 import type { JsonObject } from '../util/json.js';
-import { UNSEEN, presentCategories, remapCodes, unknownCategoryError } from './categories.js';
+import { encoderCodes, presentCategories, remapCodes } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { numeric, replaceColumns } from './frames.js';
 import { enumParam, numberParam, stateOf } from './params.js';
@@ -133,11 +133,10 @@ export class TargetEncode implements Transformer {
     for (const enc of this.encodings) {
       const c = frame.column(enc.column);
       if (!c || c.type !== 'categorical') continue;
-      const codes = remapCodes(c, enc.categories);
+      const codes = encoderCodes('target', c, enc.categories, this.handleUnknown);
       const cols = Array.from({ length: k }, () => new Float64Array(codes.length));
       for (let i = 0; i < codes.length; i++) {
         const code = codes[i]!;
-        if (code === UNSEEN && this.handleUnknown === 'error') throw unknownCategoryError('target', c, i, enc.categories);
         for (let j = 0; j < k; j++) cols[j]![i] = code >= 0 ? enc.values[code * k + j]! : this.prior[j]!;
       }
       replaced.set(enc.column, cols.map((values, j) => numeric(this.outputName(enc.column, j), values)));
