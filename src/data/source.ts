@@ -52,7 +52,7 @@ export async function openSource(path: string, format: string | undefined): Prom
 
 export function notFound(path: string): SomaError {
   return new SomaError('DATA_NOT_FOUND', isGlob(path) ? `no files match ${path}` : `data file not found: ${path}`, {
-    hint: 'check the path (relative paths are resolved from the current directory)',
+    hint: 'check the path (on the command line relative paths start at the current directory; in a config, at the config file)',
     details: { file: path },
   });
 }

@@ -42,7 +42,13 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
   const warnings: string[] = [];
 
   if (d.source !== undefined) {
+    // Hashing streams the file's bytes while DuckDB parses it, so the two reads overlap. The read
+    // reports a missing or unreadable file with its own typed error, so the hash's is not awaited
+    // until the read has succeeded.
+    const hashing = hashSources(configDir, [d.source]);
+    hashing.catch(() => undefined);
     const frame = await read(d.source);
+    const sha256 = await hashing;
     const kept = dropMissingTarget(frame, d.target, d.source, warnings);
     const target = kept.column(d.target)!;
     const strat = taskHint !== 'regression' && d.split.stratify && target.type === 'categorical' ? stratifyCodes(kept, d.target) : undefined;
@@ -65,7 +71,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
       validation: kept.take(parts.validation),
       test: parts.test.length > 0 ? kept.take(parts.test) : undefined,
       source: d.source,
-      sha256: await hashSources(configDir, [d.source]),
+      sha256,
       rows: frame.rows,
       warnings,
     };
