@@ -2,6 +2,7 @@
 // histogram loop reads all features of a row from adjacent bytes. Missing values get their own bin.
 
 import { Rng } from '../random.js';
+import type { TreeArena } from './arena.js';
 
 /** How each feature maps raw values to bins; learned on the training data only. */
 export interface BinMapper {
@@ -35,6 +36,8 @@ export interface BinnedData {
    * scattered rows, which stays in cache from a column but not from the packed rows.
    */
   readonly columns?: readonly (Uint8Array | Uint16Array)[];
+  /** The shared wasm memory holding `bins` and `columns`, when the fit runs the wasm kernels. */
+  readonly arena?: TreeArena;
 }
 
 /** Quantiles are estimated on at most this many rows: beyond it they barely move and sorting costs. */
@@ -146,8 +149,18 @@ export function binOf(mapper: BinMapper, j: number, v: number): number {
   return lo;
 }
 
-/** Bins a matrix with a fitted mapper into the row-major packed layout. */
-export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): BinnedData {
+/** Bytes the binned form of rows x nFeatures takes (packed rows plus the column copy). */
+export function binnedBytes(mapper: BinMapper, rows: number): number {
+  let maxBins = 1;
+  for (let j = 0; j < mapper.nFeatures; j++) maxBins = Math.max(maxBins, mapper.nValueBins[j]! + 1);
+  return 2 * rows * mapper.nFeatures * (maxBins <= 256 ? 1 : 2);
+}
+
+/**
+ * Bins a matrix with a fitted mapper into the row-major packed layout (and a column-major copy).
+ * With an arena, both live in its shared memory, where the wasm kernels read them.
+ */
+export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[], arena?: TreeArena): BinnedData {
   const nF = mapper.nFeatures;
   const rows = nF > 0 ? columns[0]!.length : 0;
   const nBins = new Int32Array(nF);
@@ -161,12 +174,14 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): 
   while (1 << shift < maxBins) shift++;
   for (let j = 0; j <= nF; j++) offsets[j] = j << shift;
   const small = maxBins <= 256;
-  const bins = small ? new Uint8Array(rows * nF) : new Uint16Array(rows * nF);
+  const newBins = (n: number): Uint8Array | Uint16Array =>
+    arena ? (small ? arena.u8(n) : arena.u16(n)) : small ? new Uint8Array(n) : new Uint16Array(n);
+  const bins = newBins(rows * nF);
   const binColumns: (Uint8Array | Uint16Array)[] = [];
   for (let j = 0; j < nF; j++) {
     const col = columns[j]!;
     const nv = mapper.nValueBins[j]!;
-    const out = small ? new Uint8Array(rows) : new Uint16Array(rows);
+    const out = newBins(rows);
     binColumns.push(out);
     if (mapper.categorical[j]) {
       for (let i = 0; i < rows; i++) {
@@ -207,7 +222,7 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[]): 
     }
     for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
   }
-  return { rows, nFeatures: nF, bins, nBins, offsets, shift, mapper, columns: binColumns };
+  return { rows, nFeatures: nF, bins, nBins, offsets, shift, mapper, columns: binColumns, ...(arena ? { arena } : {}) };
 }
 
 const GRID_CELLS = 4096;

@@ -4,10 +4,12 @@
 
 import type { Loss } from '../loss/loss.js';
 import { Rng } from '../random.js';
-import { binMatrix, fitBinMapper, type BinnedData } from './binning.js';
+import { TreeArena } from './arena.js';
+import { arenaHistograms } from './arena-histograms.js';
+import { binMatrix, binnedBytes, fitBinMapper, type BinnedData } from './binning.js';
 import { PACK, quantLevels } from './histogram.js';
 import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
-import { TreeGrower } from './grower.js';
+import { NO_LEAF, TreeGrower } from './grower.js';
 import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
 
 export interface BoostParams {
@@ -34,6 +36,11 @@ export interface BoostParams {
   quantized: boolean;
   /** Threads for histogram building (1 = this thread only); the model is identical for any value. */
   threads: number;
+  /**
+   * Quantized fits run the wasm kernels when the runtime has shared wasm memory (default); false
+   * forces the JavaScript loops, which grow the very same model (tests compare the two).
+   */
+  wasmKernels?: boolean;
 }
 
 /** Below this many row-features a fit stays in one thread: starting workers would cost more. */
@@ -96,6 +103,29 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
   const nF = data.columns.length;
   const K = loss.nOut;
   const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
+  // Quantized fits run the wasm kernels on one shared memory (its rows split across threads);
+  // without wasm threads, or with exact gradients, the JavaScript builders below take over.
+  const arena = p.quantized && p.wasmKernels !== false ? TreeArena.create(binnedBytes(mapper, n) + n * (8 + 2 * 4) + 8 * (mapper.nFeatures << 8) * 16) : null;
+  if (arena) {
+    const binned = binMatrix(mapper, data.columns, arena);
+    const grad = new Float64Array(n * K);
+    const hess = new Float64Array(n * K);
+    const bufs: Buffers = {
+      grad,
+      hess,
+      gk: K > 1 ? new Float64Array(n) : grad,
+      hk: K > 1 ? new Float64Array(n) : hess,
+      idx: arena.u32(n),
+      packed: arena.f64(n),
+    };
+    const threads = n * nF >= PARALLEL_MIN_CELLS ? p.threads : 1;
+    const histograms = await arenaHistograms(binned, arena, threads);
+    try {
+      return await boost(data, loss, p, hooks, validation, binned, histograms, bufs);
+    } finally {
+      await histograms.close();
+    }
+  }
   const parallel = p.threads > 1 && n * nF >= PARALLEL_MIN_CELLS;
   const binned = parallel ? shareBinned(binMatrix(mapper, data.columns)) : binMatrix(mapper, data.columns);
   const f64 = parallel ? sharedFloat64 : (m: number) => new Float64Array(m);
@@ -128,9 +158,10 @@ interface Buffers {
 
 /**
  * Packs stochastically rounded gradient and hessian levels of the sampled rows into `packed`;
- * returns the value of one level of each. Rounding is unbiased, so node sums stay unbiased.
+ * returns the value of one level of each and the (exact) sum of the packed values. Rounding is
+ * unbiased, so node sums stay unbiased.
  */
-export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number] {
+export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] {
   let gmax = 0;
   let hmax = 0;
   for (let i = 0; i < nRows; i++) {
@@ -145,6 +176,7 @@ export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Arr
   const gInv = 1 / gScale;
   const hInv = 1 / hScale;
   let x = (seed ^ 0x2545f491) >>> 0 || 1;
+  let total = 0;
   for (let i = 0; i < nRows; i++) {
     const r = rows[i]!;
     // xorshift32: one draw gives both rounding offsets.
@@ -154,9 +186,11 @@ export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Arr
     x >>>= 0;
     const gq = Math.floor(grad[r]! * gInv + (x & 0xffff) / 65536);
     const hq = Math.floor(hess[r]! * hInv + (x >>> 16) / 65536);
-    packed[r] = gq * PACK + hq;
+    const v = gq * PACK + hq;
+    packed[r] = v;
+    total += v;
   }
-  return [gScale, hScale];
+  return [gScale, hScale, total];
 }
 
 async function boost(
@@ -247,8 +281,9 @@ async function boost(
       idx.set(sample.subarray(0, nS));
       let gScale = 1;
       let hScale = 1;
-      if (packed) [gScale, hScale] = quantize(gk, hk, idx, nS, packed, rng.nextU32());
-      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale }, idx, nS, features, nCol, null);
+      let packedTotal = -1;
+      if (packed) [gScale, hScale, packedTotal] = quantize(gk, hk, idx, nS, packed, rng.nextU32());
+      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale, packedTotal }, idx, nS, features, nCol, null);
       const values = grown.nodes.value;
       if (loss.leafValue) {
         for (let l = 0; l < grown.nLeaves; l++) {
@@ -256,10 +291,21 @@ async function boost(
           values[node] = loss.leafValue(idx, grown.leafStart[l]!, grown.leafEnd[l]!, data.y, raw, w) * p.learningRate;
         }
       }
-      for (let l = 0; l < grown.nLeaves; l++) {
-        const v = values[grown.leafNode[l]!]!;
-        const e = grown.leafEnd[l]!;
-        for (let i = grown.leafStart[l]!; i < e; i++) raw[idx[i]! * K + k] += v;
+      const leafOf = grown.leafOf;
+      if (leafOf) {
+        // One sequential pass instead of scattered writes per leaf (rows out of the sample skip).
+        const leafValue = new Float64Array(grown.nLeaves);
+        for (let l = 0; l < grown.nLeaves; l++) leafValue[l] = values[grown.leafNode[l]!]!;
+        for (let r = 0; r < n; r++) {
+          const l = leafOf[r]!;
+          if (l !== NO_LEAF) raw[r * K + k] += leafValue[l]!;
+        }
+      } else {
+        for (let l = 0; l < grown.nLeaves; l++) {
+          const v = values[grown.leafNode[l]!]!;
+          const e = grown.leafEnd[l]!;
+          for (let i = grown.leafStart[l]!; i < e; i++) raw[idx[i]! * K + k] += v;
+        }
       }
       builder.addTree(grown.nodes, k);
       if (nOut > 0 || nv > 0) {

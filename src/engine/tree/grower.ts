@@ -3,6 +3,7 @@
 // partitioned in place in one index buffer, so each leaf owns a contiguous range of it.
 
 import type { Rng } from '../random.js';
+import { addr } from './arena.js';
 import type { BinnedData } from './binning.js';
 import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
 import { serialHistograms, type HistogramBuilder } from './parallel.js';
@@ -33,7 +34,15 @@ export interface GrownTree {
   readonly leafNode: Int32Array;
   readonly leafStart: Int32Array;
   readonly leafEnd: Int32Array;
+  /**
+   * Row -> leaf index (into leafNode), NO_LEAF for rows not grown on; set by boosting's quantized
+   * path, valid until the next `grow`.
+   */
+  readonly leafOf: Uint16Array | null;
 }
+
+/** Marks rows outside a tree's sample in `leafOf`; trees with this many leaves skip the map. */
+export const NO_LEAF = 0xffff;
 
 interface Pending {
   id: number;
@@ -57,6 +66,7 @@ export class TreeGrower {
   private readonly nodeFeatures: Int32Array;
   private readonly featurePool: Int32Array;
   private sparse: SparseBins = { bins: new Int32Array(0), start: new Int32Array(0) };
+  private leafOf = new Uint16Array(0);
 
   constructor(
     private readonly data: BinnedData,
@@ -73,7 +83,7 @@ export class TreeGrower {
   }
 
   private acquire(): Float64Array {
-    return this.pools.get(this.histSize)?.pop() ?? new Float64Array(this.histSize);
+    return this.pools.get(this.histSize)?.pop() ?? this.histograms.newHistogram?.(this.histSize) ?? new Float64Array(this.histSize);
   }
 
   private release(h: Float64Array | null): void {
@@ -107,7 +117,7 @@ export class TreeGrower {
     const S = packed ? 1 : K + 2;
     this.histSize = this.totalBins * S;
     if (packed && !this.decoded) this.decoded = new Float64Array(this.totalBins * 3);
-    if (this.tmp.length < nRows) this.tmp = new Uint32Array(nRows);
+    if (this.tmp.length < nRows) this.tmp = this.data.arena ? this.data.arena.u32(nRows) : new Uint32Array(nRows);
     const tree = emptyTree();
     const leafNode: number[] = [];
     const leafStart: number[] = [];
@@ -120,8 +130,11 @@ export class TreeGrower {
     const { grad, hess, classOf } = gs;
     if (packed) {
       // Split gains compare quantized sums with quantized sums, so the root uses them too.
-      let sum = 0;
-      for (let i = 0; i < nRows; i++) sum += packed[idx[i]!]!;
+      let sum = gs.packedTotal ?? -1;
+      if (sum < 0) {
+        sum = 0;
+        for (let i = 0; i < nRows; i++) sum += packed[idx[i]!]!;
+      }
       const [gq, hq] = unpack(sum);
       G[0] = gq * gScale;
       H = hq * hScale;
@@ -245,8 +258,28 @@ export class TreeGrower {
       }
     }
     for (const node of pending) makeLeaf(node);
-    if (packed) {
-      // Leaf values from the exact gradients: quantization only steers the choice of splits.
+    let leafOf: Uint16Array | null = null;
+    if (packed && leafNode.length < NO_LEAF) {
+      // Leaf values from the exact gradients: quantization only steers the choice of splits. A
+      // row -> leaf map turns the scattered reads of each leaf's rows into one sequential pass;
+      // each leaf still sums its rows in ascending order, as the index ranges hold them.
+      leafOf = this.leafMap(idx, nRows, leafStart, leafEnd);
+      const nL = leafNode.length;
+      const g = new Float64Array(nL);
+      const h = new Float64Array(nL);
+      const n = leafOf.length;
+      for (let r = 0; r < n; r++) {
+        const l = leafOf[r]!;
+        if (l === NO_LEAF) continue;
+        g[l] += grad[r]!;
+        h[l] += hess[r]!;
+      }
+      for (let l = 0; l < nL; l++) {
+        const id = leafNode[l]!;
+        tree.value[id] = leafWeight(g[l]!, h[l]!, p.lambda, p.alpha) * p.learningRate;
+        tree.cover[id] = h[l]!;
+      }
+    } else if (packed) {
       for (let l = 0; l < leafNode.length; l++) {
         let g = 0;
         let h = 0;
@@ -266,7 +299,21 @@ export class TreeGrower {
       leafNode: Int32Array.from(leafNode),
       leafStart: Int32Array.from(leafStart),
       leafEnd: Int32Array.from(leafEnd),
+      leafOf,
     };
+  }
+
+  /** leafOf[row] = the leaf holding it, NO_LEAF for rows outside idx[0..nRows). */
+  private leafMap(idx: Uint32Array, nRows: number, leafStart: number[], leafEnd: number[]): Uint16Array {
+    const n = this.data.rows;
+    if (this.leafOf.length !== n) this.leafOf = new Uint16Array(n);
+    const leafOf = this.leafOf;
+    if (nRows < n) leafOf.fill(NO_LEAF);
+    for (let l = 0; l < leafStart.length; l++) {
+      const e = leafEnd[l]!;
+      for (let i = leafStart[l]!; i < e; i++) leafOf[idx[i]!] = l;
+    }
+    return leafOf;
   }
 
   /**
@@ -343,10 +390,17 @@ export class TreeGrower {
     const stride = col ? 1 : this.data.nFeatures;
     const at = col ? 0 : f;
     const tmp = this.tmp;
-    let w = start;
-    let t = 0;
+    const arena = this.data.arena;
     const dl = s.defaultLeft;
     const mask = s.catLeft;
+    if (!mask && col && arena && arena.owns(col) && arena.owns(idx) && arena.owns(tmp)) {
+      const k = arena.kernels;
+      const w = (col instanceof Uint8Array ? k.partition8 : k.partition16)(addr(idx), start, end, addr(col), s.bin, nv, dl ? 1 : 0, addr(tmp));
+      idx.set(tmp.subarray(0, end - w), w);
+      return w;
+    }
+    let w = start;
+    let t = 0;
     if (mask) {
       for (let i = start; i < end; i++) {
         const r = idx[i]!;

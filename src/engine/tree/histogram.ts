@@ -24,6 +24,8 @@ export interface GradientSet {
   /** Value of one gradient / hessian level in `packed`. */
   readonly gScale?: number;
   readonly hScale?: number;
+  /** Sum of `packed` over the rows being grown on, when the caller already has it (exact). */
+  readonly packedTotal?: number;
 }
 
 /** Multiplier separating the quantized gradient from the quantized hessian in a packed value. */

@@ -16,6 +16,8 @@ export const CTRL = { generation: 0, done: 1, start: 2, end: 3, nActive: 4, stop
 export interface HistogramBuilder {
   build(gs: GradientSet, idx: Uint32Array, start: number, end: number, features: Int32Array | null, nActive: number, hist: Float64Array): void;
   close(): Promise<void>;
+  /** Allocates a node histogram where this builder works best (the wasm arena); plain memory if absent. */
+  newHistogram?(size: number): Float64Array;
 }
 
 export const serialHistograms = (data: BinnedData): HistogramBuilder => ({

@@ -1,14 +1,17 @@
 // worker_threads entry. Histogram workers wait on a shared control block and build their chunk of
-// features for the announced node; forest workers grow whole trees by index on request.
+// features (or, on the wasm arena, of rows) for the announced node; forest workers grow whole
+// trees by index on request.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BinnedData } from './binning.js';
 import { contextFromBinned, growForestTree } from './forest.js';
 import { buildHistogram, type GradientSet } from './histogram.js';
 import { chunk, CTRL, type ForestWorkerSetup, type WorkerSetup } from './parallel.js';
+import { runArenaHistogramWorker, type ArenaWorkerSetup } from './arena-histograms.js';
 
-const setup = workerData as WorkerSetup | ForestWorkerSetup;
+const setup = workerData as WorkerSetup | ForestWorkerSetup | ArenaWorkerSetup;
 if (setup.kind === 'forest') runForest(setup);
+else if (setup.kind === 'arena-histogram') runArenaHistogramWorker(setup, () => parentPort!.postMessage('ready'));
 else runHistograms(setup);
 
 function runForest(s: ForestWorkerSetup): void {

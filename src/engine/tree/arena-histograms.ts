@@ -1,0 +1,195 @@
+// Quantized-gradient histograms built by the wasm kernels, in this thread or split by rows across
+// worker threads. Each thread sums a contiguous block of the node's rows into its own histogram and
+// the calling thread adds the blocks together. Packed quantized sums are exact integers in a
+// float64, so the result is bit-identical however the rows are split (any n_jobs, any block size).
+// Gradient sets without a packed form, or arrays outside the arena, take the JavaScript path.
+
+import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../worker-url.js';
+import { addr, type TreeArena } from './arena.js';
+import type { BinnedData } from './binning.js';
+import { buildHistogram, type GradientSet } from './histogram.js';
+import { treeKernels, type SharedWasmMemory, type TreeKernels } from './kernels.js';
+import { chunk, type HistogramBuilder } from './parallel.js';
+
+/** Control block slots (Int32Array in the arena). */
+const C = { generation: 0, done: 1, stop: 2, idx: 3, packed: 4, feats: 5, nActive: 6, start: 7, end: 8, size: 16 } as const;
+
+/** Below this many row-features a node is built in the calling thread: waking workers costs more. */
+const PARALLEL_MIN_CELLS = 131_072;
+
+/** What an arena histogram worker needs; everything else arrives as addresses in the control block. */
+export interface ArenaWorkerSetup {
+  kind: 'arena-histogram';
+  memory: SharedWasmMemory;
+  bins: number;
+  wide: boolean;
+  nFeatures: number;
+  shift: number;
+  offsets: Int32Array;
+  ctrl: number;
+  /** This worker's own histogram (address) and its block index (the calling thread takes the last). */
+  hist: number;
+  worker: number;
+  threads: number;
+}
+
+/** Zeroes the listed features' bins of a stride-1 histogram (all of them when feats is null). */
+function clearBins(hist: Float64Array, offsets: Int32Array, nF: number, feats: Int32Array | null, nActive: number): void {
+  if (feats === null) hist.fill(0, 0, offsets[nF]!);
+  else for (let a = 0; a < nActive; a++) hist.fill(0, offsets[feats[a]!]!, offsets[feats[a]! + 1]!);
+}
+
+function runKernel(
+  k: TreeKernels,
+  wide: boolean,
+  idx: number,
+  start: number,
+  end: number,
+  packed: number,
+  bins: number,
+  nF: number,
+  hist: number,
+  shift: number,
+  feats: number,
+  nActive: number,
+): void {
+  if (end <= start || nActive === 0) return;
+  if (feats === 0) (wide ? k.hist16 : k.hist8)(idx, start, end, packed, bins, nF, hist, shift);
+  else (wide ? k.hist16Subset : k.hist8Subset)(idx, start, end, packed, bins, nF, hist, shift, feats, nActive);
+}
+
+/** A histogram builder on the arena's kernels; starts `threads - 1` workers when threads > 1. */
+export async function arenaHistograms(data: BinnedData, arena: TreeArena, threads: number): Promise<HistogramBuilder> {
+  const nF = data.nFeatures;
+  const total = data.offsets[nF]!;
+  const wide = data.bins instanceof Uint16Array;
+  const feats = arena.i32(Math.max(1, nF));
+  const ctrl = arena.i32(C.size);
+  const k = arena.kernels;
+  const partials: Float64Array[] = [];
+  const workers: Worker[] = [];
+  if (threads > 1) {
+    const url = workerUrl(import.meta.url, './worker.js');
+    const ready: Promise<void>[] = [];
+    for (let w = 0; w < threads - 1; w++) {
+      const hist = arena.f64(total);
+      partials.push(hist);
+      const setup: ArenaWorkerSetup = {
+        kind: 'arena-histogram',
+        memory: arena.memory,
+        bins: addr(data.bins),
+        wide,
+        nFeatures: nF,
+        shift: data.shift,
+        offsets: data.offsets,
+        ctrl: addr(ctrl),
+        hist: addr(hist),
+        worker: w,
+        threads,
+      };
+      const worker = new Worker(url, { workerData: setup });
+      worker.unref();
+      workers.push(worker);
+      ready.push(
+        new Promise((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        }),
+      );
+    }
+    try {
+      await Promise.all(ready);
+    } catch {
+      // Workers that cannot start (an unbuilt worker.js, say) leave the work to this thread.
+      await Promise.all(workers.map((w) => w.terminate()));
+      workers.length = 0;
+    }
+  }
+  let failure: Error | null = null;
+  for (const w of workers) w.on('error', (e) => (failure = e));
+  const nThreads = workers.length + 1;
+  let closed = false;
+
+  return {
+    newHistogram: (size: number) => arena.f64(size),
+    build(gs: GradientSet, idx: Uint32Array, start: number, end: number, features: Int32Array | null, nActive: number, hist: Float64Array): void {
+      const packed = gs.packed;
+      if (!packed || gs.nOut !== 1 || gs.classOf || !arena.owns(packed) || !arena.owns(idx) || !arena.owns(hist) || !arena.owns(data.bins)) {
+        buildHistogram(data, gs, idx, start, end, features, nActive, hist);
+        return;
+      }
+      if (closed) throw new Error('histogram workers are closed');
+      const nA = features === null ? nF : nActive;
+      let featAddr = 0;
+      if (features !== null) {
+        feats.set(features.subarray(0, nA));
+        featAddr = addr(feats);
+      }
+      clearBins(hist, data.offsets, nF, features === null ? null : feats, nA);
+      if (nThreads === 1 || (end - start) * nA < PARALLEL_MIN_CELLS) {
+        runKernel(k, wide, addr(idx), start, end, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA);
+        return;
+      }
+      ctrl[C.idx] = addr(idx);
+      ctrl[C.packed] = addr(packed);
+      ctrl[C.feats] = featAddr;
+      ctrl[C.nActive] = nA;
+      ctrl[C.start] = start;
+      ctrl[C.end] = end;
+      Atomics.store(ctrl, C.done, 0);
+      Atomics.add(ctrl, C.generation, 1);
+      Atomics.notify(ctrl, C.generation);
+      const [s0, s1] = chunk(end - start, nThreads, nThreads - 1);
+      runKernel(k, wide, addr(idx), start + s0, start + s1, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA);
+      for (;;) {
+        const done = Atomics.load(ctrl, C.done);
+        if (done >= nThreads - 1) break;
+        if (failure) throw failure;
+        Atomics.wait(ctrl, C.done, done, 1000);
+      }
+      for (const part of partials) {
+        for (let a = 0; a < nA; a++) {
+          const j = features === null ? a : feats[a]!;
+          const e = data.offsets[j + 1]!;
+          for (let b = data.offsets[j]!; b < e; b++) hist[b] += part[b]!;
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (workers.length === 0) return;
+      Atomics.store(ctrl, C.stop, 1);
+      Atomics.add(ctrl, C.generation, 1);
+      Atomics.notify(ctrl, C.generation);
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+/** The worker side: waits for a node, sums its block of rows into its own histogram, reports done. */
+export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void): void {
+  const k = treeKernels(s.memory);
+  if (k === null) throw new Error('wasm kernels are unavailable in this worker');
+  const ctrl = new Int32Array(s.memory.buffer, s.ctrl, C.size);
+  const hist = new Float64Array(s.memory.buffer, s.hist, s.offsets[s.nFeatures]!);
+  ready();
+  let seen = Atomics.load(ctrl, C.generation);
+  for (;;) {
+    Atomics.wait(ctrl, C.generation, seen);
+    seen = Atomics.load(ctrl, C.generation);
+    if (Atomics.load(ctrl, C.stop) === 1) break;
+    const start = ctrl[C.start]!;
+    const end = ctrl[C.end]!;
+    const nA = ctrl[C.nActive]!;
+    const featAddr = ctrl[C.feats]!;
+    // Views made now see the memory as it has grown since the worker started.
+    const feats = featAddr === 0 ? null : new Int32Array(s.memory.buffer, featAddr, nA);
+    clearBins(hist, s.offsets, s.nFeatures, feats, nA);
+    const [s0, s1] = chunk(end - start, s.threads, s.worker);
+    runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA);
+    Atomics.add(ctrl, C.done, 1);
+    Atomics.notify(ctrl, C.done);
+  }
+}
