@@ -174,8 +174,9 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
   if (k === null) throw new Error('wasm kernels are unavailable in this worker');
   const ctrl = new Int32Array(s.memory.buffer, s.ctrl, C.size);
   const hist = new Float64Array(s.memory.buffer, s.hist, s.offsets[s.nFeatures]!);
-  ready();
+  // Read the generation before saying ready: the first node may be announced the moment after.
   let seen = Atomics.load(ctrl, C.generation);
+  ready();
   for (;;) {
     Atomics.wait(ctrl, C.generation, seen);
     seen = Atomics.load(ctrl, C.generation);

@@ -67,8 +67,9 @@ function runHistograms(s: WorkerSetup): void {
   const mine = new Int32Array(s.nFeatures);
   const threads = ctrl[CTRL.threads]!;
 
-  parentPort!.postMessage('ready');
+  // Read the generation before saying ready: the first node may be announced the moment after.
   let seen = Atomics.load(ctrl, CTRL.generation);
+  parentPort!.postMessage('ready');
   for (;;) {
     Atomics.wait(ctrl, CTRL.generation, seen);
     seen = Atomics.load(ctrl, CTRL.generation);
