@@ -243,6 +243,13 @@ async function boost(
   let bestIteration = 0;
   let iterations = 0;
   const ySingle = data.y;
+  const gByClass = new Float64Array(K > 1 ? n * K : 0);
+  const hByClass = new Float64Array(K > 1 ? n * K : 0);
+  // Softmax rounds add every class's leaves to the raw scores in one pass after the K trees (a
+  // row -> leaf map per class; with many classes the maps would cost too much memory).
+  const deferRaw = K > 1 && K <= 32 && !loss.leafValue;
+  const leafOfClass = Array.from({ length: deferRaw ? K : 0 }, () => new Uint16Array(n));
+  const leafValueClass: (Float64Array | null)[] = new Array<Float64Array | null>(K).fill(null);
 
   for (let it = 0; it < p.nEstimators; it++) {
     if (hooks.signal?.aborted) throw new TrainingAborted();
@@ -271,12 +278,19 @@ async function boost(
       features.set(featureAll.subarray(0, nCol));
       features.sort();
     }
+    if (K > 1) {
+      // One pass splits the row-major gradients into per-class runs; each class then copies its run.
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < K; k++) {
+          gByClass[k * n + i] = grad[i * K + k]!;
+          hByClass[k * n + i] = hess[i * K + k]!;
+        }
+      }
+    }
     for (let k = 0; k < K; k++) {
       if (K > 1) {
-        for (let i = 0; i < n; i++) {
-          gk[i] = grad[i * K + k]!;
-          hk[i] = hess[i * K + k]!;
-        }
+        gk.set(gByClass.subarray(k * n, (k + 1) * n));
+        hk.set(hByClass.subarray(k * n, (k + 1) * n));
       }
       idx.set(sample.subarray(0, nS));
       let gScale = 1;
@@ -293,14 +307,20 @@ async function boost(
       }
       const leafOf = grown.leafOf;
       if (leafOf) {
-        // One sequential pass instead of scattered writes per leaf (rows out of the sample skip).
         const leafValue = new Float64Array(grown.nLeaves);
         for (let l = 0; l < grown.nLeaves; l++) leafValue[l] = values[grown.leafNode[l]!]!;
-        for (let r = 0; r < n; r++) {
-          const l = leafOf[r]!;
-          if (l !== NO_LEAF) raw[r * K + k] += leafValue[l]!;
+        if (deferRaw) {
+          leafOfClass[k]!.set(leafOf);
+          leafValueClass[k] = leafValue;
+        } else {
+          // One sequential pass instead of scattered writes per leaf (rows out of the sample skip).
+          for (let r = 0; r < n; r++) {
+            const l = leafOf[r]!;
+            if (l !== NO_LEAF) raw[r * K + k] += leafValue[l]!;
+          }
         }
       } else {
+        leafValueClass[k] = null;
         for (let l = 0; l < grown.nLeaves; l++) {
           const v = values[grown.leafNode[l]!]!;
           const e = grown.leafEnd[l]!;
@@ -312,6 +332,16 @@ async function boost(
         const one = singleTreeForest(grown.nodes, 1, K, k);
         if (nOut > 0) predictRaw(one, data.columns, 0, 1, raw, outOfSample.subarray(0, nOut));
         if (nv > 0) predictRaw(one, validation!.columns, 0, 1, rawV);
+      }
+    }
+    if (deferRaw) {
+      for (let r = 0; r < n; r++) {
+        for (let k = 0; k < K; k++) {
+          const values = leafValueClass[k];
+          if (!values) continue; // this class's tree updated its rows already
+          const l = leafOfClass[k]![r]!;
+          if (l !== NO_LEAF) raw[r * K + k] += values[l]!;
+        }
       }
     }
     iterations = it + 1;

@@ -67,6 +67,8 @@ export class TreeGrower {
   private readonly featurePool: Int32Array;
   private sparse: SparseBins = { bins: new Int32Array(0), start: new Int32Array(0) };
   private leafOf = new Uint16Array(0);
+  /** A categorical split's bin mask, copied where the wasm partition reads it. */
+  private maskBuf: Uint8Array | null = null;
 
   constructor(
     private readonly data: BinnedData,
@@ -393,9 +395,17 @@ export class TreeGrower {
     const arena = this.data.arena;
     const dl = s.defaultLeft;
     const mask = s.catLeft;
-    if (!mask && col && arena && arena.owns(col) && arena.owns(idx) && arena.owns(tmp)) {
+    if (col && arena && arena.owns(col) && arena.owns(idx) && arena.owns(tmp)) {
       const k = arena.kernels;
-      const w = (col instanceof Uint8Array ? k.partition8 : k.partition16)(addr(idx), start, end, addr(col), s.bin, nv, dl ? 1 : 0, addr(tmp));
+      let maskAddr = 0;
+      if (mask) {
+        // Category bins past the mask's end go right, as in the loop below.
+        if (this.maskBuf === null || this.maskBuf.length < nv + 1) this.maskBuf = arena.u8(nv + 1);
+        this.maskBuf.fill(0);
+        this.maskBuf.set(mask.subarray(0, Math.min(mask.length, nv + 1)));
+        maskAddr = addr(this.maskBuf);
+      }
+      const w = (col instanceof Uint8Array ? k.partition8 : k.partition16)(addr(idx), start, end, addr(col), s.bin, nv, dl ? 1 : 0, addr(tmp), maskAddr);
       idx.set(tmp.subarray(0, end - w), w);
       return w;
     }

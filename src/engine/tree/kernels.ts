@@ -95,22 +95,29 @@ function histogramBody(wide: boolean, subset: boolean): number[] {
 }
 
 /**
- * partition(idx, start, end, col, thr, nv, dl, tmp) -> mid: stable partition of idx[start..end)
- * by bin column col (1 or 2 bytes per row): rows with bin <= thr (bin nv, missing, goes left when
- * dl = 1) stay in idx from start on, the others go to tmp[0..) in order; returns the first index
- * after the left rows. Branch-free: each row is written to both places and one cursor advances.
+ * partition(idx, start, end, col, thr, nv, dl, tmp, mask) -> mid: stable partition of
+ * idx[start..end) by bin column col (1 or 2 bytes per row). A row goes left when its bin is nv
+ * (missing) and dl = 1, or, for other bins, when bin <= thr (mask = 0) or mask[bin] = 1 (a
+ * categorical split; mask is a byte address). Left rows stay in idx from start on, the others go
+ * to tmp[0..) in order; returns the first index after the left rows. Branch-free: each row is
+ * written to both places and one cursor advances.
  */
 function partitionBody(wide: boolean): number[] {
-  const [IDX, START, END, COL, THR, NV, DL, TMP] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [R, B, LEFT, W, T] = [8, 9, 10, 11, 12];
+  const [IDX, START, END, COL, THR, NV, DL, TMP, MASK] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [R, B, LEFT, W, T] = [9, 10, 11, 12, 13];
   const body = [
     ...get(START), ...set(W),
     OP.block, OP.void, OP.loop, OP.void,
     ...get(START), ...get(END), OP.i32geU, OP.brIf, 1,
     ...get(IDX), ...get(START), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
     ...get(COL), ...get(R), ...(wide ? [...i32(1), OP.i32shl] : []), OP.i32add, ...(wide ? OP.i32load16u : OP.i32load8u), ...set(B),
-    // left = b == nv ? dl : b <= thr
-    ...get(DL), ...get(B), ...get(THR), OP.i32leU, ...get(B), ...get(NV), OP.i32eq, OP.select, ...set(LEFT),
+    // left = b == nv ? dl : (mask ? mask[b] : b <= thr); with mask = 0, mask[b] reads low memory
+    // that the select then ignores.
+    ...get(DL),
+    ...get(MASK), ...get(B), OP.i32add, ...OP.i32load8u,
+    ...get(B), ...get(THR), OP.i32leU,
+    ...get(MASK), OP.select,
+    ...get(B), ...get(NV), OP.i32eq, OP.select, ...set(LEFT),
     ...get(IDX), ...get(W), ...i32(2), OP.i32shl, OP.i32add, ...get(R), ...OP.i32store,
     ...get(TMP), ...get(T), ...i32(2), OP.i32shl, OP.i32add, ...get(R), ...OP.i32store,
     ...get(W), ...get(LEFT), OP.i32add, ...set(W),
@@ -131,7 +138,7 @@ function moduleBytes(): Uint8Array {
   const types = [
     [0x60, ...params(8), 0],
     [0x60, ...params(10), 0],
-    [0x60, ...params(8), 1, OP.i32],
+    [0x60, ...params(9), 1, OP.i32],
   ];
   const funcTypes = [0, 1, 0, 1, 2, 2];
   const bodies = [
@@ -161,6 +168,7 @@ export interface SharedWasmMemory {
 }
 
 type Fn8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => number;
+type Fn9 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => number;
 type Fn10 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => void;
 
 /** The kernels bound to one memory; every pointer is a byte address in it. */
@@ -169,8 +177,8 @@ export interface TreeKernels {
   readonly hist8Subset: Fn10;
   readonly hist16: Fn8;
   readonly hist16Subset: Fn10;
-  readonly partition8: Fn8;
-  readonly partition16: Fn8;
+  readonly partition8: Fn9;
+  readonly partition16: Fn9;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -210,7 +218,7 @@ export function treeKernels(memory: SharedWasmMemory): TreeKernels | null {
     hist8Subset: e['hist8Subset'] as Fn10,
     hist16: e['hist16'] as Fn8,
     hist16Subset: e['hist16Subset'] as Fn10,
-    partition8: e['partition8'] as Fn8,
-    partition16: e['partition16'] as Fn8,
+    partition8: e['partition8'] as Fn9,
+    partition16: e['partition16'] as Fn9,
   };
 }
