@@ -13,7 +13,17 @@ import { treeKernels, type SharedWasmMemory, type TreeKernels } from './kernels.
 import { chunk, type HistogramBuilder } from './parallel.js';
 
 /** Control block slots (Int32Array in the arena). */
-const C = { generation: 0, done: 1, stop: 2, idx: 3, packed: 4, feats: 5, nActive: 6, start: 7, end: 8, size: 16 } as const;
+const C = {
+  generation: 0, done: 1, stop: 2, idx: 3, packed: 4, feats: 5, nActive: 6, start: 7, end: 8,
+  /** 0 = build a histogram, 1 = partition (then col, thr, nv, dl, mask and tmp describe it). */
+  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15,
+  /** Partition jobs: left-row count of each thread's block, from here on. */
+  left: 16,
+  size: 16 + 256,
+} as const; // prettier-ignore
+
+/** Nodes with fewer rows are partitioned in the calling thread. */
+const PARALLEL_MIN_PARTITION = 65_536;
 
 /** Below this many row-features a node is built in the calling thread: waking workers costs more. */
 const PARALLEL_MIN_CELLS = 131_072;
@@ -60,12 +70,17 @@ function runKernel(
 }
 
 /** A histogram builder on the arena's kernels; starts `threads - 1` workers when threads > 1. */
-export async function arenaHistograms(data: BinnedData, arena: TreeArena, threads: number): Promise<HistogramBuilder> {
+export async function arenaHistograms(data: BinnedData, arena: TreeArena, requested: number): Promise<HistogramBuilder> {
+  // The control block has a left-count slot per thread.
+  const threads = Math.max(1, Math.min(256, requested));
   const nF = data.nFeatures;
   const total = data.offsets[nF]!;
   const wide = data.bins instanceof Uint16Array;
   const feats = arena.i32(Math.max(1, nF));
   const ctrl = arena.i32(C.size);
+  let maxBins = 1;
+  for (let j = 0; j < nF; j++) maxBins = Math.max(maxBins, data.nBins[j]!);
+  const mask = arena.u8(maxBins);
   const k = arena.kernels;
   const partials: Float64Array[] = [];
   const workers: Worker[] = [];
@@ -111,8 +126,72 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, thread
   const nThreads = workers.length + 1;
   let closed = false;
 
+  /** Wakes the workers for the job described in ctrl and waits until they are all done. */
+  const runWorkers = (mine: () => void): void => {
+    Atomics.store(ctrl, C.done, 0);
+    Atomics.add(ctrl, C.generation, 1);
+    Atomics.notify(ctrl, C.generation);
+    mine();
+    for (;;) {
+      const done = Atomics.load(ctrl, C.done);
+      if (done >= nThreads - 1) break;
+      if (failure) throw failure;
+      Atomics.wait(ctrl, C.done, done, 1000);
+    }
+  };
+
   return {
     newHistogram: (size: number) => arena.f64(size),
+    partition(idx, start, end, s, col, nv, tmp) {
+      if (closed || !arena.owns(idx) || !arena.owns(col) || !arena.owns(tmp)) return -1;
+      let maskAddr = 0;
+      if (s.catLeft) {
+        // Category bins past the split's mask go right, as in the grower's loop.
+        mask.fill(0);
+        mask.set(s.catLeft.subarray(0, Math.min(s.catLeft.length, maxBins)));
+        maskAddr = addr(mask);
+      }
+      const part = col instanceof Uint8Array ? k.partition8 : k.partition16;
+      const dl = s.defaultLeft ? 1 : 0;
+      if (nThreads === 1 || end - start < PARALLEL_MIN_PARTITION) {
+        const w = part(addr(idx), start, end, addr(col), s.bin, nv, dl, addr(tmp), maskAddr);
+        idx.set(tmp.subarray(0, end - w), w);
+        return w;
+      }
+      // Each thread partitions its block of rows: left rows stay at the block's start, right rows
+      // go to tmp at the block's offset. Then the left runs close up and the right runs follow in
+      // block order, which is exactly the serial stable partition.
+      ctrl[C.job] = 1;
+      ctrl[C.idx] = addr(idx);
+      ctrl[C.start] = start;
+      ctrl[C.end] = end;
+      ctrl[C.col] = addr(col);
+      ctrl[C.thr] = s.bin;
+      ctrl[C.nv] = nv;
+      ctrl[C.dl] = dl;
+      ctrl[C.mask] = maskAddr;
+      ctrl[C.tmp] = addr(tmp);
+      runWorkers(() => {
+        const [s0, s1] = chunk(end - start, nThreads, nThreads - 1);
+        const w = part(addr(idx), start + s0, start + s1, addr(col), s.bin, nv, dl, addr(tmp) + s0 * 4, maskAddr);
+        ctrl[C.left + nThreads - 1] = w - (start + s0);
+      });
+      let pos = start;
+      for (let b = 0; b < nThreads; b++) {
+        const [s0] = chunk(end - start, nThreads, b);
+        const nLeft = ctrl[C.left + b]!;
+        if (pos !== start + s0) idx.copyWithin(pos, start + s0, start + s0 + nLeft);
+        pos += nLeft;
+      }
+      const mid = pos;
+      for (let b = 0; b < nThreads; b++) {
+        const [s0, s1] = chunk(end - start, nThreads, b);
+        const nRight = s1 - s0 - ctrl[C.left + b]!;
+        idx.set(tmp.subarray(s0, s0 + nRight), pos);
+        pos += nRight;
+      }
+      return mid;
+    },
     build(gs: GradientSet, idx: Uint32Array, start: number, end: number, features: Int32Array | null, nActive: number, hist: Float64Array): void {
       const packed = gs.packed;
       if (!packed || gs.nOut !== 1 || gs.classOf || !arena.owns(packed) || !arena.owns(idx) || !arena.owns(hist) || !arena.owns(data.bins)) {
@@ -131,23 +210,17 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, thread
         runKernel(k, wide, addr(idx), start, end, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA);
         return;
       }
+      ctrl[C.job] = 0;
       ctrl[C.idx] = addr(idx);
       ctrl[C.packed] = addr(packed);
       ctrl[C.feats] = featAddr;
       ctrl[C.nActive] = nA;
       ctrl[C.start] = start;
       ctrl[C.end] = end;
-      Atomics.store(ctrl, C.done, 0);
-      Atomics.add(ctrl, C.generation, 1);
-      Atomics.notify(ctrl, C.generation);
-      const [s0, s1] = chunk(end - start, nThreads, nThreads - 1);
-      runKernel(k, wide, addr(idx), start + s0, start + s1, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA);
-      for (;;) {
-        const done = Atomics.load(ctrl, C.done);
-        if (done >= nThreads - 1) break;
-        if (failure) throw failure;
-        Atomics.wait(ctrl, C.done, done, 1000);
-      }
+      runWorkers(() => {
+        const [s0, s1] = chunk(end - start, nThreads, nThreads - 1);
+        runKernel(k, wide, addr(idx), start + s0, start + s1, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA);
+      });
       for (const part of partials) {
         for (let a = 0; a < nA; a++) {
           const j = features === null ? a : feats[a]!;
@@ -183,13 +256,19 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
     if (Atomics.load(ctrl, C.stop) === 1) break;
     const start = ctrl[C.start]!;
     const end = ctrl[C.end]!;
-    const nA = ctrl[C.nActive]!;
-    const featAddr = ctrl[C.feats]!;
-    // Views made now see the memory as it has grown since the worker started.
-    const feats = featAddr === 0 ? null : new Int32Array(s.memory.buffer, featAddr, nA);
-    clearBins(hist, s.offsets, s.nFeatures, feats, nA);
     const [s0, s1] = chunk(end - start, s.threads, s.worker);
-    runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA);
+    if (ctrl[C.job] === 1) {
+      const part = s.wide ? k.partition16 : k.partition8;
+      const w = part(ctrl[C.idx]!, start + s0, start + s1, ctrl[C.col]!, ctrl[C.thr]!, ctrl[C.nv]!, ctrl[C.dl]!, ctrl[C.tmp]! + s0 * 4, ctrl[C.mask]!);
+      ctrl[C.left + s.worker] = w - (start + s0);
+    } else {
+      const nA = ctrl[C.nActive]!;
+      const featAddr = ctrl[C.feats]!;
+      // Views made now see the memory as it has grown since the worker started.
+      const feats = featAddr === 0 ? null : new Int32Array(s.memory.buffer, featAddr, nA);
+      clearBins(hist, s.offsets, s.nFeatures, feats, nA);
+      runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA);
+    }
     Atomics.add(ctrl, C.done, 1);
     Atomics.notify(ctrl, C.done);
   }

@@ -3,7 +3,6 @@
 // partitioned in place in one index buffer, so each leaf owns a contiguous range of it.
 
 import type { Rng } from '../random.js';
-import { addr } from './arena.js';
 import type { BinnedData } from './binning.js';
 import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
 import { serialHistograms, type HistogramBuilder } from './parallel.js';
@@ -67,8 +66,6 @@ export class TreeGrower {
   private readonly featurePool: Int32Array;
   private sparse: SparseBins = { bins: new Int32Array(0), start: new Int32Array(0) };
   private leafOf = new Uint16Array(0);
-  /** A categorical split's bin mask, copied where the wasm partition reads it. */
-  private maskBuf: Uint8Array | null = null;
 
   constructor(
     private readonly data: BinnedData,
@@ -392,22 +389,12 @@ export class TreeGrower {
     const stride = col ? 1 : this.data.nFeatures;
     const at = col ? 0 : f;
     const tmp = this.tmp;
-    const arena = this.data.arena;
     const dl = s.defaultLeft;
     const mask = s.catLeft;
-    if (col && arena && arena.owns(col) && arena.owns(idx) && arena.owns(tmp)) {
-      const k = arena.kernels;
-      let maskAddr = 0;
-      if (mask) {
-        // Category bins past the mask's end go right, as in the loop below.
-        if (this.maskBuf === null || this.maskBuf.length < nv + 1) this.maskBuf = arena.u8(nv + 1);
-        this.maskBuf.fill(0);
-        this.maskBuf.set(mask.subarray(0, Math.min(mask.length, nv + 1)));
-        maskAddr = addr(this.maskBuf);
-      }
-      const w = (col instanceof Uint8Array ? k.partition8 : k.partition16)(addr(idx), start, end, addr(col), s.bin, nv, dl ? 1 : 0, addr(tmp), maskAddr);
-      idx.set(tmp.subarray(0, end - w), w);
-      return w;
+    // Builders on the wasm arena partition with their kernel (and threads); -1 leaves it to us.
+    if (col) {
+      const mid = this.histograms.partition?.(idx, start, end, s, col, nv, tmp) ?? -1;
+      if (mid >= 0) return mid;
     }
     let w = start;
     let t = 0;

@@ -8,6 +8,7 @@ import type { BinnedData } from './binning.js';
 import { buildHistogram, histogramStrideOf, type GradientSet } from './histogram.js';
 import type { ForestParams } from './forest.js';
 import type { TreeNodes } from './predictor.js';
+import type { SplitCandidate } from './split.js';
 
 /** Control block slots (Int32Array over a SharedArrayBuffer). */
 export const CTRL = { generation: 0, done: 1, start: 2, end: 3, nActive: 4, stop: 5, threads: 6, size: 8 } as const;
@@ -18,6 +19,12 @@ export interface HistogramBuilder {
   close(): Promise<void>;
   /** Allocates a node histogram where this builder works best (the wasm arena); plain memory if absent. */
   newHistogram?(size: number): Float64Array;
+  /**
+   * Stable partition of idx[start..end) by a split on bin column `col` (missing bin nv), using
+   * `tmp` as scratch; returns where the right rows begin, or -1 when this builder cannot (the
+   * caller partitions itself).
+   */
+  partition?(idx: Uint32Array, start: number, end: number, split: SplitCandidate, col: Uint8Array | Uint16Array, nv: number, tmp: Uint32Array): number;
 }
 
 export const serialHistograms = (data: BinnedData): HistogramBuilder => ({

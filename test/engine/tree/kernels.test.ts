@@ -9,6 +9,7 @@ import { trainBoosting, type BoostParams, type TrainData } from '../../../src/en
 import { buildHistogram, PACK } from '../../../src/engine/tree/histogram.js';
 import { createLoss } from '../../../src/engine/loss/index.js';
 import { Rng } from '../../../src/engine/random.js';
+import { newCandidate } from '../../../src/engine/tree/split.js';
 
 function columnsOf(n: number, nF: number, seed: number, distinct = 0): Float64Array[] {
   const rng = new Rng(seed);
@@ -63,6 +64,46 @@ describe('wasm histogram kernels', () => {
       await builder.close();
     });
   }
+});
+
+describe('wasm partition', () => {
+  it('when a large node is partitioned by two threads, then the ids come out as the serial stable partition', async () => {
+    const n = 150_000;
+    const columns = columnsOf(n, 3, 9);
+    const rng = new Rng(8);
+    columns.push(Float64Array.from({ length: n }, () => rng.int(12)));
+    const mapper = fitBinMapper(columns, [false, false, false, true], [0, 0, 0, 12], 256, 0);
+    const arena = TreeArena.create(8 << 20)!;
+    const binned = binMatrix(mapper, columns, arena);
+    const builder = await arenaHistograms(binned, arena, 2);
+    try {
+      const idx = arena.u32(n);
+      const tmp = arena.u32(n);
+      for (let r = 0; r < n; r++) idx[r] = r;
+      const serial = (ids: number[], f: number, goesLeft: (b: number) => boolean): number[] => {
+        const nv = binned.nBins[f]! - 1;
+        const col = binned.columns![f]!;
+        const left = ids.filter((r) => (col[r] === nv ? false : goesLeft(col[r]!)));
+        return [...left, ...ids.filter((r) => !left.includes(r))];
+      };
+      let expected = Array.from(idx);
+      const mid = builder.partition!(idx, 0, n, { ...newCandidate(1), feature: 1, bin: 90, defaultLeft: false }, binned.columns![1]!, binned.nBins[1]! - 1, tmp);
+      const left1 = expected.filter((r) => binned.columns![1]![r]! <= 90);
+      expected = [...left1, ...expected.filter((r) => binned.columns![1]![r]! > 90)];
+      expect(mid).toBe(left1.length);
+      expect(Array.from(idx)).toEqual(expected);
+      // A categorical split of the right block (more than PARALLEL_MIN_PARTITION rows).
+      const catLeft = Uint8Array.from({ length: 12 }, (_, c) => (c % 4 === 1 ? 1 : 0));
+      const rightIds = expected.slice(mid);
+      expect(rightIds.length).toBeGreaterThan(65_536);
+      const mid2 = builder.partition!(idx, mid, n, { ...newCandidate(1), feature: 3, catLeft }, binned.columns![3]!, binned.nBins[3]! - 1, tmp);
+      const want = serial(rightIds, 3, (b) => catLeft[b] === 1);
+      expect(Array.from(idx.subarray(mid))).toEqual(want);
+      expect(mid2 - mid).toBe(rightIds.filter((r) => catLeft[binned.columns![3]![r]!] === 1).length);
+    } finally {
+      await builder.close();
+    }
+  });
 });
 
 describe('quantized boosting with and without the wasm kernels', () => {
