@@ -59,18 +59,27 @@ export function binaryLogistic(): Loss {
 export function softmax(nClasses: number): Loss {
   const K = nClasses;
   const p = new Float64Array(K);
-  /** Softmax of row i of raw into p; returns log of the normaliser (for the loss). */
-  const probs = (raw: Float64Array, i: number): number => {
+  /** Softmax of row i of raw into p; returns the row's maximum and leaves the normaliser in `sum`. */
+  let sum = 0;
+  const softmaxRow = (raw: Float64Array, i: number): number => {
+    const o = i * K;
     let mx = -Infinity;
-    for (let k = 0; k < K; k++) mx = Math.max(mx, raw[i * K + k]!);
+    for (let k = 0; k < K; k++) {
+      const v = raw[o + k]!;
+      if (v > mx) mx = v;
+    }
     let s = 0;
     for (let k = 0; k < K; k++) {
-      p[k] = Math.exp(raw[i * K + k]! - mx);
-      s += p[k]!;
+      const e = Math.exp(raw[o + k]! - mx);
+      p[k] = e;
+      s += e;
     }
     for (let k = 0; k < K; k++) p[k] = p[k]! / s;
-    return mx + Math.log(s);
+    sum = s;
+    return mx;
   };
+  /** As softmaxRow, returning log of the normaliser (for the loss). */
+  const probs = (raw: Float64Array, i: number): number => softmaxRow(raw, i) + Math.log(sum);
   const mean = (y: Float64Array, raw: Float64Array, w: Float64Array | null): number => {
     let s = 0;
     let sw = 0;
@@ -102,7 +111,7 @@ export function softmax(nClasses: number): Loss {
     gradients(y, raw, w, grad, hess) {
       for (let i = 0; i < y.length; i++) {
         const wi = w ? w[i]! : 1;
-        probs(raw, i);
+        softmaxRow(raw, i);
         const yi = y[i]!;
         for (let k = 0; k < K; k++) {
           const pk = p[k]!;
@@ -117,7 +126,7 @@ export function softmax(nClasses: number): Loss {
     transform(raw, out) {
       const rows = raw.length / K;
       for (let i = 0; i < rows; i++) {
-        probs(raw, i);
+        softmaxRow(raw, i);
         for (let k = 0; k < K; k++) out[i * K + k] = p[k]!;
       }
     },
