@@ -55,15 +55,21 @@ const i32 = (n: number): number[] => [OP.i32const, ...sleb(n)];
 function histogramBody(wide: boolean, subset: boolean): number[] {
   const [IDX, START, END, PACKED, BINS, NF, HIST, SH, FEATS, NACT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const first = subset ? 10 : 8;
-  const [R, P, J, A, ADDR] = [first, first + 1, first + 2, first + 3, first + 4];
-  const V = first + 5;
+  const [R, P, J, A, ADDR, HJ, STEP, JEND] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => first + k) as [number, number, number, number, number, number, number, number];
+  const V = first + 8;
   const loadBin = wide ? OP.i32load16u : OP.i32load8u;
   const binAddr = (j: number[]): number[] => [...get(P), ...j, ...(wide ? [...i32(1), OP.i32shl] : []), OP.i32add];
-  const addInto = (j: number[]): number[] => [
+  const addAt = (addr: number[]): number[] => [...addr, ...tee(ADDR), ...get(ADDR), ...OP.f64load, ...get(V), OP.f64add, ...OP.f64store];
+  const addInto = (j: number[]): number[] =>
     // addr = hist + (((j << sh) | bins[p + j]) << 3); hist[addr] += v
-    ...get(HIST), ...j, ...get(SH), OP.i32shl, ...binAddr(j), ...loadBin, OP.i32or, ...i32(3), OP.i32shl, OP.i32add, ...tee(ADDR),
-    ...get(ADDR), ...OP.f64load, ...get(V), OP.f64add, ...OP.f64store,
-  ]; // prettier-ignore
+    addAt([...get(HIST), ...j, ...get(SH), OP.i32shl, ...binAddr(j), ...loadBin, OP.i32or, ...i32(3), OP.i32shl, OP.i32add]);
+  // Four features per step: feature j + u's bins start at hj + u * step (step = 8 << sh), and its
+  // bin is read at a constant offset from p + j. Independent read-modify-writes overlap.
+  const unrolled: number[] = [];
+  for (let u = 0; u < 4; u++) {
+    const bin = [...binAddr(get(J)), wide ? 0x2f : 0x2d, wide ? 1 : 0, ...uleb(wide ? 2 * u : u)];
+    unrolled.push(...addAt([...get(HJ), ...(u > 0 ? [...get(STEP), ...i32(u), OP.i32mul, OP.i32add] : []), ...bin, ...i32(3), OP.i32shl, OP.i32add]));
+  }
   const inner = subset
     ? [
         ...i32(0), ...set(A),
@@ -75,12 +81,25 @@ function histogramBody(wide: boolean, subset: boolean): number[] {
       ]
     : [
         ...i32(0), ...set(J),
-        OP.loop, OP.void,
+        ...get(HIST), ...set(HJ),
+        OP.block, OP.void, OP.loop, OP.void,
+        ...get(J), ...get(JEND), OP.i32geU, OP.brIf, 1,
+        ...unrolled,
+        ...get(HJ), ...get(STEP), ...i32(2), OP.i32shl, OP.i32add, ...set(HJ),
+        ...get(J), ...i32(4), OP.i32add, ...set(J),
+        OP.br, 0,
+        OP.end, OP.end,
+        // The last nF % 4 features.
+        OP.block, OP.void, OP.loop, OP.void,
+        ...get(J), ...get(NF), OP.i32geU, OP.brIf, 1,
         ...addInto(get(J)),
-        ...get(J), ...i32(1), OP.i32add, ...tee(J), ...get(NF), OP.i32ltU, OP.brIf, 0,
-        OP.end,
+        ...get(J), ...i32(1), OP.i32add, ...set(J),
+        OP.br, 0,
+        OP.end, OP.end,
       ]; // prettier-ignore
   const body = [
+    ...i32(8), ...get(SH), OP.i32shl, ...set(STEP),
+    ...get(NF), ...i32(-4), 0x71, ...set(JEND),
     OP.block, OP.void, OP.loop, OP.void,
     ...get(START), ...get(END), OP.i32geU, OP.brIf, 1,
     ...get(IDX), ...get(START), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
@@ -91,7 +110,7 @@ function histogramBody(wide: boolean, subset: boolean): number[] {
     OP.br, 0,
     OP.end, OP.end, OP.end,
   ]; // prettier-ignore
-  return [...vec([[5, OP.i32], [1, OP.f64]]), ...body];
+  return [...vec([[8, OP.i32], [1, OP.f64]]), ...body];
 }
 
 /**
