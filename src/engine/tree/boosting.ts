@@ -295,7 +295,7 @@ async function boost(
       idx.set(sample.subarray(0, nS));
       let gScale = 1;
       let hScale = 1;
-      let packedTotal = -1;
+      let packedTotal: number | undefined;
       if (packed) [gScale, hScale, packedTotal] = quantize(gk, hk, idx, nS, packed, rng.nextU32());
       const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale, packedTotal }, idx, nS, features, nCol, null);
       const values = grown.nodes.value;

@@ -129,8 +129,8 @@ export class TreeGrower {
     const { grad, hess, classOf } = gs;
     if (packed) {
       // Split gains compare quantized sums with quantized sums, so the root uses them too.
-      let sum = gs.packedTotal ?? -1;
-      if (sum < 0) {
+      let sum = gs.packedTotal;
+      if (sum === undefined) {
         sum = 0;
         for (let i = 0; i < nRows; i++) sum += packed[idx[i]!]!;
       }
