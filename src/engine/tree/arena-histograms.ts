@@ -8,18 +8,21 @@ import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
 import { addr, type TreeArena } from './arena.js';
 import type { BinnedData } from './binning.js';
-import { buildHistogram, type GradientSet } from './histogram.js';
+import { buildHistogram, quantScales, type GradientSet } from './histogram.js';
 import { treeKernels, type SharedWasmMemory, type TreeKernels } from './kernels.js';
 import { chunk, type HistogramBuilder } from './parallel.js';
 
 /** Control block slots (Int32Array in the arena). */
 const C = {
   generation: 0, done: 1, stop: 2, idx: 3, packed: 4, feats: 5, nActive: 6, start: 7, end: 8,
-  /** 0 = build a histogram, 1 = partition (then col, thr, nv, dl, mask and tmp describe it). */
-  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15,
+  /**
+   * 0 = build a histogram, 1 = partition (then col, thr, nv, dl, mask and tmp describe it),
+   * 2 = largest gradient and hessian, 3 = quantize (grad, hess, seed; gInv, hInv in the f64 scratch).
+   */
+  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18,
   /** Partition jobs: left-row count of each thread's block, from here on. */
-  left: 16,
-  size: 16 + 256,
+  left: 32,
+  size: 32 + 256,
 } as const; // prettier-ignore
 
 /** Nodes with fewer rows are partitioned in the calling thread. */
@@ -38,6 +41,8 @@ export interface ArenaWorkerSetup {
   shift: number;
   offsets: Int32Array;
   ctrl: number;
+  /** f64 scratch: [gInv, hInv], then two slots per thread for its results. */
+  scratch: number;
   /** This worker's own histogram (address) and its block index (the calling thread takes the last). */
   hist: number;
   worker: number;
@@ -81,6 +86,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
   let maxBins = 1;
   for (let j = 0; j < nF; j++) maxBins = Math.max(maxBins, data.nBins[j]!);
   const mask = arena.u8(maxBins);
+  const scratch = arena.f64(2 + 2 * threads);
   const k = arena.kernels;
   const partials: Float64Array[] = [];
   const workers: Worker[] = [];
@@ -99,6 +105,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         shift: data.shift,
         offsets: data.offsets,
         ctrl: addr(ctrl),
+        scratch: addr(scratch),
         hist: addr(hist),
         worker: w,
         threads,
@@ -142,6 +149,48 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
 
   return {
     newHistogram: (size: number) => arena.f64(size),
+    quantize(grad, hess, idx, nRows, packed, seed) {
+      if (closed || ![grad, hess, idx, packed].every((a) => arena.owns(a))) return null;
+      const parallel = nThreads > 1 && nRows >= PARALLEL_MIN_PARTITION;
+      const blocks = parallel ? nThreads : 1;
+      const [g, h, ix, pk] = [addr(grad), addr(hess), addr(idx), addr(packed)];
+      const slot = (b: number): number => addr(scratch) + (2 + 2 * b) * 8;
+      const mine = (job: () => void): void => (parallel ? runWorkers(job) : job());
+      if (parallel) {
+        ctrl[C.job] = 2;
+        ctrl[C.idx] = ix;
+        ctrl[C.start] = 0;
+        ctrl[C.end] = nRows;
+        ctrl[C.grad] = g;
+        ctrl[C.hess] = h;
+      }
+      mine(() => {
+        const [s0, s1] = chunk(nRows, blocks, blocks - 1);
+        k.quantMax(ix, s0, s1, g, h, slot(blocks - 1));
+      });
+      let gmax = 0;
+      let hmax = 0;
+      for (let b = 0; b < blocks; b++) {
+        gmax = Math.max(gmax, scratch[2 + 2 * b]!);
+        hmax = Math.max(hmax, scratch[3 + 2 * b]!);
+      }
+      const [gScale, hScale] = quantScales(gmax, hmax, nRows);
+      scratch[0] = 1 / gScale;
+      scratch[1] = 1 / hScale;
+      if (parallel) {
+        ctrl[C.job] = 3;
+        ctrl[C.packed] = pk;
+        ctrl[C.seed] = seed | 0;
+      }
+      mine(() => {
+        const [s0, s1] = chunk(nRows, blocks, blocks - 1);
+        scratch[2 + 2 * (blocks - 1)] = k.quantize(ix, s0, s1, g, h, pk, scratch[0]!, scratch[1]!, seed | 0);
+      });
+      // Block totals are exact integers: their sum does not depend on the blocks.
+      let total = 0;
+      for (let b = 0; b < blocks; b++) total += scratch[2 + 2 * b]!;
+      return [gScale, hScale, total];
+    },
     partition(idx, start, end, s, col, nv, tmp) {
       if (closed || !arena.owns(idx) || !arena.owns(col) || !arena.owns(tmp)) return -1;
       let maskAddr = 0;
@@ -257,7 +306,12 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
     const start = ctrl[C.start]!;
     const end = ctrl[C.end]!;
     const [s0, s1] = chunk(end - start, s.threads, s.worker);
-    if (ctrl[C.job] === 1) {
+    const slot = s.scratch + (2 + 2 * s.worker) * 8;
+    if (ctrl[C.job] === 2) k.quantMax(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, slot);
+    else if (ctrl[C.job] === 3) {
+      const f = new Float64Array(s.memory.buffer, s.scratch, 2 + 2 * s.threads);
+      f[2 + 2 * s.worker] = k.quantize(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, ctrl[C.packed]!, f[0]!, f[1]!, ctrl[C.seed]!);
+    } else if (ctrl[C.job] === 1) {
       const part = s.wide ? k.partition16 : k.partition8;
       const w = part(ctrl[C.idx]!, start + s0, start + s1, ctrl[C.col]!, ctrl[C.thr]!, ctrl[C.nv]!, ctrl[C.dl]!, ctrl[C.tmp]! + s0 * 4, ctrl[C.mask]!);
       ctrl[C.left + s.worker] = w - (start + s0);

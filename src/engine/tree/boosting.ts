@@ -7,7 +7,7 @@ import { Rng } from '../random.js';
 import { TreeArena } from './arena.js';
 import { arenaHistograms } from './arena-histograms.js';
 import { binMatrix, binnedBytes, fitBinMapper, type BinnedData } from './binning.js';
-import { PACK, quantLevels } from './histogram.js';
+import { PACK, quantScales } from './histogram.js';
 import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
 import { NO_LEAF, TreeGrower } from './grower.js';
 import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
@@ -108,13 +108,14 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
   const arena = p.quantized && p.wasmKernels !== false ? TreeArena.create(binnedBytes(mapper, n) + n * (8 + 2 * 4) + 8 * (mapper.nFeatures << 8) * 16) : null;
   if (arena) {
     const binned = binMatrix(mapper, data.columns, arena);
-    const grad = new Float64Array(n * K);
-    const hess = new Float64Array(n * K);
+    // Gradients live in the arena too: the quantize kernel reads them.
+    const grad = arena.f64(n * K);
+    const hess = arena.f64(n * K);
     const bufs: Buffers = {
       grad,
       hess,
-      gk: K > 1 ? new Float64Array(n) : grad,
-      hk: K > 1 ? new Float64Array(n) : hess,
+      gk: K > 1 ? arena.f64(n) : grad,
+      hk: K > 1 ? arena.f64(n) : hess,
       idx: arena.u32(n),
       packed: arena.f64(n),
     };
@@ -157,6 +158,21 @@ interface Buffers {
 }
 
 /**
+ * 32 random bits for row r of a tree: a hash of the row id and the tree's seed (murmur3's
+ * finaliser), so a row's rounding does not depend on where it sits in the index or which thread
+ * packs it. The wasm `quantize` kernel computes the same bits.
+ */
+export function roundingBits(seed: number, r: number): number {
+  let x = Math.imul(r, 0x9e3779b1) ^ seed;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/**
  * Packs stochastically rounded gradient and hessian levels of the sampled rows into `packed`;
  * returns the value of one level of each and the (exact) sum of the packed values. Rounding is
  * unbiased, so node sums stay unbiased.
@@ -170,20 +186,13 @@ export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Arr
     if (g > gmax) gmax = g;
     if (hess[r]! > hmax) hmax = hess[r]!;
   }
-  const L = quantLevels(nRows);
-  const gScale = gmax > 0 ? gmax / L : 1;
-  const hScale = hmax > 0 ? hmax / L : 1;
+  const [gScale, hScale] = quantScales(gmax, hmax, nRows);
   const gInv = 1 / gScale;
   const hInv = 1 / hScale;
-  let x = (seed ^ 0x2545f491) >>> 0 || 1;
   let total = 0;
   for (let i = 0; i < nRows; i++) {
     const r = rows[i]!;
-    // xorshift32: one draw gives both rounding offsets.
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    const x = roundingBits(seed, r);
     const gq = Math.floor(grad[r]! * gInv + (x & 0xffff) / 65536);
     const hq = Math.floor(hess[r]! * hInv + (x >>> 16) / 65536);
     const v = gq * PACK + hq;
@@ -296,7 +305,10 @@ async function boost(
       let gScale = 1;
       let hScale = 1;
       let packedTotal: number | undefined;
-      if (packed) [gScale, hScale, packedTotal] = quantize(gk, hk, idx, nS, packed, rng.nextU32());
+      if (packed) {
+        const seed = rng.nextU32();
+        [gScale, hScale, packedTotal] = histograms.quantize?.(gk, hk, idx, nS, packed, seed) ?? quantize(gk, hk, idx, nS, packed, seed);
+      }
       const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale, packedTotal }, idx, nS, features, nCol, null);
       const values = grown.nodes.value;
       if (loss.leafValue) {

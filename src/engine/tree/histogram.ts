@@ -37,6 +37,12 @@ export function quantLevels(n: number): number {
   return Math.max(1, Math.min(32767, Math.floor((PACK - 1) / Math.max(1, n))));
 }
 
+/** The value of one gradient and one hessian level, from the largest magnitudes over nRows rows. */
+export function quantScales(gmax: number, hmax: number, nRows: number): [number, number] {
+  const L = quantLevels(nRows);
+  return [gmax > 0 ? gmax / L : 1, hmax > 0 ? hmax / L : 1];
+}
+
 /** Splits a packed sum into its gradient and hessian level sums. */
 export function unpack(v: number): [number, number] {
   const g = Math.floor(v / PACK);

@@ -6,6 +6,7 @@
 // Assembled from opcodes at load time, like the Gram and network kernels: no toolchain, no file.
 
 import { name, section, sleb, uleb, vec, wasm, type WasmModule } from '../wasm/assembler.js';
+import { PACK as PACK_VALUE } from './histogram.js';
 
 const OP = {
   block: 0x02,
@@ -150,7 +151,80 @@ function partitionBody(wide: boolean): number[] {
   return [...vec([[5, OP.i32]]), ...body];
 }
 
-const EXPORTS = ['hist8', 'hist8Subset', 'hist16', 'hist16Subset', 'partition8', 'partition16'] as const;
+const F = {
+  abs: 0x99,
+  floor: 0x9c,
+  add: 0xa0,
+  mul: 0xa2,
+  div: 0xa3,
+  max: 0xa5,
+  fromU32: 0xb8,
+  i32and: 0x71,
+  i32shrU: 0x76,
+  const: (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+} as const;
+
+/**
+ * quantMax(idx, from, to, grad, hess, out): writes max(0, |grad[r]|) and max(0, hess[r]) over rows
+ * r = idx[i], i in [from, to), as two f64 at out.
+ */
+function quantMaxBody(): number[] {
+  const [IDX, FROM, TO, GRAD, HESS, OUT] = [0, 1, 2, 3, 4, 5];
+  const [R, GM, HM] = [6, 7, 8];
+  const body = [
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(FROM), ...get(TO), OP.i32geU, OP.brIf, 1,
+    ...get(IDX), ...get(FROM), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
+    ...get(GM), ...get(GRAD), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, F.abs, F.max, ...set(GM),
+    ...get(HM), ...get(HESS), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, F.max, ...set(HM),
+    ...get(FROM), ...i32(1), OP.i32add, ...set(FROM),
+    OP.br, 0,
+    OP.end, OP.end,
+    ...get(OUT), ...get(GM), ...OP.f64store,
+    ...get(OUT), ...get(HM), 0x39, 3, 8,
+    OP.end,
+  ]; // prettier-ignore
+  return [...vec([[1, OP.i32], [2, OP.f64]]), ...body];
+}
+
+/**
+ * quantize(idx, from, to, grad, hess, packed, gInv, hInv, seed) -> total: for rows r = idx[i], i in
+ * [from, to), packed[r] = floor(grad[r] * gInv + u) * PACK + floor(hess[r] * hInv + w), with the
+ * rounding offsets u, w in [0, 1) from `roundingBits(seed, r)` (boosting.ts); returns the sum of
+ * the packed values (exact). The offsets depend on the row, not on its position, so any split of
+ * the rows between threads packs the same values.
+ */
+function quantizeBody(): number[] {
+  const [IDX, FROM, TO, GRAD, HESS, PACKED, GINV, HINV, SEED] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [R, X, V, TOTAL] = [9, 10, 11, 12];
+  const mixStep = (shift: number, mul: number | null): number[] => [
+    ...get(X), ...get(X), ...i32(shift), F.i32shrU, OP.i32xor, ...(mul === null ? [] : [...i32(mul | 0), OP.i32mul]), ...set(X),
+  ]; // prettier-ignore
+  const body = [
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(FROM), ...get(TO), OP.i32geU, OP.brIf, 1,
+    ...get(IDX), ...get(FROM), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
+    ...get(R), ...i32(0x9e3779b1 | 0), OP.i32mul, ...get(SEED), OP.i32xor, ...set(X),
+    ...mixStep(16, 0x85ebca6b), ...mixStep(13, 0xc2b2ae35), ...mixStep(16, null),
+    // v = floor(g * gInv + (x & 0xffff) / 65536) * PACK + floor(h * hInv + (x >>> 16) / 65536)
+    ...get(GRAD), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, ...get(GINV), F.mul,
+    ...get(X), ...i32(0xffff), F.i32and, F.fromU32, ...F.const(65536), F.div, F.add, F.floor,
+    ...F.const(PACK_VALUE), F.mul,
+    ...get(HESS), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, ...get(HINV), F.mul,
+    ...get(X), ...i32(16), F.i32shrU, F.fromU32, ...F.const(65536), F.div, F.add, F.floor,
+    F.add, ...set(V),
+    ...get(PACKED), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...get(V), ...OP.f64store,
+    ...get(TOTAL), ...get(V), F.add, ...set(TOTAL),
+    ...get(FROM), ...i32(1), OP.i32add, ...set(FROM),
+    OP.br, 0,
+    OP.end, OP.end,
+    ...get(TOTAL),
+    OP.end,
+  ]; // prettier-ignore
+  return [...vec([[2, OP.i32], [2, OP.f64]]), ...body];
+}
+
+const EXPORTS = ['hist8', 'hist8Subset', 'hist16', 'hist16Subset', 'partition8', 'partition16', 'quantMax', 'quantize'] as const;
 
 function moduleBytes(): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [OP.i32]));
@@ -158,8 +232,10 @@ function moduleBytes(): Uint8Array {
     [0x60, ...params(8), 0],
     [0x60, ...params(10), 0],
     [0x60, ...params(9), 1, OP.i32],
+    [0x60, ...params(6), 0],
+    [0x60, ...vec([...Array.from({ length: 6 }, () => [OP.i32]), [OP.f64], [OP.f64], [OP.i32]]), 1, OP.f64],
   ];
-  const funcTypes = [0, 1, 0, 1, 2, 2];
+  const funcTypes = [0, 1, 0, 1, 2, 2, 3, 4];
   const bodies = [
     histogramBody(false, false),
     histogramBody(false, true),
@@ -167,6 +243,8 @@ function moduleBytes(): Uint8Array {
     histogramBody(true, true),
     partitionBody(false),
     partitionBody(true),
+    quantMaxBody(),
+    quantizeBody(),
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -198,6 +276,8 @@ export interface TreeKernels {
   readonly hist16Subset: Fn10;
   readonly partition8: Fn9;
   readonly partition16: Fn9;
+  readonly quantMax: (idx: number, from: number, to: number, grad: number, hess: number, out: number) => void;
+  readonly quantize: Fn9;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -239,5 +319,7 @@ export function treeKernels(memory: SharedWasmMemory): TreeKernels | null {
     hist16Subset: e['hist16Subset'] as Fn10,
     partition8: e['partition8'] as Fn9,
     partition16: e['partition16'] as Fn9,
+    quantMax: e['quantMax'] as TreeKernels['quantMax'],
+    quantize: e['quantize'] as Fn9,
   };
 }

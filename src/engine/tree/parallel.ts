@@ -25,6 +25,8 @@ export interface HistogramBuilder {
    * caller partitions itself).
    */
   partition?(idx: Uint32Array, start: number, end: number, split: SplitCandidate, col: Uint8Array | Uint16Array, nv: number, tmp: Uint32Array): number;
+  /** boosting's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
+  quantize?(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] | null;
 }
 
 export const serialHistograms = (data: BinnedData): HistogramBuilder => ({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { TreeArena } from '../../../src/engine/tree/arena.js';
 import { arenaHistograms } from '../../../src/engine/tree/arena-histograms.js';
 import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
-import { trainBoosting, type BoostParams, type TrainData } from '../../../src/engine/tree/boosting.js';
+import { quantize, trainBoosting, type BoostParams, type TrainData } from '../../../src/engine/tree/boosting.js';
 import { buildHistogram, PACK } from '../../../src/engine/tree/histogram.js';
 import { createLoss } from '../../../src/engine/loss/index.js';
 import { Rng } from '../../../src/engine/random.js';
@@ -104,6 +104,38 @@ describe('wasm partition', () => {
       await builder.close();
     }
   });
+});
+
+describe('wasm quantize', () => {
+  for (const threads of [1, 2]) {
+    it(`when gradients are quantized by the kernel on ${threads} thread(s), then the packed values equal the JavaScript ones`, async () => {
+      const n = 120_000;
+      const columns = columnsOf(n, 2, 4);
+      const arena = TreeArena.create(16 << 20)!;
+      const binned = binMatrix(fitBinMapper(columns, [false, false], [0, 0], 256, 0), columns, arena);
+      const builder = await arenaHistograms(binned, arena, threads);
+      try {
+        const rng = new Rng(12);
+        const grad = arena.f64(n);
+        const hess = arena.f64(n);
+        for (let r = 0; r < n; r++) {
+          grad[r] = rng.normal() * 3;
+          hess[r] = rng.next() * 0.25;
+        }
+        const idx = arena.u32(n);
+        let m = 0;
+        for (let r = 0; r < n; r++) if (rng.next() < 0.8) idx[m++] = r;
+        const packed = arena.f64(n);
+        const viaKernel = builder.quantize!(grad, hess, idx, m, packed, 0x9badf00d);
+        const jsPacked = new Float64Array(n);
+        const viaJs = quantize(Float64Array.from(grad), Float64Array.from(hess), Uint32Array.from(idx), m, jsPacked, 0x9badf00d);
+        expect(viaKernel).toEqual(viaJs);
+        expect(packed).toEqual(jsPacked);
+      } finally {
+        await builder.close();
+      }
+    });
+  }
 });
 
 describe('quantized boosting with and without the wasm kernels', () => {
