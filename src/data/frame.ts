@@ -1,6 +1,11 @@
 // The in-memory table: named, equally long, typed columns. No per-row objects anywhere:
 // numeric and datetime columns are Float64Array (NaN = missing), categorical columns are
 // Int32Array codes into a dictionary (-1 = missing), text columns are plain string arrays.
+// A numeric column may instead be sparse (text features: the non-zeros only, see
+// engine/sparse.ts); it has the type 'numeric' like any other, so selectors and steps see a
+// numeric column, and `numericValues` densifies it for code that needs every row.
+
+import { lowerBound, rowInverse, sliceSparse, takeSparse, toDense, type RowInverse, type SparseVector } from '../engine/sparse.js';
 
 export type ColumnType = 'numeric' | 'categorical' | 'text' | 'datetime';
 
@@ -8,6 +13,15 @@ export interface NumericColumn {
   readonly type: 'numeric';
   readonly name: string;
   readonly values: Float64Array;
+  readonly sparse?: undefined;
+}
+
+/** A numeric column stored as its non-zero entries; implicit rows are 0 (never missing). */
+export interface SparseNumericColumn {
+  readonly type: 'numeric';
+  readonly name: string;
+  readonly sparse: SparseVector;
+  readonly values?: undefined;
 }
 
 export interface CategoricalColumn {
@@ -32,7 +46,7 @@ export interface DatetimeColumn {
   readonly values: Float64Array;
 }
 
-export type Column = NumericColumn | CategoricalColumn | TextColumn | DatetimeColumn;
+export type Column = NumericColumn | SparseNumericColumn | CategoricalColumn | TextColumn | DatetimeColumn;
 
 export class Frame {
   readonly rows: number;
@@ -78,14 +92,17 @@ export class Frame {
 
   /** Rows `idx`, in that order. */
   take(idx: Int32Array | Uint32Array): Frame {
-    return new Frame(this.columns.map((c) => takeColumn(c, idx)));
+    // One row inverse serves every sparse column of the frame.
+    let inv: RowInverse | undefined;
+    return new Frame(this.columns.map((c) => (isSparseColumn(c) ? takeColumn(c, idx, (inv ??= rowInverse(idx, this.rows))) : takeColumn(c, idx))));
   }
 
-  /** Rows [start, end). Typed columns share memory with this frame. */
+  /** Rows [start, end). Dense typed columns share memory with this frame; sparse ones are copied. */
   slice(start: number, end: number): Frame {
     return new Frame(this.columns.map((c): Column => {
       switch (c.type) {
         case 'numeric':
+          return c.sparse ? { ...c, sparse: sliceSparse(c.sparse, start, end) } : { ...c, values: c.values.subarray(start, end) };
         case 'datetime':
           return { ...c, values: c.values.subarray(start, end) };
         case 'categorical':
@@ -106,11 +123,18 @@ export class Frame {
   }
 }
 
-export function columnLength(c: Column): number {
-  return c.type === 'categorical' ? c.codes.length : c.values.length;
+export function isSparseColumn(c: Column): c is SparseNumericColumn {
+  return c.type === 'numeric' && c.sparse !== undefined;
 }
 
-export function takeColumn(c: Column, idx: Int32Array | Uint32Array): Column {
+export function columnLength(c: Column): number {
+  if (c.type === 'categorical') return c.codes.length;
+  return isSparseColumn(c) ? c.sparse.length : c.values.length;
+}
+
+/** Rows `idx` of a column (`inv`: the selection's row inverse, for sparse columns). */
+export function takeColumn(c: Column, idx: Int32Array | Uint32Array, inv?: RowInverse): Column {
+  if (isSparseColumn(c)) return { ...c, sparse: takeSparse(c.sparse, inv ?? rowInverse(idx, c.sparse.length), idx.length) };
   switch (c.type) {
     case 'numeric':
     case 'datetime': {
@@ -133,6 +157,7 @@ export function takeColumn(c: Column, idx: Int32Array | Uint32Array): Column {
 
 /** Whether row i of a column is missing. */
 export function isMissing(c: Column, i: number): boolean {
+  if (isSparseColumn(c)) return Number.isNaN(sparseAt(c.sparse, i));
   switch (c.type) {
     case 'numeric':
     case 'datetime':
@@ -147,7 +172,30 @@ export function isMissing(c: Column, i: number): boolean {
 /** Number of missing cells in a column. */
 export function countMissing(c: Column): number {
   let n = 0;
+  if (isSparseColumn(c)) {
+    for (const v of c.sparse.values) if (Number.isNaN(v)) n++;
+    return n;
+  }
   const len = columnLength(c);
   for (let i = 0; i < len; i++) if (isMissing(c, i)) n++;
   return n;
+}
+
+/** Value of row i of a sparse column (a binary search: for occasional lookups, not loops). */
+function sparseAt(v: SparseVector, i: number): number {
+  const k = lowerBound(v.index, i);
+  return k < v.index.length && v.index[k] === i ? v.values[k]! : 0;
+}
+
+/** Value of row i of a numeric or datetime column (dense or sparse). */
+export function valueAt(c: NumericColumn | SparseNumericColumn | DatetimeColumn, i: number): number {
+  return c.type === 'numeric' && c.sparse ? sparseAt(c.sparse, i) : c.values![i]!;
+}
+
+/**
+ * Every row of a numeric or datetime column as dense values: the column's own array when it is
+ * dense (do not mutate it), a new array when it is sparse. Densify one column at a time.
+ */
+export function numericValues(c: NumericColumn | SparseNumericColumn | DatetimeColumn): Float64Array {
+  return c.type === 'numeric' && c.sparse ? toDense(c.sparse) : c.values!;
 }

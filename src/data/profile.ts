@@ -1,7 +1,7 @@
 // Column summaries of a Frame (what `soma profile F` prints, and the reference statistics kept
 // for drift checks): type, missing share, cardinality, ranges, top categories.
 
-import type { Column, ColumnType, Frame } from './frame.js';
+import { numericValues, type Column, type ColumnType, type Frame } from './frame.js';
 
 export interface TopValue {
   value: string;
@@ -40,7 +40,7 @@ export function profileColumn(c: Column, top = 5): ColumnProfile {
   switch (c.type) {
     case 'numeric':
     case 'datetime':
-      return numericProfile(c.name, c.type, c.values);
+      return numericProfile(c.name, c.type, numericValues(c));
     case 'categorical': {
       const counts = new Float64Array(c.dictionary.length);
       let missing = 0;

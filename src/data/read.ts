@@ -2,7 +2,7 @@
 // chunks for batch prediction (`readFrameChunks`), and a cheap look at the columns
 // (`inspectColumns`). Paths may be globs (`data/*.parquet`).
 
-import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { SomaError } from '../errors.js';
 import { openConnection, releaseConnection, withConnection, type DuckDB, getDuckDB } from './duckdb.js';
 import { Frame, type ColumnType } from './frame.js';
@@ -177,13 +177,18 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
       ];
       const categories = new Map(options.schema.map((s) => [s.name, s.categories]));
       let rowsSeen = 0;
+      let ended = false;
       try {
-        const result: DuckDBResult = await c.stream(selectSql(src, plans));
+        const result: DuckDBResult = await c.stream(withEndMarker(selectSql(src, plans), plans.length));
         let sinks = newSinks(db, plans, categories, chunkRows);
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
-          const n = chunk.rowCount;
+          let n = chunk.rowCount;
+          if (isEndMarker(db, chunk, plans.length)) {
+            ended = true;
+            n--;
+          }
           rowsSeen += n;
           if (rowsSeen <= yielded) continue; // replaying a retried stream up to where it stopped
           let from = Math.max(0, n - (rowsSeen - yielded));
@@ -201,11 +206,10 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
           }
         }
         // A streamed DuckDB result that fails part-way ends just like one that is exhausted (the
-        // binding does not expose duckdb_result_error), so count the rows independently before
-        // declaring the end: cheap for Parquet (metadata), one parse without type conversion
-        // for text formats.
-        const expected = await countRows(c, src);
-        if (rowsSeen !== expected) throw await explainShortStream(c, src, plans, rowsSeen, expected);
+        // binding does not expose duckdb_result_error). The end marker row, which DuckDB yields
+        // only after every row of the file (UNION ALL keeps order), tells them apart without a
+        // second parse of the file; without it, the same query run to completion gives the error.
+        if (!ended) throw await explainShortStream(c, src, plans, rowsSeen);
         if (sinks.length > 0 && sinks[0]!.length > 0) {
           const frame = new Frame(sinks.map((s) => s.finish()));
           yielded += frame.rows;
@@ -231,13 +235,30 @@ function newSinks(db: DuckDB, plans: readonly ColumnPlan[], categories: Map<stri
   return plans.map((p) => makeSink(db, p.name, p.wire, p.type, capacity, categories.get(p.name)));
 }
 
+/** The end marker's column; NULL in every row of the file. */
+const END_COLUMN = '__soma_end_of_stream';
+
+/** `select` followed by one marker row whose last column is 1 (its other columns NULL). */
+function withEndMarker(select: string, columns: number): string {
+  const nulls = Array.from({ length: columns }, () => 'NULL').join(', ');
+  return `SELECT *, CAST(NULL AS INTEGER) AS ${sqlIdent(END_COLUMN)} FROM (${select}) UNION ALL SELECT ${nulls}, 1`;
+}
+
+/** Whether the chunk's last row is the end marker (the marker column is valid only there). */
+function isEndMarker(db: DuckDB, chunk: DuckDBDataChunk, column: number): boolean {
+  const b = db.bindings;
+  const last = chunk.rowCount - 1;
+  const valid = b.vector_get_validity(b.data_chunk_get_vector(chunk.chunk, column), Math.ceil(chunk.rowCount / 64) * 8) as Uint8Array | null | undefined;
+  return !valid || ((valid[last >>> 3]! >>> (last & 7)) & 1) === 1;
+}
+
 async function countRows(c: DuckDBConnection, src: Source): Promise<number> {
   const rows = (await c.runAndReadAll(`SELECT count(*) FROM ${fromSql(src)}`)).getRows();
   return Number(rows[0]![0]);
 }
 
 /** DuckDB's own error for a stream that stopped early: the same query run to completion. */
-async function explainShortStream(c: DuckDBConnection, src: Source, plans: readonly ColumnPlan[], seen: number, expected: number): Promise<unknown> {
+async function explainShortStream(c: DuckDBConnection, src: Source, plans: readonly ColumnPlan[], seen: number): Promise<unknown> {
   // count(col) must evaluate every cast, so it fails where the stream silently stopped.
   const counts = plans.map((p) => `count(${sqlIdent(p.name)})`).join(', ');
   try {
@@ -245,5 +266,6 @@ async function explainShortStream(c: DuckDBConnection, src: Source, plans: reado
   } catch (e) {
     return e;
   }
-  return new Error(`the read stopped after ${seen} of ${expected} rows`);
+  const expected = await countRows(c, src);
+  return new Error(`the read stopped after ${seen} of ${expected} rows without an error from DuckDB`);
 }

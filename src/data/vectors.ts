@@ -1,6 +1,6 @@
 // Copying DuckDB result vectors into Frame columns. Numeric data is copied a whole vector at a
-// time (typed data plus validity mask) through the C API binding; strings are decoded once each
-// and dictionary-encoded as they arrive.
+// time (typed data plus validity mask) through the C API binding; strings are dictionary-encoded
+// from their raw bytes as they arrive, and only a value not seen before becomes a JS string.
 
 import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { DuckDB } from './duckdb.js';
@@ -44,11 +44,90 @@ export function copyDoubles(b: Bindings, chunk: DuckDBDataChunk, index: number, 
   }
 }
 
-/** The strings of rows [from, from+count) of a VARCHAR column; null for missing. */
-function stringsOf(chunk: DuckDBDataChunk, index: number, from: number, count: number, out: (string | null)[]): void {
-  const vec = chunk.getColumnVector(index);
-  for (let i = 0; i < count; i++) out[i] = vec.getItem(from + i) as string | null;
+/**
+ * Byte strings -> dense codes, without making a JS string per row: an open-addressing hash table
+ * over the UTF-8 bytes, which are kept in one pool. Millions of rows of a few hundred distinct
+ * values would otherwise allocate a string each, and those short-lived strings were what grew
+ * the young generation (and peak memory) over a long streaming read.
+ */
+class ByteDictionary {
+  private pool = new Uint8Array(1024);
+  private used = 0;
+  private starts = new Int32Array(64);
+  private lengths = new Int32Array(64);
+  private hashes = new Int32Array(64);
+  /** code + 1, 0 = empty. */
+  private slots = new Int32Array(128);
+  size = 0;
+
+  /** The code of bytes [at, at+len) of `src`, or -1 when absent. */
+  find(src: Uint8Array, at: number, len: number, h: number): number {
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = this.slots[s]! - 1;
+      if (k < 0) return -1;
+      if (this.hashes[k] === h && this.lengths[k] === len && this.same(k, src, at, len)) return k;
+    }
+  }
+
+  private same(k: number, src: Uint8Array, at: number, len: number): boolean {
+    const pool = this.pool;
+    const start = this.starts[k]!;
+    for (let i = 0; i < len; i++) if (pool[start + i] !== src[at + i]) return false;
+    return true;
+  }
+
+  /** Adds bytes not present yet; returns their code (the next one). */
+  add(src: Uint8Array, at: number, len: number, h: number): number {
+    const k = this.size++;
+    if (k >= this.starts.length) {
+      this.starts = grow(this.starts, k + 1);
+      this.lengths = grow(this.lengths, k + 1);
+      this.hashes = grow(this.hashes, k + 1);
+    }
+    if (this.used + len > this.pool.length) {
+      const next = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
+      next.set(this.pool.subarray(0, this.used));
+      this.pool = next;
+    }
+    this.pool.set(src.subarray(at, at + len), this.used);
+    this.starts[k] = this.used;
+    this.lengths[k] = len;
+    this.hashes[k] = h;
+    this.used += len;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    else this.place(k, h);
+    return k;
+  }
+
+  private place(k: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let s = h & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = k + 1;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let k = 0; k < this.size; k++) this.place(k, this.hashes[k]!);
+  }
 }
+
+function grow(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(need, a.length * 2));
+  next.set(a);
+  return next;
+}
+
+/** FNV-1a over bytes [at, at+len). */
+function hashBytes(src: Uint8Array, at: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ src[at + i]!, 0x01000193);
+  return h | 0;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 /** Growable Float64Array. */
 class DoubleBuffer {
@@ -122,11 +201,11 @@ export class DoubleSink implements ColumnSink {
  */
 export class StringSink implements ColumnSink {
   private readonly codes: Int32Buffer;
-  private readonly index = new Map<string, number>();
+  private readonly bytes = new ByteDictionary();
   private readonly dictionary: string[] = [];
   private counts: Int32Array;
-  private readonly scratch: (string | null)[] = [];
   constructor(
+    private readonly b: Bindings,
     readonly name: string,
     private readonly type: 'categorical' | 'text' | 'infer',
     capacity: number,
@@ -134,40 +213,55 @@ export class StringSink implements ColumnSink {
   ) {
     this.codes = new Int32Buffer(capacity);
     this.counts = new Int32Array(Math.max(16, seed.length));
-    for (const s of seed) this.code(s);
+    for (const s of seed) {
+      const u = utf8.encode(s);
+      const h = hashBytes(u, 0, u.length);
+      if (this.bytes.find(u, 0, u.length, h) < 0) this.addCode(u, 0, u.length, h, s);
+    }
   }
   get length(): number {
     return this.codes.length;
   }
-  private code(s: string): number {
-    let k = this.index.get(s);
-    if (k === undefined) {
-      k = this.dictionary.length;
-      this.index.set(s, k);
-      this.dictionary.push(s);
-      if (k >= this.counts.length) {
-        const next = new Int32Array(this.counts.length * 2);
-        next.set(this.counts);
-        this.counts = next;
-      }
-    }
+  /** A new dictionary entry: `text` when the caller has the string already (a seed), else decoded. */
+  private addCode(src: Uint8Array, at: number, len: number, h: number, text?: string): number {
+    const k = this.bytes.add(src, at, len, h);
+    this.dictionary.push(text ?? fromUtf8.decode(src.subarray(at, at + len)));
+    if (k >= this.counts.length) this.counts = grow(this.counts, k + 1);
     return k;
   }
   append(chunk: DuckDBDataChunk, index: number, from: number, count: number): void {
     this.codes.reserve(count);
-    const s = this.scratch;
-    stringsOf(chunk, index, from, count, s);
+    const b = this.b;
+    const vec = b.data_chunk_get_vector(chunk.chunk, index);
+    const n = from + count;
+    // duckdb_string_t, 16 bytes: uint32 length, then up to 12 bytes inline, or (when longer) a
+    // 4-byte prefix and a pointer to the bytes.
+    const data = b.vector_get_data(vec, n * 16);
+    const view = new DataView(data.buffer, data.byteOffset, n * 16);
+    const valid = b.vector_get_validity(vec, Math.ceil(n / 64) * 8) as Uint8Array | null | undefined;
     const out = this.codes.data;
     let at = this.codes.length;
-    for (let i = 0; i < count; i++) {
-      const v = s[i];
-      if (v === null || v === undefined) {
+    for (let i = from; i < n; i++) {
+      if (valid && ((valid[i >>> 3]! >>> (i & 7)) & 1) === 0) {
         out[at++] = -1;
-      } else {
-        const k = this.code(v);
-        this.counts[k]!++;
-        out[at++] = k;
+        continue;
       }
+      const off = i * 16;
+      const len = view.getUint32(off, true);
+      let src: Uint8Array;
+      let start: number;
+      if (len <= 12) {
+        src = data;
+        start = off + 4;
+      } else {
+        src = b.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + off + 8, len);
+        start = 0;
+      }
+      const h = hashBytes(src, start, len);
+      let k = this.bytes.find(src, start, len, h);
+      if (k < 0) k = this.addCode(src, start, len, h);
+      this.counts[k]!++; // addCode may have grown the array
+      out[at++] = k;
     }
     this.codes.length = at;
   }
@@ -187,5 +281,5 @@ export class StringSink implements ColumnSink {
 
 export function makeSink(db: DuckDB, name: string, wire: 'double' | 'varchar', type: ColumnType | 'infer', capacity: number, categories?: readonly string[]): ColumnSink {
   if (wire === 'double') return new DoubleSink(db.bindings, name, type === 'datetime' ? 'datetime' : 'numeric', capacity);
-  return new StringSink(name, type === 'categorical' || type === 'text' ? type : 'infer', capacity, categories);
+  return new StringSink(db.bindings, name, type === 'categorical' || type === 'text' ? type : 'infer', capacity, categories);
 }

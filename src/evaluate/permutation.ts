@@ -8,6 +8,7 @@
 
 import type { FeatureMatrix, Target } from '../engine/matrix.js';
 import { Rng } from '../engine/random.js';
+import { takeColumnRows, toDense, type FeatureColumn } from '../engine/sparse.js';
 import { computeMetrics, metricDirection } from './metrics.js';
 import { sampleRows } from './diagnostics.js';
 
@@ -52,14 +53,11 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
 
   const idx = sampleRows(X.rows, maxRows, rng.nextU32());
   const n = idx.length;
-  const columns = X.columns.map((c) => {
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = c[idx[i]!]!;
-    return out;
-  });
+  // Sparse columns stay sparse in the sample; only the column being shuffled is densified.
+  const columns = X.columns.map((c) => takeColumnRows(c, idx));
   const yValues = new Float64Array(n);
   for (let i = 0; i < n; i++) yValues[i] = y.values[idx[i]!]!;
-  const work: Float64Array[] = columns.slice();
+  const work: FeatureColumn[] = columns.slice();
   const Xs: FeatureMatrix = { ...X, rows: n, columns: work };
 
   const score = (): number => {
@@ -80,7 +78,7 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
   for (let j = 0; j < columns.length; j++) {
     const original = columns[j]!;
     for (let r = 0; r < repeats; r++) {
-      shuffled.set(original);
+      shuffled.set(toDense(original));
       rng.shuffle(shuffled);
       work[j] = shuffled;
       drops[r] = sign * (baseline - score());

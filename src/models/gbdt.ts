@@ -5,11 +5,13 @@ import { availableParallelism } from 'node:os';
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
-import { featureImportance, predictRaw, validateForest, type Forest } from '../engine/tree/predictor.js';
+import { featureImportance, validateForest, type Forest } from '../engine/tree/predictor.js';
+import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
 import { decodeF64, decodeI32, decodeTyped, encodeTyped } from '../util/base64.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+import { denseColumns } from './dense.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the tree models.
@@ -285,12 +287,12 @@ export class Gbdt implements Estimator {
     if (options.validation) {
       const v = options.validation;
       checkFeatures('gbdt', X.names, v.X);
-      validation = { columns: v.X.columns, categorical, cardinality: X.cardinality, y: v.y.values, weight: null };
+      validation = { columns: denseColumns(v.X, 'gbdt'), categorical, cardinality: X.cardinality, y: v.y.values, weight: null };
     }
     let result: BoostResult;
     try {
       result = await trainBoosting(
-        { columns: X.columns, categorical, cardinality: X.cardinality, y: y.values, weight: w },
+        { columns: denseColumns(X, 'gbdt'), categorical, cardinality: X.cardinality, y: y.values, weight: w },
         loss,
         {
           nEstimators: P['n_estimators'] as number,
@@ -353,7 +355,7 @@ export class Gbdt implements Estimator {
     const K = s.forest.nGroups;
     const raw = new Float64Array(X.rows * K);
     for (let i = 0; i < X.rows; i++) for (let k = 0; k < K; k++) raw[i * K + k] = s.baseScore[k]!;
-    predictRaw(s.forest, X.columns, 0, Math.min(s.forest.treeRoots.length, s.bestIteration * K), raw);
+    predictRawThreads(s.forest, denseColumns(X, 'gbdt'), 0, Math.min(s.forest.treeRoots.length, s.bestIteration * K), raw, resolveThreads(this.params['n_jobs'] as number));
     return raw;
   }
 

@@ -14,12 +14,18 @@
 // l1/elasticnet -> coordinate descent (covariance form on the Gram matrix for up to 512 features,
 // data form beyond). All work on internally standardised features; coefficients
 // are reported on the original scale and the penalty applies to those original-scale coefficients.
+//
+// Sparse feature columns (text features): the standardisation, the Gram pass and prediction read
+// only their stored entries; the routes that need dense standardised data (pivoted QR, data-form
+// coordinate descent) densify them, within the dense-size limit of models/dense.ts.
 
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { gramStatistics, standardization, type Standardization } from '../engine/linalg/dense.js';
 import { leastSquaresQR } from '../engine/linalg/qr.js';
 import { choleskyInPlace, choleskySolveInPlace, solveSpd } from '../engine/linalg/cholesky.js';
 import { CovarianceCD, DataCD } from '../engine/optim/coordinate.js';
+import { MAX_DENSE_BYTES, isSparse, toDense, type FeatureColumn } from '../engine/sparse.js';
+import { checkDenseSize } from './dense.js';
 import { SomaError } from '../errors.js';
 import { decodeF64, encodeF64 } from '../util/base64.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
@@ -137,10 +143,13 @@ export function penaltyStrengths(p: RegularizationParams): { l1: number; l2: num
 /** Throws DATA_BAD_VALUE naming the first feature with a missing or infinite value. */
 export function checkFinite(X: FeatureMatrix): void {
   for (let j = 0; j < X.columns.length; j++) {
-    const c = X.columns[j]!;
-    for (let i = 0; i < c.length; i++) {
-      const v = c[i]!;
+    const col = X.columns[j]!;
+    // A sparse column's implicit zeros are finite: only its stored values can be bad.
+    const c = isSparse(col) ? col.values : col;
+    for (let k = 0; k < c.length; k++) {
+      const v = c[k]!;
       if (v - v !== 0) {
+        const i = isSparse(col) ? col.index[k]! : k;
         const name = X.names[j] ?? `#${j}`;
         throw new SomaError('DATA_BAD_VALUE', `feature "${name}" has ${Number.isNaN(v) ? 'a missing (NaN)' : 'an infinite'} value at row ${i}; linear models need complete numeric input`, {
           hint: `add an impute step to preprocess (e.g. "- impute: {columns: numeric, strategy: median}")`,
@@ -168,7 +177,7 @@ export function checkWeights(w: Float64Array | undefined, rows: number): Float64
 }
 
 /** The columns of X in the order the model was trained on, matched by name. */
-export function alignColumns(X: FeatureMatrix, features: readonly string[]): Float64Array[] {
+export function alignColumns(X: FeatureMatrix, features: readonly string[]): FeatureColumn[] {
   if (X.names.length === features.length && X.names.every((n, i) => n === features[i])) return [...X.columns];
   const index = new Map(X.names.map((n, i) => [n, i] as const));
   const missing = features.filter((f) => !index.has(f));
@@ -179,12 +188,17 @@ export function alignColumns(X: FeatureMatrix, features: readonly string[]): Flo
 }
 
 /** Linear predictor intercept + X coef for original-scale coefficients, column by column. */
-export function linearPredictor(columns: readonly Float64Array[], rows: number, coef: Float64Array, coefOffset: number, intercept: number, out: Float64Array, outStride = 1, outOffset = 0): void {
+export function linearPredictor(columns: readonly FeatureColumn[], rows: number, coef: Float64Array, coefOffset: number, intercept: number, out: Float64Array, outStride = 1, outOffset = 0): void {
   for (let i = 0, o = outOffset; i < rows; i++, o += outStride) out[o] = intercept;
   for (let j = 0; j < columns.length; j++) {
     const c = columns[j]!;
     const w = coef[coefOffset + j]!;
     if (w === 0) continue;
+    if (isSparse(c)) {
+      const { index, values } = c;
+      for (let k = 0; k < index.length; k++) out[outOffset + index[k]! * outStride] += w * values[k]!;
+      continue;
+    }
     for (let i = 0, o = outOffset; i < rows; i++, o += outStride) out[o] += w * c[i]!;
   }
 }
@@ -304,6 +318,13 @@ export class LinearRegression implements Estimator {
     // The Gram route costs one pass over the data and p^2/2 multiply-adds per row; it serves every
     // penalty except lasso/elastic net on very wide data (data-form coordinate descent).
     if (l1 === 0 || p <= GRAM_MAX_FEATURES) {
+      // Wide text vocabularies make the p x p Gram matrix, not the data, the memory problem.
+      if (p * p * 8 > MAX_DENSE_BYTES) {
+        throw new SomaError('DATA_BAD_VALUE', `linear: ${p} features need a ${p} x ${p} Gram matrix of ${((p * p * 8) / 2 ** 30).toFixed(1)} GiB (limit ${MAX_DENSE_BYTES / 2 ** 30} GiB)`, {
+          hint: 'lower max_features / n_features of the text step, or select features first',
+          details: { model: 'linear', features: p, bytes: p * p * 8, limit: MAX_DENSE_BYTES },
+        });
+      }
       const gs = gramStatistics(X.columns, n, w, yv, fi);
       ({ st, targetMean: yMean } = gs);
       if (!gs.xty.every(Number.isFinite) || !Number.isFinite(gs.targetSS)) this.badInput(X, y);
@@ -352,10 +373,12 @@ export class LinearRegression implements Estimator {
         solver = 'coordinate_descent';
         const sst = st;
         const { l1v, l2v } = perFeaturePenalty(l1, l2, sst);
+        // Data-form descent keeps a centred (so dense) copy of every column.
+        checkDenseSize(X, 'linear');
         const cols = X.columns.map((c, j) => {
           const m = sst.means[j]!;
           const s = 1 / sst.scales[j]!;
-          return c.map((x) => (x - m) * s);
+          return Float64Array.from(toDense(c), (x) => (x - m) * s);
         });
         const t = yv.map((x) => x - yMean);
         const cd = new DataCD(cols, t, w, l1v, l2v, new Float64Array(p));
@@ -400,13 +423,13 @@ export class LinearRegression implements Estimator {
   }
 
   /** OLS: pivoted QR on sqrt(w)-scaled, standardised, centred data. */
-  private solveQR(columns: readonly Float64Array[], n: number, st: Standardization, w: Float64Array | null, y: Float64Array, yMean: number): { v: Float64Array; rank: number } {
+  private solveQR(columns: readonly FeatureColumn[], n: number, st: Standardization, w: Float64Array | null, y: Float64Array, yMean: number): { v: Float64Array; rank: number } {
     const p = columns.length;
     const a = new Float64Array(n * p);
     const b = new Float64Array(n);
     const sq = w ? w.map(Math.sqrt) : null;
     for (let j = 0; j < p; j++) {
-      const c = columns[j]!;
+      const c = toDense(columns[j]!); // QR needs every centred value: one column at a time
       const m = st.means[j]!;
       const s = 1 / st.scales[j]!;
       const o = j * n;

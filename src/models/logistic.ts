@@ -15,9 +15,14 @@
 // From 100k rows on, the optimiser first runs on a 1/8 sample of row blocks and then finishes on all
 // rows from there (keeping its curvature memory), so most iterations cost an eighth of a pass;
 // convergence is always judged on the full data.
+//
+// Sparse feature columns (text features) are used as they are: the loss kernel adds only their
+// stored entries to the linear predictors and gradients, and the standardisation of a sparse
+// column is folded into the intercept, so nothing is densified.
 
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { standardization } from '../engine/linalg/dense.js';
+import { isSparse, rowInverse, takeSparse, type FeatureColumn, type RowInverse } from '../engine/sparse.js';
 import { Lbfgs } from '../engine/optim/lbfgs.js';
 import { LogLossWorkspace, logLossColumns, type ColumnDesign } from '../engine/optim/logloss.js';
 import { SomaError } from '../errors.js';
@@ -50,7 +55,7 @@ const WARM_START_FRACTION = 1 / 8;
 const SAMPLE_BLOCK = 1024;
 
 interface RowSample {
-  columns: Float64Array[];
+  columns: FeatureColumn[];
   y: Float64Array;
   weights: Float64Array | null;
   weightSum: number;
@@ -62,7 +67,7 @@ interface RowSample {
  * k-th row, so the copy touches only the sampled part of memory; spreading the blocks over the
  * whole range keeps the sample representative of data stored in some order.
  */
-function blockSample(columns: readonly Float64Array[], y: Float64Array, weights: Float64Array | null, rows: number, fraction: number): RowSample {
+function blockSample(columns: readonly FeatureColumn[], y: Float64Array, weights: Float64Array | null, rows: number, fraction: number): RowSample {
   const every = Math.max(1, Math.round(1 / fraction));
   const starts: number[] = [];
   for (let b = 0; b * SAMPLE_BLOCK < rows; b += every) starts.push(b * SAMPLE_BLOCK);
@@ -78,13 +83,24 @@ function blockSample(columns: readonly Float64Array[], y: Float64Array, weights:
     }
     return out;
   };
+  // Sparse columns take the same rows through one shared row inverse (ascending, so no sort).
+  let inv: RowInverse | undefined;
+  const takeSparseRows = (c: Parameters<typeof takeSparse>[0]): FeatureColumn => {
+    if (!inv) {
+      const idx = new Uint32Array(m);
+      let o = 0;
+      for (const s of starts) for (let i = s, e = Math.min(rows, s + SAMPLE_BLOCK); i < e; i++) idx[o++] = i;
+      inv = rowInverse(idx, rows);
+    }
+    return takeSparse(c, inv, m);
+  };
   const ws = weights ? take(weights) : null;
   let weightSum = m;
   if (ws) {
     weightSum = 0;
     for (let i = 0; i < m; i++) weightSum += ws[i]!;
   }
-  return { columns: columns.map(take), y: take(y), weights: ws, weightSum, rows: m };
+  return { columns: columns.map((c) => (isSparse(c) ? takeSparseRows(c) : take(c))), y: take(y), weights: ws, weightSum, rows: m };
 }
 
 const LOGISTIC_DEFAULTS: RegularizationDefaults = { penalty: 'l2', max_iter: 100, tol: 1e-4 };
@@ -183,7 +199,7 @@ export class LogisticRegression implements Estimator {
     }
     const ws = new LogLossWorkspace(p, blocks);
     /** Mean log-loss over the given rows plus the full-data penalty (scaled by the full weight sum). */
-    const objective = (columns: readonly Float64Array[], rows: number, yy: Float64Array, ww: Float64Array | null, wsum: number) => {
+    const objective = (columns: readonly FeatureColumn[], rows: number, yy: Float64Array, ww: Float64Array | null, wsum: number) => {
       const design: ColumnDesign = { columns, rows, means: st.means, scales: st.scales };
       const invW = 1 / wsum;
       return (x: Float64Array, g: Float64Array): number => {

@@ -8,8 +8,14 @@
 // regression, the target scaling) is folded into the first and last dense layers, so the saved
 // network takes raw features and predicts on the target's own scale, and soma predicts with
 // exactly the saved (possibly quantized) weights.
+//
+// Sparse feature columns (text features): their statistics come from the stored entries, and
+// their values are scattered into the row-major float32 training copy and, at prediction, into
+// each batch of rows; the training copy is dense by design (it is what the kernels and worker
+// threads read), so its size is checked first (models/dense.ts).
 
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import { isSparse, scatter, type FeatureColumn } from '../engine/sparse.js';
 import { ACTIVATIONS, type Activation } from '../engine/nn/activations.js';
 import { fromLayersModel, roundTrip, toLayersModel, type Quantization } from '../engine/nn/layers-format.js';
 import type { Head } from '../engine/nn/loss.js';
@@ -23,6 +29,7 @@ import { VERSION } from '../version.js';
 import type { ArtifactFile, Estimator, EstimatorJSON, EstimatorSpec, FitOptions } from './estimator.js';
 import { argmaxRows, checkTarget, resolveParams, resolveThreads } from './gbdt.js';
 import { AbortPoint, alignColumns } from './linear.js';
+import { checkDenseSize } from './dense.js';
 
 /** Rows per forward pass when predicting (and when scoring validation data). */
 const PREDICT_ROWS = 1024;
@@ -151,24 +158,35 @@ function parseParams(params: JsonObject): { json: JsonObject; p: MlpParams } {
 }
 
 /** Row-major float32 copy of the columns, each mapped through (x - shift) / scale (in shared memory when asked, for worker threads). */
-function rowMajor(columns: readonly Float64Array[], rows: number, shift: Float64Array | null, scale: Float64Array | null, shared = false): Float32Array {
+function rowMajor(columns: readonly FeatureColumn[], rows: number, shift: Float64Array | null, scale: Float64Array | null, shared = false): Float32Array {
   const K = columns.length;
   const out = shared ? new Float32Array(new SharedArrayBuffer(Math.max(1, rows * K) * 4)) : new Float32Array(rows * K);
   for (let j = 0; j < K; j++) {
     const c = columns[j]!;
     const s = shift ? shift[j]! : 0;
     const inv = scale ? 1 / scale[j]! : 1;
-    for (let i = 0; i < rows; i++) out[i * K + j] = (c[i]! - s) * inv;
+    if (isSparse(c)) {
+      // Every row takes the standardised zero, then the stored rows their own value.
+      const zero = -s * inv;
+      for (let i = 0; i < rows; i++) out[i * K + j] = zero;
+      const { index, values } = c;
+      for (let k = 0; k < index.length; k++) out[index[k]! * K + j] = (values[k]! - s) * inv;
+    } else {
+      for (let i = 0; i < rows; i++) out[i * K + j] = (c[i]! - s) * inv;
+    }
   }
   return out;
 }
 
 function checkComplete(X: FeatureMatrix): void {
   for (let j = 0; j < X.columns.length; j++) {
-    const c = X.columns[j]!;
-    for (let i = 0; i < c.length; i++) {
-      const v = c[i]!;
+    const col = X.columns[j]!;
+    // A sparse column's implicit zeros are finite: only its stored values can be bad.
+    const c = isSparse(col) ? col.values : col;
+    for (let k = 0; k < c.length; k++) {
+      const v = c[k]!;
       if (v - v !== 0) {
+        const i = isSparse(col) ? col.index[k]! : k;
         throw new SomaError('DATA_BAD_VALUE', `mlp: feature "${X.names[j]}" has ${Number.isNaN(v) ? 'a missing (NaN)' : 'an infinite'} value at row ${i}; the network needs complete numeric input`, {
           hint: 'add an impute step to preprocess (e.g. "- impute: {columns: numeric, strategy: median}")',
           details: { feature: X.names[j] ?? j, row: i },
@@ -233,10 +251,19 @@ export class Mlp implements Estimator {
     const sd = new Float64Array(K);
     X.columns.forEach((c, j) => {
       let s = 0;
-      for (let i = 0; i < n; i++) s += c[i]!;
-      const m = s / n;
       let v = 0;
-      for (let i = 0; i < n; i++) v += (c[i]! - m) ** 2;
+      let m: number;
+      if (isSparse(c)) {
+        // Implicit zeros add nothing to the sum and m^2 each to the squared deviations.
+        for (const x of c.values) s += x;
+        m = s / n;
+        v = (n - c.values.length) * m * m;
+        for (const x of c.values) v += (x - m) ** 2;
+      } else {
+        for (let i = 0; i < n; i++) s += c[i]!;
+        m = s / n;
+        for (let i = 0; i < n; i++) v += (c[i]! - m) ** 2;
+      }
       mean[j] = m;
       sd[j] = v > 0 ? Math.sqrt(v / n) : 1;
     });
@@ -259,6 +286,7 @@ export class Mlp implements Estimator {
       out.set(a);
       return out;
     };
+    checkDenseSize(X, 'mlp');
     const Xs = rowMajor(X.columns, n, mean, sd, threads > 1);
     const ys = sharedF64(scaleY(y.values));
     const weights = options.sampleWeight ? sharedF64(options.sampleWeight) : null;
@@ -431,7 +459,13 @@ export class Mlp implements Estimator {
       const f = net.gemm.f32;
       for (let j = 0; j < K; j++) {
         const c = cols[j]!;
-        for (let r = 0; r < rows; r++) f[net.X + r * K + j] = c[start + r]!;
+        if (isSparse(c)) {
+          // This batch's rows of a sparse column: zeros, then its stored entries in the batch.
+          for (let r = 0; r < rows; r++) f[net.X + r * K + j] = 0;
+          scatter(c, f, start, start + rows, net.X + j, K);
+        } else {
+          for (let r = 0; r < rows; r++) f[net.X + r * K + j] = c[start + r]!;
+        }
       }
       net.predictRows(rows, out, start);
     }

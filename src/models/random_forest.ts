@@ -3,9 +3,11 @@
 
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { trainForest, type ForestParams, type ForestResult } from '../engine/tree/forest.js';
-import { featureImportance, predictRaw, type Forest } from '../engine/tree/predictor.js';
+import { featureImportance, type Forest } from '../engine/tree/predictor.js';
+import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
+import { denseColumns } from './dense.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
 import { resolveThreads, argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams } from './gbdt.js';
 
@@ -107,7 +109,7 @@ export class RandomForest implements Estimator {
     let r: ForestResult;
     try {
       r = await trainForest(
-        { columns: X.columns, categorical: X.kinds.map((k) => k === 'categorical'), cardinality: X.cardinality, y: y.values, weight: w },
+        { columns: denseColumns(X, this.kind), categorical: X.kinds.map((k) => k === 'categorical'), cardinality: X.cardinality, y: y.values, weight: w },
         nClasses,
         this.forestParams(X.columns.length),
         {
@@ -135,7 +137,7 @@ export class RandomForest implements Estimator {
     const f = s.forest;
     const out = new Float64Array(X.rows * f.nGroups);
     const T = f.treeRoots.length;
-    predictRaw(f, X.columns, 0, T, out);
+    predictRawThreads(f, denseColumns(X, this.kind), 0, T, out, resolveThreads((this.params['n_jobs'] as number | undefined) ?? 1));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / T;
     return out;
   }

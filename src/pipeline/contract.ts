@@ -1,7 +1,7 @@
 // The model's input contract (features.json): the raw columns it reads, their types, learned
 // categories and ranges, plus the target and its classes. Prediction checks inputs against it.
 
-import type { ColumnType, Frame } from '../data/frame.js';
+import { numericValues, type ColumnType, type Frame } from '../data/frame.js';
 import { presentCategories } from '../preprocess/categories.js';
 import type { Task } from '../engine/matrix.js';
 
@@ -35,7 +35,7 @@ export function buildContract(features: Frame, task: Task, target: string, class
       let min = Infinity;
       let max = -Infinity;
       let missing = 0;
-      for (const v of c.values) {
+      for (const v of numericValues(c)) {
         if (Number.isNaN(v)) missing++;
         else {
           if (v < min) min = v;

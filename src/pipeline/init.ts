@@ -6,7 +6,7 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { SomaError } from '../errors.js';
 import { readFrame } from '../data/read.js';
-import type { Column } from '../data/frame.js';
+import { numericValues, type Column } from '../data/frame.js';
 import { profileFrame, type ColumnProfile } from '../data/profile.js';
 import { checkConfig } from '../config/load.js';
 import { formatIssue } from '../config/issues.js';
@@ -70,7 +70,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
 
 function inferTaskFromProfile(target: ColumnProfile, column: Column): Task {
   if (column.type !== 'numeric') return 'classification';
-  const integral = column.values.every((v) => Number.isNaN(v) || Number.isInteger(v));
+  const integral = numericValues(column).every((v) => Number.isNaN(v) || Number.isInteger(v));
   return integral && target.unique <= MAX_CLASSES_FOR_NUMERIC ? 'classification' : 'regression';
 }
 

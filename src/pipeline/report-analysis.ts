@@ -4,7 +4,7 @@
 // metrics.json and report.html.
 
 import { predictMatrix } from './predictions.js';
-import type { Column, Frame } from '../data/frame.js';
+import { columnLength, numericValues, type Column, type Frame } from '../data/frame.js';
 import type { FeatureMatrix, Target } from '../engine/matrix.js';
 import { SomaError } from '../errors.js';
 import { classificationDiagnostics, regressionDiagnostics, type Diagnostics } from '../evaluate/diagnostics.js';
@@ -117,7 +117,7 @@ export function fairnessJson(results: readonly FairnessResult[], threshold: numb
  * with many values fall into quartile bins; missing values form their own "(missing)" group.
  */
 export function groupsOf(c: Column): { codes: Int32Array; names: string[] } {
-  const n = c.type === 'categorical' ? c.codes.length : c.values.length;
+  const n = columnLength(c);
   const codes = new Int32Array(n);
   const names: string[] = [];
   const index = new Map<string, number>();
@@ -141,7 +141,7 @@ export function groupsOf(c: Column): { codes: Int32Array; names: string[] } {
     }
     return sorted(codes, names);
   }
-  const values = c.values;
+  const values = numericValues(c);
   const distinct = new Set<number>();
   for (let i = 0; i < n && distinct.size <= MAX_GROUPS; i++) if (!Number.isNaN(values[i]!)) distinct.add(values[i]!);
   const label = (v: number): string => (c.type === 'datetime' ? new Date(v).toISOString().slice(0, 10) : String(Number(v.toPrecision(6))));

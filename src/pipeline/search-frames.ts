@@ -1,7 +1,7 @@
 // Frame helpers the search needs: stacking the training and validation frames into the one
 // "development" frame that cross-validation folds and the final refit use.
 
-import { Frame, type Column } from '../data/frame.js';
+import { Frame, numericValues, type Column } from '../data/frame.js';
 
 /** Rows of `a` then rows of `b` (same column names); categorical dictionaries are merged. */
 export function stackFrames(a: Frame, b: Frame): Frame {
@@ -14,9 +14,11 @@ export function stackFrames(a: Frame, b: Frame): Frame {
       switch (ca.type) {
         case 'numeric':
         case 'datetime': {
+          // Search frames are raw input (text steps run inside each trial), but a sparse column
+          // would stack correctly too: densified here.
           const v = new Float64Array(a.rows + b.rows);
-          v.set(ca.values);
-          v.set((cb as typeof ca).values, a.rows);
+          v.set(numericValues(ca));
+          v.set(numericValues(cb as typeof ca), a.rows);
           return { type: ca.type, name: ca.name, values: v } as Column;
         }
         case 'text':

@@ -2,7 +2,7 @@
 // classification, values for regression). Class labels are strings, sorted, saved with the model.
 
 import { SomaError } from '../errors.js';
-import type { Column, Frame } from '../data/frame.js';
+import { columnLength, isMissing, numericValues, valueAt, type Column, type Frame } from '../data/frame.js';
 import type { Target, Task } from '../engine/matrix.js';
 import type { EstimatorSpec } from '../models/estimator.js';
 
@@ -21,7 +21,7 @@ export function classLabels(c: Column): string[] {
     for (const code of c.codes) if (code >= 0) used[code] = 1;
     c.dictionary.forEach((d, i) => used[i] && labels.add(d));
   } else if (c.type === 'numeric') {
-    for (const v of c.values) if (!Number.isNaN(v)) labels.add(String(v));
+    for (const v of numericValues(c)) if (!Number.isNaN(v)) labels.add(String(v));
   } else {
     throw new SomaError('DATA_BAD_VALUE', `target column "${c.name}" is ${c.type}; a classification target must be categorical or numeric`);
   }
@@ -36,11 +36,8 @@ export function classLabels(c: Column): string[] {
 /** Rows whose target is present (rows with a missing target cannot be learned from or scored). */
 export function rowsWithTarget(c: Column): Int32Array {
   const keep: number[] = [];
-  const n = c.type === 'categorical' ? c.codes.length : c.values.length;
-  for (let i = 0; i < n; i++) {
-    const missing = c.type === 'categorical' ? c.codes[i]! < 0 : c.type === 'text' ? c.values[i] === null : Number.isNaN(c.values[i] as number);
-    if (!missing) keep.push(i);
-  }
+  const n = columnLength(c);
+  for (let i = 0; i < n; i++) if (!isMissing(c, i)) keep.push(i);
   return Int32Array.from(keep);
 }
 
@@ -55,7 +52,7 @@ export function encodeTarget(frame: Frame, name: string, task: Task, classes: re
         hint: 'set task: classification, or make the column numeric',
       });
     }
-    values.set(c.values);
+    values.set(numericValues(c));
     return { task, values, nClasses: 0 };
   }
   const index = new Map(classes.map((label, i) => [label, i]));
@@ -79,8 +76,10 @@ function labelAt(c: Column, i: number): string | null {
     case 'categorical':
       return c.codes[i]! < 0 ? null : c.dictionary[c.codes[i]!]!;
     case 'numeric':
-    case 'datetime':
-      return Number.isNaN(c.values[i]!) ? null : String(c.values[i]);
+    case 'datetime': {
+      const v = valueAt(c, i);
+      return Number.isNaN(v) ? null : String(v);
+    }
     case 'text':
       return c.values[i] ?? null;
   }

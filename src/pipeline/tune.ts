@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig, SearchConfig, SomaConfig } from '../config/types.js';
 import { cvFolds, foldKind, type FoldOptions } from '../data/folds.js';
-import type { Frame } from '../data/frame.js';
+import { numericValues, type Frame } from '../data/frame.js';
 import type { Task } from '../engine/matrix.js';
 import { workerUrl } from '../engine/worker-url.js';
 import { SomaError } from '../errors.js';
@@ -451,10 +451,11 @@ function foldOptions(dev: Frame, search: SearchConfig, task: Task, config: SomaC
 /** Integer codes of any column (equal values, equal codes). */
 function codesOf(c: NonNullable<ReturnType<Frame['column']>>): Int32Array {
   if (c.type === 'categorical') return c.codes;
-  const codes = new Int32Array(c.values.length);
+  const values = c.type === 'text' ? c.values : numericValues(c);
+  const codes = new Int32Array(values.length);
   const index = new Map<string | number | null, number>();
   for (let i = 0; i < codes.length; i++) {
-    const v = c.values[i]!;
+    const v = values[i]!;
     const key = typeof v === 'number' && Number.isNaN(v) ? null : v;
     let code = index.get(key);
     if (code === undefined) index.set(key, (code = index.size));

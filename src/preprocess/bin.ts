@@ -6,7 +6,7 @@
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, valuesOf, withColumns } from './frames.js';
+import { checkDensify, numeric, valuesOf, withColumns } from './frames.js';
 import { enumParam, numberParam, stateOf } from './params.js';
 import { quantileSorted, sortedPresent } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
@@ -49,6 +49,7 @@ export class Bin implements Transformer {
   }
 
   transform(frame: Frame): Frame {
+    checkDensify(frame, this.edges.map((e) => e.column), 'bin');
     const out: Column[] = [];
     for (const { column, edges } of this.edges) {
       const v = valuesOf(frame, column, 'bin');

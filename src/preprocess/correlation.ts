@@ -7,7 +7,7 @@
 import type { Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { valuesOf } from './frames.js';
+import { checkDensify, valuesOf } from './frames.js';
 import { numberParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -24,6 +24,8 @@ export class CorrelationFilter implements Transformer {
 
   fit(frame: Frame): void {
     const names = resolveColumns(frame, this.selector, ['numeric'], 'correlation');
+    // Kept columns are compared with every later one, so their dense values are all held at once.
+    checkDensify(frame, names, 'correlation');
     const kept: { name: string; v: Float64Array }[] = [];
     this.dropped = [];
     for (const name of names) {

@@ -3,7 +3,8 @@
 // Rows are hashed column by column (no per-row key strings); equal hashes are confirmed value by
 // value, so a hash collision never drops a distinct row.
 
-import type { Column, Frame } from '../data/frame.js';
+import { valueAt, type Column, type Frame } from '../data/frame.js';
+import { rowReader } from '../engine/sparse.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { enumParam, stateOf } from './params.js';
@@ -101,14 +102,17 @@ function stringHash(s: string): number {
 function mixColumn(c: Column, hashes: Uint32Array): void {
   switch (c.type) {
     case 'numeric':
-    case 'datetime':
+    case 'datetime': {
+      // A sparse column is read in row order through a cursor, never densified.
+      const at = c.type === 'numeric' && c.sparse ? rowReader(c.sparse) : ((values) => (i: number) => values[i]!)(c.values!);
       for (let i = 0; i < hashes.length; i++) {
-        const v = c.values[i]!;
+        const v = at(i);
         // Every NaN hashes alike (missing equals missing, as pandas' duplicated does).
         f64[0] = Number.isNaN(v) ? NaN : v === 0 ? 0 : v;
         hashes[i] = mix(mix(hashes[i]!, u32[0]!), u32[1]!);
       }
       return;
+    }
     case 'categorical': {
       // Hash dictionary strings once; codes are per-frame and not comparable by value.
       const dh = c.dictionary.map(stringHash);
@@ -131,8 +135,8 @@ function sameRow(cols: readonly Column[], a: number, b: number): boolean {
     switch (c.type) {
       case 'numeric':
       case 'datetime': {
-        const x = c.values[a]!;
-        const y = c.values[b]!;
+        const x = valueAt(c, a);
+        const y = valueAt(c, b);
         if (!(x === y || (Number.isNaN(x) && Number.isNaN(y)))) return false;
         break;
       }

@@ -4,6 +4,7 @@
 
 import type { Column, Frame } from '../data/frame.js';
 import type { FeatureKind, FeatureMatrix } from '../engine/matrix.js';
+import type { FeatureColumn } from '../engine/sparse.js';
 import { presentCategories, remapCodes } from './categories.js';
 
 export interface FeatureDef {
@@ -66,14 +67,14 @@ export class FeatureEncoder {
   }
 }
 
-function encodeColumn(c: Column | undefined, f: FeatureDef, rows: number): Float64Array {
+function encodeColumn(c: Column | undefined, f: FeatureDef, rows: number): FeatureColumn {
   if (!c) {
     // The input-schema check runs before transforms; reaching here means a step removed the column.
     throw new Error(`feature ${f.name} is missing after preprocessing`);
   }
   if (f.from === 'numeric') {
     if (c.type !== 'numeric') throw new Error(`feature ${f.name} should be numeric but is ${c.type}`);
-    return c.values; // shared, never mutated downstream
+    return c.sparse ?? c.values; // shared, never mutated downstream; sparse columns stay sparse
   }
   if (f.from === 'datetime') {
     if (c.type !== 'datetime') throw new Error(`feature ${f.name} should be datetime but is ${c.type}`);

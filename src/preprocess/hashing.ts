@@ -1,17 +1,20 @@
 // `hashing`: the hashing trick for text columns: each n-gram is hashed (MurmurHash3, 32 bit)
 // into one of `n_features` columns `<column>#<i>`, with a sign from the hash so collisions tend
 // to cancel, then rows are L2-normalised. Nothing is learned, so there is no vocabulary to store
-// and unseen words at prediction are handled like any other.
+// and unseen words at prediction are handled like any other. The output columns are sparse
+// (only each column's non-zero rows are stored, see engine/sparse.ts).
 
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, replaceColumns } from './frames.js';
+import { replaceColumns, sparseNumeric } from './frames.js';
+import { SparseBuilder } from '../engine/sparse.js';
 import { boolParam, enumParam, numberParam, stateOf } from './params.js';
-import { Tokenizer, checkDenseSize, documents, textColumns, tokenizerOptions, tokenizerSchemaProperties } from './text.js';
+import { Tokenizer, documents, textColumns, tokenizerOptions, tokenizerSchemaProperties } from './text.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
-export const MAX_HASH_FEATURES = 16_384;
+/** Most hash columns (2^18): columns are sparse, so this only bounds per-column bookkeeping. */
+export const MAX_HASH_FEATURES = 262_144;
 
 export class Hashing implements Transformer {
   readonly step = 'hashing';
@@ -42,8 +45,7 @@ export class Hashing implements Transformer {
       const c = frame.column(name);
       const docs = c ? documents(c) : undefined;
       if (!docs) continue;
-      checkDenseSize('hashing', name, frame.rows, m, 'n_features');
-      const cols = Array.from({ length: m }, () => new Float64Array(frame.rows));
+      const entries = new SparseBuilder();
       const row = new Map<number, number>();
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i];
@@ -58,9 +60,10 @@ export class Hashing implements Transformer {
         let norm2 = 0;
         for (const w of row.values()) norm2 += w * w;
         const scale = this.norm === 'l2' && norm2 > 0 ? 1 / Math.sqrt(norm2) : 1;
-        for (const [j, w] of row) cols[j]![i] = w * scale;
+        // Colliding terms whose signs cancel leave an exact 0: an implicit zero, not stored.
+        for (const [j, w] of row) if (w !== 0) entries.push(i, j, w * scale);
       }
-      replaced.set(name, cols.map((values, j) => numeric(`${name}#${j}`, values)));
+      replaced.set(name, entries.build(m, frame.rows).map((values, j) => sparseNumeric(`${name}#${j}`, values)));
     }
     return replaceColumns(frame, replaced);
   }
@@ -115,7 +118,7 @@ export const hashingSpec: StepSpec = {
     properties: {
       columns: columnSelectorSchema,
       ...tokenizerSchemaProperties,
-      n_features: { type: 'integer', minimum: 1, maximum: MAX_HASH_FEATURES, default: 256, description: 'Output columns per text column (dense, so capped)' },
+      n_features: { type: 'integer', minimum: 1, maximum: MAX_HASH_FEATURES, default: 256, description: 'Output columns per text column (stored sparse: memory follows the non-zeros)' },
       alternate_sign: { type: 'boolean', default: true, description: 'Sign each term by its hash so collisions tend to cancel' },
       norm: { type: 'string', enum: ['l2', 'none'], default: 'l2', description: 'Row normalisation' },
     },

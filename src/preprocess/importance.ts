@@ -2,9 +2,11 @@
 // split gain), and drops the rest. The model is a few shallow trees grown by the engine's own
 // grower on binned data, fitted on the training split and target only; columns of any type the
 // trees can read take part (numeric, datetime, categorical codes). Ties keep the earlier column.
+// The tree engine reads dense columns: sparse (text) columns are densified here, within the
+// checkDensify limit; this and src/models/dense.ts are the two places trees get dense copies.
 
 import { SomaError } from '../errors.js';
-import type { Column, Frame } from '../data/frame.js';
+import { numericValues, type Column, type Frame } from '../data/frame.js';
 import type { Target } from '../engine/matrix.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { binMatrix, fitBinMapper } from '../engine/tree/binning.js';
@@ -12,6 +14,7 @@ import { TreeGrower } from '../engine/tree/grower.js';
 import type { JsonObject } from '../util/json.js';
 import { remapCodes } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
+import { checkDensify } from './frames.js';
 import { numberParam, stateOf } from './params.js';
 import type { FitContext, StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -40,6 +43,7 @@ export class ImportanceFilter implements Transformer {
       this.dropped = [];
       return;
     }
+    checkDensify(frame, names, 'importance');
     const gain = treeGains(names.map((n) => frame.column(n)!), y, this.nEstimators, this.maxDepth, context.seed ?? 42);
     const order = names.map((column, j) => ({ column, gain: gain[j]!, j }));
     order.sort((a, b) => b.gain - a.gain || a.j - b.j);
@@ -81,7 +85,7 @@ function treeGains(columns: readonly Column[], y: Target, nEstimators: number, m
       categorical.push(true);
       cardinality.push(cats.length);
     } else if (c.type === 'numeric' || c.type === 'datetime') {
-      data.push(c.values);
+      data.push(numericValues(c));
       categorical.push(false);
       cardinality.push(0);
     }

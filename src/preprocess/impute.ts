@@ -2,15 +2,18 @@
 // for numeric columns, the most frequent category for categorical ones, or a constant. With
 // `indicator: true`, each column that had missing values in training also gets a 0/1
 // `<column>_missing` column right after it (the fact that a value was missing often predicts).
+// Sparse columns stay sparse: their implicit zeros are present values (they count in the mean and
+// median), only stored NaN entries are filled, and a column without any is passed through as is.
 
 import { SomaError } from '../errors.js';
-import type { CategoricalColumn, Column, Frame } from '../data/frame.js';
+import { numericValues, type CategoricalColumn, type Column, type Frame } from '../data/frame.js';
+import { sparseMoments, sparseVector } from '../engine/sparse.js';
 import type { JsonObject } from '../util/json.js';
 import { categoryCounts } from './categories.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { insertAfter, numeric, withColumns } from './frames.js';
 import { boolParam, enumParam } from './params.js';
-import { medianOf } from './stats.js';
+import { medianOf, sparseMedian } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 type Strategy = 'mean' | 'median' | 'most_frequent' | 'constant';
@@ -46,12 +49,16 @@ export class Impute implements Transformer {
     const constant = this.params['fill_value'];
     if (c.type === 'numeric') {
       if (this.strategy === 'constant') return typeof constant === 'number' ? constant : 0;
-      if (this.strategy === 'median') {
-        // One order statistic by quickselect (no full sort, no extra copy of the present values).
-        const m = medianOf(c.values);
+      if (c.sparse && this.strategy !== 'most_frequent') {
+        const m = this.strategy === 'median' ? sparseMedian(c.sparse) : meanOf(sparseMoments(c.sparse));
         return Number.isNaN(m) ? 0 : m;
       }
-      const present = presentValues(c.values);
+      if (this.strategy === 'median') {
+        // One order statistic by quickselect (no full sort, no extra copy of the present values).
+        const m = medianOf(c.values!);
+        return Number.isNaN(m) ? 0 : m;
+      }
+      const present = presentValues(numericValues(c));
       if (present.length === 0) return 0;
       if (this.strategy === 'mean') return present.reduce((s, v) => s + v, 0) / present.length;
       return mode(present);
@@ -71,7 +78,10 @@ export class Impute implements Transformer {
       const c = frame.column(name);
       if (!c || (c.type !== 'numeric' && c.type !== 'categorical')) continue;
       const flags = new Float64Array(frame.rows);
-      if (c.type === 'numeric') for (let i = 0; i < flags.length; i++) flags[i] = Number.isNaN(c.values[i]!) ? 1 : 0;
+      if (c.type === 'numeric' && c.sparse) {
+        const { index, values } = c.sparse;
+        for (let k = 0; k < index.length; k++) if (Number.isNaN(values[k]!)) flags[index[k]!] = 1;
+      } else if (c.type === 'numeric') for (let i = 0; i < flags.length; i++) flags[i] = Number.isNaN(c.values[i]!) ? 1 : 0;
       else for (let i = 0; i < flags.length; i++) flags[i] = c.codes[i]! < 0 ? 1 : 0;
       added.set(name, [numeric(`${name}_missing`, flags)]);
     }
@@ -79,7 +89,12 @@ export class Impute implements Transformer {
     for (const fill of this.fills) {
       const c = frame.column(fill.column);
       if (!c) continue; // absent columns are reported by the input-schema check before transforms run
-      if (c.type === 'numeric') {
+      if (c.type === 'numeric' && c.sparse) {
+        if (!hasMissing(c)) continue;
+        const v = Number(fill.value);
+        const values = c.sparse.values.map((x) => (Number.isNaN(x) ? v : x));
+        filled.push({ ...c, sparse: sparseVector(c.sparse.length, c.sparse.index, values) });
+      } else if (c.type === 'numeric') {
         const v = Number(fill.value);
         const values = c.values.slice();
         for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) values[i] = v;
@@ -114,8 +129,11 @@ function presentValues(values: Float64Array): Float64Array {
   return out;
 }
 
+const meanOf = (m: { sum: number; n: number }): number => (m.n > 0 ? m.sum / m.n : NaN);
+
 function hasMissing(c: Column): boolean {
-  if (c.type === 'numeric' || c.type === 'datetime') return c.values.some((v) => Number.isNaN(v));
+  if (c.type === 'numeric' && c.sparse) return c.sparse.values.some((v) => Number.isNaN(v));
+  if (c.type === 'numeric' || c.type === 'datetime') return c.values!.some((v) => Number.isNaN(v));
   if (c.type === 'categorical') return c.codes.some((v) => v < 0);
   return c.values.some((v) => v === null);
 }

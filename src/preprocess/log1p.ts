@@ -1,12 +1,14 @@
 // `log1p`: log(1 + x) for skewed non-negative columns (counts, prices). Values below 0 have no
 // sensible log1p on a skewed scale, so they are a data error naming the column, row and value,
 // unless `signed: true`, which maps x to sign(x) * log(1 + |x|) and accepts any value.
+// log1p(0) = 0, so a sparse column stays sparse: only its stored values are mapped.
 
 import { SomaError } from '../errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, valuesOf, withColumns } from './frames.js';
+import { numeric, numericColumnOf, sparseNumeric, withColumns } from './frames.js';
+import { sparseVector } from '../engine/sparse.js';
 import { boolParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -28,20 +30,23 @@ export class Log1p implements Transformer {
   transform(frame: Frame): Frame {
     const out: Column[] = [];
     for (const name of this.columns) {
-      const v = valuesOf(frame, name, 'log1p');
-      if (!v) continue;
+      const c = numericColumnOf(frame, name, 'log1p');
+      if (!c) continue;
+      const v = c.type === 'numeric' && c.sparse ? c.sparse.values : c.values!;
+      const rowOf = c.type === 'numeric' && c.sparse ? (k: number): number => c.sparse.index[k]! : (k: number): number => k;
       const values = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) {
-        const x = v[i]!;
-        if (this.signed) values[i] = x < 0 ? -Math.log1p(-x) : Math.log1p(x);
+      for (let k = 0; k < v.length; k++) {
+        const x = v[k]!;
+        if (this.signed) values[k] = x < 0 ? -Math.log1p(-x) : Math.log1p(x);
         else if (x < 0) {
-          throw new SomaError('DATA_BAD_VALUE', `preprocess log1p: column "${name}", row ${i + 1}: value ${x} is negative (log1p expects values >= 0)`, {
+          const row = rowOf(k) + 1;
+          throw new SomaError('DATA_BAD_VALUE', `preprocess log1p: column "${name}", row ${row}: value ${x} is negative (log1p expects values >= 0)`, {
             hint: 'set signed: true on the log1p step to use sign(x) * log(1 + |x|)',
-            details: { column: name, row: i + 1, value: x },
+            details: { column: name, row, value: x },
           });
-        } else values[i] = Math.log1p(x);
+        } else values[k] = Math.log1p(x);
       }
-      out.push(numeric(name, values));
+      out.push(c.type === 'numeric' && c.sparse ? sparseNumeric(name, sparseVector(c.sparse.length, c.sparse.index, values)) : numeric(name, values));
     }
     return withColumns(frame, out);
   }

@@ -7,7 +7,7 @@
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { insertAfter, numeric, valuesOf, withColumns } from './frames.js';
+import { checkDensify, insertAfter, numeric, valuesOf, withColumns } from './frames.js';
 import { enumParam, numberParam, stateOf } from './params.js';
 import { meanStd, quantileSorted, sortedPresent } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
@@ -81,6 +81,8 @@ export class Outliers implements Transformer {
       }
       return insertAfter(frame, added);
     }
+    // Clipping can move an implicit zero, so clipped sparse columns come out dense.
+    checkDensify(frame, this.bounds.map((b) => b.column), 'outliers');
     const out: Column[] = [];
     for (const b of this.bounds) {
       const v = valuesOf(frame, b.column, 'outliers');

@@ -9,7 +9,7 @@ import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, valuesOf } from './frames.js';
+import { checkDensify, numeric, valuesOf } from './frames.js';
 import { boolParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -53,6 +53,7 @@ export class Pca implements Transformer {
       this.state = { columns, mean: [], loadings: [], variance: [], explained_ratio: [] };
       return;
     }
+    checkDensify(frame, columns, 'pca');
     const data = columns.map((c) => valuesOf(frame, c, 'pca')!);
     const n = frame.rows;
     data.forEach((v, j) => {
@@ -120,6 +121,7 @@ export class Pca implements Transformer {
     const { columns, mean, loadings, variance } = this.state;
     const p = columns.length;
     if (p === 0) return frame;
+    checkDensify(frame, columns, 'pca');
     const inputs = columns.map((c) => valuesOf(frame, c, 'pca'));
     if (inputs.some((v) => !v)) return frame;
     const k = variance.length;

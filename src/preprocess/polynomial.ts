@@ -5,7 +5,7 @@ import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, valuesOf } from './frames.js';
+import { checkDensify, numeric, valuesOf } from './frames.js';
 import { boolParam, numberParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -49,6 +49,7 @@ export class Polynomial implements Transformer {
   }
 
   transform(frame: Frame): Frame {
+    checkDensify(frame, this.columns, 'polynomial');
     const inputs = this.columns.map((n) => valuesOf(frame, n, 'polynomial'));
     if (inputs.some((v) => !v)) return frame;
     const added: Column[] = this.terms().map((term) => {

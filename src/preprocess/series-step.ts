@@ -3,9 +3,9 @@
 // (timeorder.ts) and insert them right after their source column. Subclasses only say which
 // features one column gets.
 
-import type { Column, Frame } from '../data/frame.js';
+import { numericValues, type Column, type Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
-import { insertAfter } from './frames.js';
+import { checkDensify, insertAfter } from './frames.js';
 import { stateOf } from './params.js';
 import { seriesColumns, seriesParams, timeOrder, type SeriesParams, type TimeOrder } from './timeorder.js';
 import type { StepJSON, Transformer } from './transformer.js';
@@ -32,9 +32,11 @@ export abstract class SeriesStep implements Transformer {
   transform(frame: Frame): Frame {
     const order = timeOrder(frame, this.series.by, this.series.order, this.step);
     const added = new Map<string, Column[]>();
+    // Lags and windows of a sparse column are dense: densified one column at a time, within a limit.
+    checkDensify(frame, this.columns, this.step);
     for (const name of this.columns) {
       const c = frame.column(name);
-      if (c && c.type === 'numeric') added.set(name, this.features(name, c.values, order, frame.rows));
+      if (c && c.type === 'numeric') added.set(name, this.features(name, numericValues(c), order, frame.rows));
     }
     return insertAfter(frame, added);
   }

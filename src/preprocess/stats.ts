@@ -1,4 +1,7 @@
-// Small statistics shared by the numeric steps, on typed arrays with NaN as missing.
+// Small statistics shared by the numeric steps, on typed arrays with NaN as missing (and on
+// sparse columns, whose implicit zeros are present values).
+
+import type { SparseVector } from '../engine/sparse.js';
 
 /** The non-missing values, sorted ascending. */
 export function sortedPresent(values: ArrayLike<number>): Float64Array {
@@ -90,4 +93,62 @@ export function medianOf(values: ArrayLike<number>): number {
   let lower = -Infinity;
   for (let i = 0; i < mid; i++) if (scratch[i]! > lower) lower = scratch[i]!;
   return (lower + upper) / 2;
+}
+
+/**
+ * Quantile q (linear interpolation, as quantileSorted) of a sparse column's present values,
+ * implicit zeros included, without densifying: sorted, they are the stored negatives, then every
+ * zero, then the stored positives. NaN when no value is present.
+ */
+export function sparseQuantile(c: SparseVector, q: number): number {
+  const stored = sortedPresent(c.values);
+  let missing = 0;
+  for (let k = 0; k < c.values.length; k++) if (Number.isNaN(c.values[k]!)) missing++;
+  const n = c.length - missing;
+  if (n === 0) return NaN;
+  let negatives = 0;
+  while (negatives < stored.length && stored[negatives]! < 0) negatives++;
+  let positives = negatives;
+  while (positives < stored.length && stored[positives] === 0) positives++;
+  // Zeros in all: the implicit rows plus any stored zeros.
+  const zeros = n - stored.length + (positives - negatives);
+  const at = (k: number): number => (k < negatives ? stored[k]! : k < negatives + zeros ? 0 : stored[positives + k - negatives - zeros]!);
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return at(lo) + (at(hi) - at(lo)) * (pos - lo);
+}
+
+/** Median of a sparse column's present values, implicit zeros included. */
+export const sparseMedian = (c: SparseVector): number => sparseQuantile(c, 0.5);
+
+/**
+ * Population variance and count of a sparse column's present values, implicit zeros included, in
+ * two passes over the stored values (centred sums, no cancellation); exactly 0 when every present
+ * value is equal, as Welford's pass gives for a dense constant column.
+ */
+export function sparseVariance(c: SparseVector): { variance: number; n: number } {
+  let sum = 0;
+  let n = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of c.values) {
+    if (Number.isNaN(v)) continue;
+    sum += v;
+    n++;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const zeros = c.length - c.values.length;
+  if (zeros > 0) {
+    lo = Math.min(lo, 0);
+    hi = Math.max(hi, 0);
+  }
+  const count = n + zeros;
+  if (count === 0) return { variance: NaN, n: 0 };
+  if (lo === hi) return { variance: 0, n: count };
+  const mean = sum / count;
+  let ss = zeros * mean * mean;
+  for (const v of c.values) if (!Number.isNaN(v)) ss += (v - mean) * (v - mean);
+  return { variance: ss / count, n: count };
 }

@@ -87,19 +87,6 @@ export function documents(c: Column): (string | null)[] | undefined {
   return undefined;
 }
 
-/** Dense output is what the feature matrix holds; refuse sizes that would exhaust memory. */
-export const MAX_DENSE_BYTES = 2 ** 31;
-
-export function checkDenseSize(step: string, column: string, rows: number, features: number, param: string): void {
-  const bytes = rows * features * 8;
-  if (bytes > MAX_DENSE_BYTES) {
-    throw new SomaError('DATA_BAD_VALUE', `preprocess ${step}: ${features} features x ${rows} rows for column "${column}" would need ${(bytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_DENSE_BYTES / 2 ** 30} GiB)`, {
-      hint: `lower ${param}, or predict with a smaller --chunk-rows`,
-      details: { column, rows, features },
-    });
-  }
-}
-
 export function textColumns(frame: Frame, names: readonly string[], step: string): void {
   for (const n of names) {
     const c = frame.column(n);

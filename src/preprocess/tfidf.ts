@@ -3,17 +3,17 @@
 // frequent of them (ties by term), idf = ln((1 + n) / (1 + df)) + 1 and rows L2-normalised, as
 // scikit-learn's TfidfVectorizer. Each text column becomes `<column>:<term>` columns.
 //
-// Counting is sparse (per-document term maps, never a documents x vocabulary array); only the
-// kept vocabulary is materialised as dense feature columns, because the FeatureMatrix every
-// estimator reads is dense. Hence `max_features` is capped at 10000 and a size guard refuses
-// outputs above 2 GiB (see README).
+// Sparse end to end: counting uses per-document term maps and the output columns are sparse
+// numeric columns holding only each term's non-zero rows (engine/sparse.ts), so memory grows
+// with the text (about 12 bytes per document-term pair), not with documents x vocabulary.
 
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { numeric, replaceColumns } from './frames.js';
+import { replaceColumns, sparseNumeric } from './frames.js';
+import { SparseBuilder } from '../engine/sparse.js';
 import { boolParam, enumParam, numberParam, stateOf } from './params.js';
-import { Tokenizer, checkDenseSize, documents, textColumns, tokenizerOptions, tokenizerSchemaProperties } from './text.js';
+import { Tokenizer, documents, textColumns, tokenizerOptions, tokenizerSchemaProperties } from './text.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 interface Vocabulary {
@@ -22,7 +22,8 @@ interface Vocabulary {
   idf: number[];
 }
 
-export const MAX_VOCABULARY = 10_000;
+/** Largest vocabulary: output columns are sparse, so this only bounds per-column bookkeeping. */
+export const MAX_VOCABULARY = 200_000;
 
 export class Tfidf implements Transformer {
   readonly step = 'tfidf';
@@ -84,9 +85,8 @@ export class Tfidf implements Transformer {
       const c = frame.column(v.column);
       const docs = c ? documents(c) : undefined;
       if (!docs) continue;
-      checkDenseSize('tfidf', v.column, frame.rows, v.terms.length, 'max_features');
       const index = new Map(v.terms.map((t, j) => [t, j]));
-      const cols = v.terms.map(() => new Float64Array(frame.rows));
+      const entries = new SparseBuilder();
       const counts = new Map<number, number>();
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i];
@@ -103,9 +103,10 @@ export class Tfidf implements Transformer {
           norm2 += w * w;
         }
         const scale = this.norm === 'l2' && norm2 > 0 ? 1 / Math.sqrt(norm2) : 1;
-        for (const [j, w] of counts) cols[j]![i] = w * scale;
+        for (const [j, w] of counts) entries.push(i, j, w * scale);
       }
-      replaced.set(v.column, v.terms.map((t, j) => numeric(`${v.column}:${t}`, cols[j]!)));
+      const cols = entries.build(v.terms.length, frame.rows);
+      replaced.set(v.column, v.terms.map((t, j) => sparseNumeric(`${v.column}:${t}`, cols[j]!)));
     }
     return replaceColumns(frame, replaced);
   }
@@ -132,7 +133,7 @@ export const tfidfSpec: StepSpec = {
       ...tokenizerSchemaProperties,
       min_df: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'Fewest documents a term must appear in (a count, or a share when below 1)' },
       max_df: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Largest share of documents a term may appear in' },
-      max_features: { type: 'integer', minimum: 1, maximum: MAX_VOCABULARY, default: 1000, description: 'Vocabulary size: the most frequent terms (features are dense columns, so it is capped)' },
+      max_features: { type: 'integer', minimum: 1, maximum: MAX_VOCABULARY, default: 1000, description: 'Vocabulary size: the most frequent terms (stored sparse: memory follows the non-zeros, not rows x terms)' },
       sublinear_tf: { type: 'boolean', default: false, description: 'Use 1 + log(tf) instead of the raw count' },
       use_idf: { type: 'boolean', default: true, description: 'Weight by inverse document frequency' },
       norm: { type: 'string', enum: ['l2', 'none'], default: 'l2', description: 'Row normalisation' },

@@ -5,7 +5,7 @@
 // from the future whatever order the file is in.
 
 import { SomaError } from '../errors.js';
-import type { Column, Frame } from '../data/frame.js';
+import { columnLength, numericValues, type Column, type Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { namesParam, requiredName } from './params.js';
@@ -46,7 +46,7 @@ function groupIds(frame: Frame, by: readonly string[], step: string): Int32Array
 
 /** Dense ids of one key column's values; every missing value shares one id. */
 function keyIds(c: Column): { ids: Int32Array; count: number } {
-  const n = c.type === 'categorical' ? c.codes.length : c.values.length;
+  const n = columnLength(c);
   const ids = new Int32Array(n);
   if (c.type === 'categorical') {
     // Ids by the dictionary's strings, computed once per entry rather than once per row.
@@ -63,8 +63,9 @@ function keyIds(c: Column): { ids: Int32Array; count: number } {
     return { ids, count: byValue.size + 1 };
   }
   const seen = new Map<number | string, number>();
+  const values = c.type === 'text' ? c.values : numericValues(c);
   for (let i = 0; i < n; i++) {
-    const v = c.values[i];
+    const v = values[i];
     if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
       ids[i] = 0;
       continue;
@@ -85,7 +86,7 @@ export function timeOrder(frame: Frame, by: readonly string[], order: string, st
   if (t.type !== 'datetime' && t.type !== 'numeric') {
     throw new SomaError('CONFIG_INVALID', `preprocess ${step}: order column "${order}" is ${t.type} (expected a datetime or numeric column)`);
   }
-  const time = t.values;
+  const time = numericValues(t);
   const group = groupIds(frame, by, step);
   const rows: number[] = [];
   for (let i = 0; i < frame.rows; i++) if (!Number.isNaN(time[i]!)) rows.push(i);

@@ -1,13 +1,14 @@
 // `variance`: drops numeric columns whose training variance (population, missing values
 // skipped) is at most `threshold`: with the default 0, the constant columns, which no model can
-// use. The dropped columns are recorded so prediction drops the very same ones.
+// use. The dropped columns are recorded so prediction drops the very same ones. A sparse
+// column's variance comes from its stored values alone (implicit zeros add to the count only).
 
 import type { Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
-import { valuesOf } from './frames.js';
+import { numericColumnOf, valuesOf } from './frames.js';
 import { numberParam, stateOf } from './params.js';
-import { meanStd } from './stats.js';
+import { meanStd, sparseVariance } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 export class VarianceFilter implements Transformer {
@@ -24,6 +25,11 @@ export class VarianceFilter implements Transformer {
   fit(frame: Frame): void {
     const names = resolveColumns(frame, this.selector, ['numeric'], 'variance');
     this.dropped = names.filter((n) => {
+      const c = numericColumnOf(frame, n, 'variance')!;
+      if (c.type === 'numeric' && c.sparse) {
+        const { variance, n: count } = sparseVariance(c.sparse);
+        return count === 0 || variance <= this.threshold;
+      }
       const { std, n: count } = meanStd(valuesOf(frame, n, 'variance')!);
       return count === 0 || std * std <= this.threshold;
     });

@@ -6,6 +6,7 @@ import { Rng } from '../../src/engine/random.js';
 import { permutationImportance, type Predictor } from '../../src/evaluate/permutation.js';
 import { createEstimator } from '../../src/models/catalog.js';
 import { registerBuiltinEstimators } from '../../src/models/index.js';
+import { toDense } from '../../src/engine/sparse.js';
 
 registerBuiltinEstimators();
 
@@ -61,12 +62,12 @@ describe('permutationImportance', () => {
 
   it('when rows exceed the cap, then a seeded sample of that many rows is scored, the same for the same seed', () => {
     const { X, y } = synthetic(3000, 8, 'classification');
-    const before = X.columns.map((c) => c.slice());
+    const before = X.columns.map((c) => toDense(c).slice());
     let calls = 0;
     const byThreshold: Predictor = {
       predict: (M) => {
         calls++;
-        return M.columns[0]!.map((v) => (v > 0 ? 1 : 0));
+        return toDense(M.columns[0]!).map((v) => (v > 0 ? 1 : 0));
       },
     };
     const a = permutationImportance(byThreshold, X, y, { maxRows: 500, repeats: 2, seed: 9 });

@@ -3,13 +3,16 @@
 
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { numericMatrix } from '../../src/engine/matrix.js';
+import { numericMatrix, takeRows } from '../../src/engine/matrix.js';
 import { Rng } from '../../src/engine/random.js';
 import { LinearRegression, linearSpec } from '../../src/models/linear.js';
 import { SomaError } from '../../src/errors.js';
 import type { EstimatorJSON } from '../../src/models/estimator.js';
 import type { JsonObject } from '../../src/util/json.js';
 import { diabetes, reference } from '../fixtures/linear/reference.js';
+import { toDense } from '../../src/engine/sparse.js';
+import { decodeF64 } from '../../src/util/base64.js';
+import { movieTitleFeatures } from '../fixtures/text/movies.js';
 
 const reg = (values: number[] | Float64Array) => ({ task: 'regression' as const, values: Float64Array.from(values), nClasses: 0 });
 
@@ -222,7 +225,7 @@ describe('linear regression', () => {
   it('when predicting on rows with a NaN, then predict throws DATA_BAD_VALUE naming the feature', async () => {
     const { X, y } = diabetes();
     const m = await new LinearRegression().fit(X, y);
-    const cols = X.columns.map((c) => Float64Array.from(c));
+    const cols = X.columns.map((c) => Float64Array.from(toDense(c)));
     cols[3]![7] = NaN;
     expect(() => m.predict(numericMatrix([...X.names], cols))).toThrow(new RegExp(`feature "${X.names[3]}" has a missing`));
   });
@@ -294,5 +297,29 @@ describe('linear regression', () => {
     expect(validate({ ridge: 1 })).toBe(false);
     expect(validate({ penalty: 'l3' })).toBe(false);
     expect(new LinearRegression(defaults as JsonObject).params).toEqual(defaults);
+  });
+});
+
+describe('linear regression on sparse text features', () => {
+  // Unigrams seen at least 5 times: few enough features for every solver route.
+  const { movies, X, dense } = movieTitleFeatures({ min_df: 5 });
+  const rated = movies.flatMap((m, i) => (typeof m['IMDB Rating'] === 'number' ? [i] : []));
+  const rows = Int32Array.from(rated);
+  const Xs = takeRows(X, rows);
+  const Xd = takeRows(dense, rows);
+  const y = { task: 'regression' as const, values: Float64Array.from(rated, (i) => movies[i]!['IMDB Rating']!), nClasses: 0 };
+
+  it('when fitted on sparse columns and on their dense copy, then ridge, lasso and OLS give the same coefficients', async () => {
+    expect(Xs.columns.every((c) => !(c instanceof Float64Array))).toBe(true);
+    for (const params of [{ penalty: 'l2', alpha: 1 }, { penalty: 'l1', alpha: 5, tol: 1e-10 }, { penalty: 'none' }] as JsonObject[]) {
+      const a = await new LinearRegression(params).fit(Xs, y);
+      const b = await new LinearRegression(params).fit(Xd, y);
+      const ca = decodeF64((a.toJSON().state as JsonObject).coef as string);
+      const cb = decodeF64((b.toJSON().state as JsonObject).coef as string);
+      ca.forEach((v, j) => expect(Math.abs(v - cb[j]!)).toBeLessThanOrEqual(1e-7 * Math.max(1, Math.abs(cb[j]!))));
+      const pa = a.predict(Xs);
+      const pb = b.predict(Xd);
+      pa.forEach((v, i) => expect(v).toBeCloseTo(pb[i]!, 7));
+    }
   });
 });

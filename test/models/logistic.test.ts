@@ -12,6 +12,9 @@ import { SomaError } from '../../src/errors.js';
 import type { EstimatorJSON } from '../../src/models/estimator.js';
 import type { JsonObject } from '../../src/util/json.js';
 import { iris, irisBinary, reference } from '../fixtures/linear/reference.js';
+import { fromDense, toDense } from '../../src/engine/sparse.js';
+import { decodeF64 } from '../../src/util/base64.js';
+import { movieTitleFeatures } from '../fixtures/text/movies.js';
 
 const tight = { tol: 1e-10, max_iter: 10000 };
 const ref = reference.iris_models;
@@ -220,7 +223,7 @@ describe('logistic regression', () => {
   it('when predicting on rows with a NaN, then predictProba throws DATA_BAD_VALUE naming the feature', async () => {
     const { X, y } = iris();
     const m = await new LogisticRegression().fit(X, y);
-    const cols = X.columns.map((c) => Float64Array.from(c));
+    const cols = X.columns.map((c) => Float64Array.from(toDense(c)));
     cols[2]![5] = NaN;
     cols[2]![9] = NaN;
     expect(() => m.predictProba(numericMatrix([...X.names], cols))).toThrow(/feature "petal length \(cm\)" has a missing \(NaN\) value at row 5/);
@@ -288,5 +291,61 @@ describe('logistic regression', () => {
     expect(validate({ class_weight: 'auto' })).toBe(false);
     expect(logisticSpec.nativeCategorical).toBe(false);
     expect(new LogisticRegression(defaults as JsonObject).params).toEqual(defaults);
+  });
+});
+
+describe('logistic on sparse text features', () => {
+  // Real titles (vega-datasets movies): tfidf unigrams and bigrams, stored sparse.
+  const { movies, X, dense } = movieTitleFeatures();
+  const genres = ['Drama', 'Comedy', 'Action'];
+  const multi: Target = { task: 'classification', values: Float64Array.from(movies, (m) => { const k = genres.indexOf(m['Major Genre'] ?? ''); return k < 0 ? 3 : k; }), nClasses: 4 };
+  const binary: Target = { task: 'classification', values: Float64Array.from(movies, (m) => (m['Major Genre'] === 'Comedy' ? 1 : 0)), nClasses: 2 };
+
+  it('when the features are sparse, then the matrix stores them sparse', () => {
+    expect(X.columns.length).toBeGreaterThan(500);
+    expect(X.columns.every((c) => !(c instanceof Float64Array))).toBe(true);
+  });
+
+  for (const [name, y, params] of [
+    ['binary l2', binary, { penalty: 'l2', alpha: 1 }],
+    ['multinomial l2', multi, { penalty: 'l2', alpha: 0.5 }],
+    ['binary elastic net (OWL-QN)', binary, { penalty: 'elasticnet', alpha: 0.3, l1_ratio: 0.5 }],
+  ] as const) {
+    // The kernel sums sparse entries in the dense loop's order, so the two fits follow the same
+    // path; an independent optimisation could only agree to about 1e-6 on these near-collinear terms.
+    it(`when a ${name} model fits the sparse features and their dense copy, then the models agree within 1e-9`, async () => {
+      const a = await new LogisticRegression({ ...params, ...tight }).fit(X, y);
+      const b = await new LogisticRegression({ ...params, ...tight }).fit(dense, y);
+      const ja = a.toJSON().state as JsonObject;
+      const jb = b.toJSON().state as JsonObject;
+      expect(ja.converged).toBe(true);
+      const ca = decodeF64(ja.coef as string);
+      const cb = decodeF64(jb.coef as string);
+      expectClose(Array.from(ca), Array.from(cb), 1e-9);
+      expectClose(Array.from(decodeF64(ja.intercept as string)), Array.from(decodeF64(jb.intercept as string)), 1e-9);
+      expectClose(Array.from(a.predictProba(X)), Array.from(b.predictProba(dense)), 1e-9);
+      // A sparse matrix predicts exactly as its dense copy under the same model.
+      expectClose(Array.from(a.predictProba(X)), Array.from(a.predictProba(dense)), 1e-12);
+    });
+  }
+});
+
+describe('logistic warm start on sparse features', () => {
+  it('when 120k rows trigger the sampled warm start, then sparse columns give the model of their dense copy', async () => {
+    const n = 120_000;
+    const p = 20;
+    const rng = new Rng(7);
+    const cols = Array.from({ length: p }, () => {
+      const c = new Float64Array(n);
+      for (let i = 0; i < n; i++) if (rng.next() < 0.05) c[i] = rng.next() * 2;
+      return c;
+    });
+    const y: Target = { task: 'classification', values: Float64Array.from({ length: n }, (_, i) => (cols[0]![i]! - cols[1]![i]! + cols[2]![i]! * 0.5 + rng.next() - 0.5 > 0 ? 1 : 0)), nClasses: 2 };
+    const dense = numericMatrix(cols.map((_, j) => `f${j}`), cols);
+    const sparse = numericMatrix(dense.names.slice(), cols.map((c) => fromDense(c)));
+    const a = await new LogisticRegression({ alpha: 1 }).fit(sparse, y);
+    const b = await new LogisticRegression({ alpha: 1 }).fit(dense, y);
+    expect((a.summary() as JsonObject).warm_start).toBeDefined();
+    expect(Array.from(decodeF64((a.toJSON().state as JsonObject).coef as string))).toEqual(Array.from(decodeF64((b.toJSON().state as JsonObject).coef as string)));
   });
 });

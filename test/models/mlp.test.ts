@@ -15,6 +15,7 @@ import { SomaError } from '../../src/errors.js';
 import { readModelArtifacts, writeVersionFiles } from '../../src/registry/version-files.js';
 import { fromLayersModel } from '../../src/engine/nn/layers-format.js';
 import type { JsonObject } from '../../src/util/json.js';
+import { toDense } from '../../src/engine/sparse.js';
 
 function xor(copies: number): { X: FeatureMatrix; y: Target } {
   const a: number[] = [];
@@ -140,7 +141,7 @@ describe('mlp', () => {
         ['classification', [{ units: 10, activation: 'relu' }, { units: 8, activation: 'relu' }], 'uint8'],
         ['regression', [{ units: 9, activation: 'tanh' }], 'float16'],
       ] as const) {
-        const target: Target = task === 'classification' ? y : { task, values: X.columns[0]!, nClasses: 0 };
+        const target: Target = task === 'classification' ? y : { task, values: toDense(X.columns[0]!), nClasses: 0 };
         const Xin = task === 'classification' ? X : numericMatrix(X.names.slice(1), X.columns.slice(1));
         const m = await new Mlp({ layers: layers as unknown as JsonObject[], epochs: 30, batch_size: 16, learning_rate: 0.01, seed: 3, quantize }, task).fit(Xin, target);
         await writeVersionFiles(dir, { model: m.toJSON(), modelArtifacts: m.artifacts(), preprocess: {}, features: {}, metrics: {}, profile: {}, config: '', report: '' });
@@ -154,7 +155,8 @@ describe('mlp', () => {
         };
         const model = await tf.loadLayersModel(handler);
         const rows: number[][] = [];
-        for (let i = 0; i < Xin.rows; i++) rows.push(Xin.columns.map((c) => c[i]!));
+        const dense = Xin.columns.map(toDense);
+        for (let i = 0; i < Xin.rows; i++) rows.push(dense.map((c) => c[i]!));
         const out = (model.predict(tf.tensor2d(rows)) as import('@tensorflow/tfjs').Tensor).dataSync();
         const ours = task === 'classification' ? m.predictProba(Xin) : m.predict(Xin);
         expect(out.length).toBe(ours.length);

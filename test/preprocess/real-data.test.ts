@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readFrame } from '../../src/data/read.js';
+import { toDense } from '../../src/engine/sparse.js';
 import { Pipeline, type PipelineJSON } from '../../src/preprocess/pipeline.js';
 import { encodeTarget, classLabels } from '../../src/pipeline/target.js';
 import { repoRoot, runCli, tempDir } from '../helpers/cli.js';
@@ -44,7 +45,7 @@ describe('seattle-weather through the pipeline', () => {
     const restored = Pipeline.fromJSON(JSON.parse(JSON.stringify(p.toJSON())) as PipelineJSON);
     const again = restored.transform(features);
     expect(again.names).toEqual(fit.X.names);
-    again.columns.forEach((c, j) => expect(Array.from(c)).toEqual(Array.from(fit.X.columns[j]!)));
+    again.columns.forEach((c, j) => expect(Array.from(toDense(c))).toEqual(Array.from(toDense(fit.X.columns[j]!))));
     // The features themselves, before selection: 2012-01-01 is a Sunday; the first row has no
     // past and the second's lag is the first's temp_max.
     const hand = Pipeline.fromConfig(
@@ -154,6 +155,46 @@ describe('soma CLI with preprocessing steps', () => {
     expect(pipeline.steps.map((s) => s.step)).toEqual(res.steps);
     expect(pipeline.features.map((f) => f.name)).toEqual(res.columns.slice(0, -1));
   });
+
+  it('when movie titles become sparse tfidf features, then soma preprocess writes their dense values and logistic trains and predicts on them', async () => {
+    const config = path.join(dir, 'genres.yaml');
+    writeFileSync(
+      config,
+      [
+        'name: genres',
+        'data:',
+        `  source: ${moviesJson}`,
+        '  target: Major Genre',
+        '  drop: [US Gross, Worldwide Gross, US DVD Sales, Production Budget, Release Date, MPAA Rating, Running Time min, Distributor, Source, Creative Type, Director, Rotten Tomatoes Rating, IMDB Rating, IMDB Votes]',
+        '  types: {Title: text}',
+        'preprocess:',
+        '  - tfidf: {columns: [Title], max_features: 2000}',
+        '  - scale: {columns: numeric}',
+        'model: {type: logistic, params: {alpha: 1}}',
+      ].join('\n'),
+    );
+    const out = path.join(dir, 'genres-train.csv');
+    const r = await runCli(['preprocess', '-c', config, '--output', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const res = r.json() as { rows: number; columns: string[] };
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(res.rows + 1);
+    const header = lines[0]!.split(',');
+    const terms = header.filter((h) => h.startsWith('Title:'));
+    expect(terms.length).toBe(2000);
+    // Every cell is written, zeros included; a row has a non-zero for each of its (scaled) terms.
+    const love = header.indexOf('Title:love');
+    const cells = lines.slice(1).map((l) => l.split(','));
+    expect(cells.every((c) => c.length === header.length)).toBe(true);
+    expect(cells.filter((c) => Number(c[love]) > 0).length).toBeGreaterThan(5);
+    expect(cells.filter((c) => c[love] === '0').length).toBeGreaterThan(res.rows * 0.9);
+
+    const trained = await runCli(['train', '-c', config, '--registry', registry, '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const predicted = await runCli(['predict', 'genres', '--input', moviesJson, '--output', path.join(dir, 'genres.csv'), '--registry', registry, '--json']);
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'genres.csv'), 'utf8').trim().split('\n')).toHaveLength(3201 + 1);
+  }, 180_000);
 
   it('when prediction input has text in a numeric column, then it exits 3 naming the column, row and value', async () => {
     const config = path.join(dir, 'weather2.yaml');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Frame, type Column } from '../../src/data/frame.js';
+import { Frame, numericValues, type Column } from '../../src/data/frame.js';
 import { Impute } from '../../src/preprocess/impute.js';
 import { Scale } from '../../src/preprocess/scale.js';
 import { OneHot } from '../../src/preprocess/onehot.js';
@@ -11,7 +11,7 @@ const num = (name: string, values: number[]): Column => ({ type: 'numeric', name
 const cat = (name: string, dictionary: string[], codes: number[]): Column => ({ type: 'categorical', name, dictionary, codes: Int32Array.from(codes) });
 const values = (f: Frame, name: string): number[] => {
   const c = f.column(name)!;
-  return c.type === 'numeric' ? Array.from(c.values) : [];
+  return c.type === 'numeric' ? Array.from(numericValues(c)) : [];
 };
 const roundTrip = (t: Transformer): Transformer => stepFromJSON(JSON.parse(JSON.stringify(t.toJSON())));
 

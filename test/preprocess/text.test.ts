@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Frame } from '../../src/data/frame.js';
+import { Frame, isSparseColumn, numericValues } from '../../src/data/frame.js';
+import { columnBytes, toDense } from '../../src/engine/sparse.js';
+import { CorrelationFilter } from '../../src/preprocess/correlation.js';
+import { Pipeline, type PipelineJSON } from '../../src/preprocess/pipeline.js';
 import { Hashing, murmur3 } from '../../src/preprocess/hashing.js';
 import { Tfidf } from '../../src/preprocess/tfidf.js';
 import { Tokenizer, tokenizerOptions } from '../../src/preprocess/text.js';
@@ -77,8 +80,27 @@ describe('tfidf', () => {
     expect(somaError(() => new Tfidf({ columns: ['x'] }).fit(g)).message).toMatch(/column "x" is numeric/);
   });
 
-  it('when max_features exceeds the dense cap, then the config error gives the limit', () => {
-    expect(somaError(() => new Tfidf({ max_features: 50000 })).message).toMatch(/max_features 50000 is not valid \(expected an integer >= 1 <= 10000\)/);
+  it('when transformed, then each term column is sparse: only the rows where the term occurs are stored', () => {
+    const t = new Tfidf({});
+    t.fit(f);
+    const out = t.transform(f);
+    const idf = (df: number) => Math.log(5 / (1 + df)) + 1;
+    const red = out.column('title:red')!;
+    expect(isSparseColumn(red)).toBe(true);
+    if (!isSparseColumn(red)) return;
+    // "red apple" and "red red car": rows 0 and 2; the missing document and "green apple" store nothing.
+    expect(Array.from(red.sparse.index)).toEqual([0, 2]);
+    const r3 = [idf(1), 2 * idf(2)]; // row 2: car once, red twice
+    close(Array.from(red.sparse.values), [1 / Math.SQRT2, r3[1]! / Math.hypot(...r3)]);
+    const green = out.column('title:green')!;
+    expect(isSparseColumn(green) && Array.from(green.sparse.index)).toEqual([1]);
+    // The other columns are untouched and dense.
+    expect(isSparseColumn(out.column('x')!)).toBe(false);
+  });
+
+  it('when max_features exceeds the cap, then the config error gives the limit', () => {
+    expect(new Tfidf({ max_features: 50000 }).params['max_features']).toBe(50000);
+    expect(somaError(() => new Tfidf({ max_features: 500000 })).message).toMatch(/max_features 500000 is not valid \(expected an integer >= 1 <= 200000\)/);
   });
 });
 
@@ -93,7 +115,7 @@ describe('hashing', () => {
     const h = murmur3('dog');
     const j = h % 16;
     expect(values(out, `t#${j}`)).toEqual([(h & 0x80000000 ? -1 : 1) * 2, 0]);
-    const total = out.columns.reduce((s, c) => s + (c.type === 'numeric' ? Math.abs(c.values[0]!) : 0), 0);
+    const total = out.columns.reduce((s, c) => s + (c.type === 'numeric' ? Math.abs(numericValues(c)[0]!) : 0), 0);
     expect(total).toBe(2); // "a" is shorter than the token pattern allows
     const l2 = new Hashing({ n_features: 16 });
     l2.fit(f);
@@ -110,7 +132,82 @@ describe('hashing', () => {
     expect(murmur3('café')).toBe(0x94498559);
   });
 
+  it('when hashed, then the columns are sparse and colliding terms that cancel store nothing', () => {
+    const t = new Hashing({ n_features: 8, norm: 'none' });
+    t.fit(f);
+    const out = t.transform(f);
+    const j = murmur3('dog') % 8;
+    const c = out.column(`t#${j}`)!;
+    expect(isSparseColumn(c) && Array.from(c.sparse.index)).toEqual([0]);
+    expect(isSparseColumn(c) && Array.from(c.sparse.values)).toEqual([(murmur3('dog') & 0x80000000 ? -1 : 1) * 2]);
+    const stored = out.columns.reduce((n, col) => n + (isSparseColumn(col) ? col.sparse.index.length : 0), 0);
+    expect(stored).toBe(1);
+  });
+
   it('when n_features is out of range, then the error gives the range', () => {
     expect(somaError(() => new Hashing({ n_features: 0 })).message).toMatch(/n_features 0 is not valid/);
+  });
+});
+
+describe('sparse text features end to end', () => {
+  it('when a pipeline with tfidf and hashing is saved as preprocess.json and loaded, then it produces the same sparse columns', () => {
+    const docs = ['the quick brown fox', 'a lazy dog', null, 'quick quick dog', 'brown dog and brown fox'];
+    const frame = new Frame([text('title', docs), text('body', ['x y', 'y z', 'z', null, 'x x']), num('n', [1, 2, 3, 4, 5])]);
+    const p = Pipeline.fromConfig(
+      [
+        { name: 'tfidf', params: { columns: ['title'], ngram: [1, 2], sublinear_tf: true } },
+        { name: 'hashing', params: { columns: ['body'], n_features: 32 } },
+        { name: 'scale', params: { columns: 'numeric' } },
+      ],
+      { nativeCategorical: false },
+    );
+    const { X, frame: fitted } = p.fit(frame);
+    const restored = Pipeline.fromJSON(JSON.parse(JSON.stringify(p.toJSON())) as PipelineJSON);
+    const again = restored.transformFrame(frame);
+    expect(again.names).toEqual(fitted.names);
+    for (const c of fitted.columns) {
+      const d = again.column(c.name)!;
+      expect(isSparseColumn(d)).toBe(isSparseColumn(c));
+      if (isSparseColumn(c) && isSparseColumn(d)) {
+        expect(Array.from(d.sparse.index)).toEqual(Array.from(c.sparse.index));
+        expect(Array.from(d.sparse.values)).toEqual(Array.from(c.sparse.values));
+      }
+    }
+    // The feature matrix keeps them sparse too; scale divided them without centring.
+    const j = X.names.indexOf('title:quick');
+    const col = X.columns[j]!;
+    expect(col).not.toBeInstanceOf(Float64Array);
+    expect(Array.from(toDense(col)).map((v) => v !== 0)).toEqual([true, false, false, true, false]);
+    expect(toDense(X.columns[X.names.indexOf('n')]!)[2]).toBeCloseTo(0); // dense columns are centred
+  });
+
+  it('when 20k documents meet a 20k-term vocabulary, then the stored arrays take 12 bytes per non-zero, not rows x terms', () => {
+    const rows = 20_000;
+    const vocabulary = 20_000;
+    // Document i holds its own word w<i> and five words drawn from the vocabulary (a fixed LCG).
+    let seed = 12345;
+    const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % vocabulary;
+    const docs = Array.from({ length: rows }, (_, i) => [i, next(), next(), next(), next(), next()].map((k) => `w${k}`).join(' '));
+    const frame = new Frame([text('doc', docs)]);
+    const t = new Tfidf({ max_features: vocabulary });
+    t.fit(frame);
+    const out = t.transform(frame);
+    expect(out.columns.length).toBe(vocabulary);
+    let nnz = 0;
+    let bytes = 0;
+    for (const c of out.columns) {
+      if (!isSparseColumn(c)) throw new Error(`${c.name} is dense`);
+      nnz += c.sparse.index.length;
+      bytes += columnBytes(c.sparse);
+    }
+    // At most 6 distinct words per document; repeats within a document share an entry.
+    expect(nnz).toBeLessThanOrEqual(rows * 6);
+    expect(nnz).toBeGreaterThan(rows * 5);
+    expect(bytes).toBe(nnz * 12);
+    expect(bytes).toBeLessThan(1.5e6); // dense: 20k x 20k x 8 bytes = 3.2 GB
+    // A step that would need every column dense refuses with sizes instead of exhausting memory.
+    const e = somaError(() => new CorrelationFilter({}).fit(out));
+    expect(e.message).toMatch(/preprocess correlation: densifying 20000 sparse columns x 20000 rows \("doc:w0", "doc:w1", "doc:w10", \.\.\. \(20000 in all\)\) would need 3\.0 GiB \(limit 2\.0 GiB\)/);
+    expect(e.exitCode).toBe(3);
   });
 });

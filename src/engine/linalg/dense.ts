@@ -1,7 +1,10 @@
 // Dense helpers shared by the linear models: weighted column statistics (the standardisation the
 // optimisers work in) and the one-pass weighted Gram matrix of standardised columns.
-// Matrices are Float64Array, row-major, n x n.
+// Matrices are Float64Array, row-major, n x n. Feature columns may be sparse (text features):
+// their statistics come from the stored entries alone, and the Gram pass scatters them into
+// its row block, so no dense copy of a sparse column is ever made.
 
+import { isSparse, type FeatureColumn } from '../sparse.js';
 import { simdTile, type SimdTile } from './simd.js';
 
 /** Per-column centre and scale: the optimiser works on z = (x - mean) / scale. */
@@ -12,60 +15,55 @@ export interface Standardization {
 
 /**
  * Weighted mean (0 when `center` is false) and weighted standard deviation around it (root mean
- * square when not centred) of each column, in one pass: sums are taken around a shift (the mean
- * of the first rows), which keeps the one-pass variance formula free of cancellation unless the
- * data drift by many standard deviations. A constant column gets scale 1 so it stays finite; its
- * centred values are all zero and its coefficient stays at zero.
+ * square when not centred) of each column, in two passes over the column's non-zero values: the
+ * zeros' share of the squared deviations is added as one term, (zero weight) * mean^2. Skipping
+ * zeros makes a sparse column (stored entries only) and its dense copy give bit for bit the same
+ * statistics, and the centred second pass has no cancellation. A constant column gets scale 1 so
+ * it stays finite; its centred values are all zero and its coefficient stays at zero.
  */
-export function standardization(columns: readonly Float64Array[], weights: Float64Array | null, center: boolean): Standardization {
+export function standardization(columns: readonly FeatureColumn[], weights: Float64Array | null, center: boolean): Standardization {
   const p = columns.length;
   const means = new Float64Array(p);
   const scales = new Float64Array(p);
+  const rows = p > 0 ? columns[0]!.length : 0;
+  let total = rows;
+  if (weights) {
+    total = 0;
+    for (let i = 0; i < rows; i++) total += weights[i]!;
+  }
   for (let j = 0; j < p; j++) {
-    const c = columns[j]!;
-    const n = c.length;
-    const shift = center ? headMean(c) : 0;
-    // Two interleaved accumulators per sum break the add-latency chain.
-    let a1 = 0;
-    let a2 = 0;
-    let b1 = 0;
-    let b2 = 0;
-    let sw = 0;
-    if (weights) {
-      for (let i = 0; i < n; i++) {
-        const w = weights[i]!;
-        const d = c[i]! - shift;
-        sw += w;
-        a1 += w * d;
-        a2 += w * d * d;
-      }
-    } else {
-      let i = 0;
-      for (; i + 1 < n; i += 2) {
-        const d0 = c[i]! - shift;
-        const d1 = c[i + 1]! - shift;
-        a1 += d0;
-        b1 += d1;
-        a2 += d0 * d0;
-        b2 += d1 * d1;
-      }
-      if (i < n) {
-        const d0 = c[i]! - shift;
-        a1 += d0;
-        a2 += d0 * d0;
-      }
-      sw = n;
-    }
-    const s1 = a1 + b1;
-    const s2 = a2 + b2;
-    const dm = center && sw > 0 ? s1 / sw : 0;
-    const variance = sw > 0 ? Math.max(0, s2 / sw - dm * dm) : 0;
-    const sd = Math.sqrt(variance);
-    const m = shift + dm;
-    means[j] = m;
-    scales[j] = sd > 1e-12 * Math.max(1, Math.abs(m)) ? sd : 1;
+    const { mean, sd } = columnMeanSd(columns[j]!, weights, total, center);
+    means[j] = mean;
+    scales[j] = sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
   }
   return { means, scales };
+}
+
+/** Mean and standard deviation of one column from its non-zero values (see standardization). */
+function columnMeanSd(c: FeatureColumn, weights: Float64Array | null, total: number, center: boolean): { mean: number; sd: number } {
+  const sparse = isSparse(c);
+  const values = sparse ? c.values : c;
+  const rowOf = sparse ? c.index : null;
+  let s1 = 0;
+  let nonzeroWeight = 0;
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k]!;
+    if (x === 0) continue;
+    const w = weights ? weights[rowOf ? rowOf[k]! : k]! : 1;
+    s1 += w * x;
+    nonzeroWeight += w;
+  }
+  const mean = center && total > 0 ? s1 / total : 0;
+  let s2 = 0;
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k]!;
+    if (x === 0) continue;
+    const w = weights ? weights[rowOf ? rowOf[k]! : k]! : 1;
+    const d = x - mean;
+    s2 += w * d * d;
+  }
+  s2 += (total - nonzeroWeight) * mean * mean;
+  return { mean, sd: total > 0 ? Math.sqrt(Math.max(0, s2 / total)) : 0 };
 }
 
 /** Mean of the first rows: a cheap estimate of the column mean to shift sums around. */
@@ -102,7 +100,7 @@ const GRAM_BLOCK = 512;
  * times faster in V8 than an outer-product loop.
  */
 export function gramStatistics(
-  columns: readonly Float64Array[],
+  columns: readonly FeatureColumn[],
   rows: number,
   weights: Float64Array | null,
   target: Float64Array,
@@ -115,9 +113,15 @@ export function gramStatistics(
   const q = p + 1; // the target rides along as column p
   const shift = new Float64Array(q);
   if (center) {
-    for (let j = 0; j < p; j++) shift[j] = headMean(columns[j]!);
+    // Sparse columns are summed around 0, so their implicit zeros stay zeros in the block.
+    for (let j = 0; j < p; j++) {
+      const c = columns[j]!;
+      shift[j] = isSparse(c) ? 0 : headMean(c);
+    }
     shift[p] = headMean(target);
   }
+  /** Next stored entry of each sparse column (rows are visited in order, block by block). */
+  const cursor = new Uint32Array(p);
   const g = new Float64Array(q * q);
   const s1 = new Float64Array(q);
   // With wasm SIMD the block lives in wasm memory: q columns, one zero column (padding for ragged
@@ -149,6 +153,20 @@ export function gramStatistics(
       const sh = shift[j]!;
       const o = j * B;
       let s = 0;
+      if (isSparse(c)) {
+        buf.fill(0, o, o + len + (len & 1));
+        const end = r0 + len;
+        let k = cursor[j]!;
+        for (; k < c.index.length && c.index[k]! < end; k++) {
+          const r = c.index[k]! - r0;
+          const d = weights ? c.values[k]! * sw[r]! : c.values[k]!;
+          buf[o + r] = d;
+          s += weights ? d * sw[r]! : d;
+        }
+        cursor[j] = k;
+        s1[j] += s;
+        continue;
+      }
       if (weights) {
         for (let r = 0; r < len; r++) {
           const d = (c[r0 + r]! - sh) * sw[r]!;

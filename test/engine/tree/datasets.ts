@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { FeatureKind, FeatureMatrix, Target, Task } from '../../../src/engine/matrix.js';
 import { Rng } from '../../../src/engine/random.js';
+import { toDense } from '../../../src/engine/sparse.js';
 
 const SKLEARN_DATA = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
 
@@ -43,7 +44,7 @@ export function sklearnClassification(file: 'iris' | 'breast_cancer' | 'wine_dat
 }
 
 export function takeRows(d: Dataset, idx: Int32Array): Dataset {
-  const columns = d.X.columns.map((c) => Float64Array.from(idx, (i) => c[i]!));
+  const columns = d.X.columns.map(toDense).map((c) => Float64Array.from(idx, (i) => c[i]!));
   return { X: { ...d.X, rows: idx.length, columns }, y: { ...d.y, values: Float64Array.from(idx, (i) => d.y.values[i]!) } };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORICAL, DEFAULT_LEFT, emptyTree, featureImportance, ForestBuilder, predictRaw, validateForest, type TreeNodes } from '../../../src/engine/tree/predictor.js';
+import { CATEGORICAL, DEFAULT_LEFT, emptyTree, featureImportance, ForestBuilder, predictRaw, validateForest, wasmWalkAvailable, type TreeNodes } from '../../../src/engine/tree/predictor.js';
 
 /** root: x0 <= 0.5 (missing left) -> leaf -1, else leaf +1. */
 function threeNodeTree(): TreeNodes {
@@ -172,13 +172,16 @@ describe('predictor', () => {
           else for (let k = 0; k < c.nOut; k++) want[i * c.nGroups + k] += f.value[node * c.nOut + k]!;
         }
       }
-      const got = new Float64Array(n * c.nGroups);
-      predictRaw(f, cols, 0, T, got);
-      expect(Array.from(got)).toEqual(Array.from(want));
-      const subset = Uint32Array.from({ length: 300 }, (_, i) => (i * 7) % n);
-      const some = new Float64Array(n * c.nGroups);
-      predictRaw(f, cols, 0, T, some, subset);
-      for (const r of subset) for (let k = 0; k < c.nGroups; k++) expect(some[r * c.nGroups + k]).toBe(want[r * c.nGroups + k]);
+      // Both walks: the JS one, and the wasm one where the runtime has WebAssembly.
+      for (const kernel of wasmWalkAvailable() ? (['js', 'wasm'] as const) : (['js'] as const)) {
+        const got = new Float64Array(n * c.nGroups);
+        predictRaw(f, cols, 0, T, got, null, kernel);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        const subset = Uint32Array.from({ length: 300 }, (_, i) => (i * 7) % n);
+        const some = new Float64Array(n * c.nGroups);
+        predictRaw(f, cols, 0, T, some, subset, kernel);
+        for (const r of subset) for (let k = 0; k < c.nGroups; k++) expect(some[r * c.nGroups + k]).toBe(want[r * c.nGroups + k]);
+      }
     }
   });
 
