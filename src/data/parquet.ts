@@ -408,10 +408,7 @@ class DictionaryBuffer extends ColumnBuffer {
     return T_BYTE_ARRAY;
   }
   schemaExtras(): Field[] {
-    return [
-      [6, 'i32', CT_UTF8],
-      [10, 'struct', [[1, 'struct', []]]],
-    ];
+    return utf8StringSchema();
   }
   append(col: Column, from: number, count: number): void {
     if (col.type !== 'categorical') throw new Error(`column ${this.name}: expected categorical, got ${col.type}`);
@@ -473,6 +470,14 @@ class DictionaryBuffer extends ColumnBuffer {
   }
 }
 
+/** Schema fields of a UTF-8 string column (converted type UTF8, logical type STRING). */
+function utf8StringSchema(): Field[] {
+  return [
+    [6, 'i32', CT_UTF8],
+    [10, 'struct', [[1, 'struct', []]]],
+  ];
+}
+
 /** text columns: plain UTF-8 strings. */
 class TextBuffer extends ColumnBuffer {
   private readonly values: (string | null)[] = [];
@@ -480,10 +485,7 @@ class TextBuffer extends ColumnBuffer {
     return T_BYTE_ARRAY;
   }
   schemaExtras(): Field[] {
-    return [
-      [6, 'i32', CT_UTF8],
-      [10, 'struct', [[1, 'struct', []]]],
-    ];
+    return utf8StringSchema();
   }
   append(col: Column, from: number, count: number): void {
     if (col.type !== 'text') throw new Error(`column ${this.name}: expected text, got ${col.type}`);

@@ -3,26 +3,8 @@
 // on tall data, so this one loop is written as wasm (assembled here from opcodes: no toolchain,
 // no file to load). When the runtime lacks wasm SIMD, callers fall back to the scalar kernel.
 
-import { name, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
+import { name, OP, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
 
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  i32const: 0x41,
-  i32eqz: 0x45,
-  i32add: 0x6a,
-  i32sub: 0x6b,
-  f64add: 0xa0,
-  f64store: 0x39,
-  void: 0x40,
-  i32: 0x7f,
-  v128: 0x7b,
-} as const;
 const v128load = [0xfd, 0x00, 3, 0]; // align 2^3, offset 0
 const f64x2add = [0xfd, ...uleb(0xf0)];
 const f64x2mul = [0xfd, ...uleb(0xf2)];

@@ -5,8 +5,8 @@
 // shared control block with Atomics.wait/notify, so a step costs no message passing. Results
 // depend on n_jobs only through the order gradients are summed in and the dropout streams.
 
-import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
+import { startWorkers } from '../workers.js';
 import type { Network, NetworkSpec } from './network.js';
 
 /** Control block slots (Int32Array over a SharedArrayBuffer). */
@@ -79,11 +79,9 @@ export async function startGradientPool(
   const losses = new Float64Array(new SharedArrayBuffer(T * 8));
   const ctrl = new Int32Array(new SharedArrayBuffer(NN_CTRL.size * 4));
   const maxRows = Math.ceil(options.batch / T);
-  const url = workerUrl(import.meta.url, './worker.js');
-  const workers: Worker[] = [];
-  const ready: Array<Promise<void>> = [];
+  const setups: NnWorkerSetup[] = [];
   for (let s = 0; s < T - 1; s++) {
-    const setup: NnWorkerSetup = {
+    setups.push({
       spec: net.spec,
       maxRows,
       seed: options.seed + 1 + s,
@@ -99,23 +97,9 @@ export async function startGradientPool(
       losses: losses.buffer as SharedArrayBuffer,
       l2: options.l2,
       ctrl: ctrl.buffer as SharedArrayBuffer,
-    };
-    const w = new Worker(url, { workerData: setup });
-    w.unref();
-    workers.push(w);
-    ready.push(
-      new Promise((resolve, reject) => {
-        w.once('message', () => resolve());
-        w.once('error', reject);
-      }),
-    );
+    });
   }
-  try {
-    await Promise.all(ready);
-  } catch (e) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw e;
-  }
+  const workers = await startWorkers(workerUrl(import.meta.url, './worker.js'), setups);
   let failure: Error | null = null;
   for (const w of workers) w.on('error', (e) => (failure = e));
   const yb = new Float64Array(maxRows);

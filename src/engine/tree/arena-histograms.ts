@@ -4,8 +4,9 @@
 // float64, so the result is bit-identical however the rows are split (any n_jobs, any block size).
 // Gradient sets without a packed form, or arrays outside the arena, take the JavaScript path.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
+import { startWorkers } from '../workers.js';
 import { addr, type TreeArena } from './arena.js';
 import type { BinnedData } from './binning.js';
 import { buildHistogram, quantScales, type GradientSet } from './histogram.js';
@@ -107,10 +108,9 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
   const scratch = arena.f64(2 + 2 * threads);
   const k = arena.kernels;
   const partials: Float64Array[] = [];
-  const workers: Worker[] = [];
+  let workers: Worker[] = [];
   if (threads > 1) {
-    const url = workerUrl(import.meta.url, './worker.js');
-    const ready: Promise<void>[] = [];
+    const setups: ArenaWorkerSetup[] = [];
     for (let w = 0; w < threads - 1; w++) {
       const hist = arena.f64(total);
       partials.push(hist);
@@ -128,22 +128,12 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         worker: w,
         threads,
       };
-      const worker = new Worker(url, { workerData: setup });
-      worker.unref();
-      workers.push(worker);
-      ready.push(
-        new Promise((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-        }),
-      );
+      setups.push(setup);
     }
     try {
-      await Promise.all(ready);
+      workers = await startWorkers(workerUrl(import.meta.url, './worker.js'), setups);
     } catch {
       // Workers that cannot start (an unbuilt worker.js, say) leave the work to this thread.
-      await Promise.all(workers.map((w) => w.terminate()));
-      workers.length = 0;
     }
   }
   let failure: Error | null = null;

@@ -5,39 +5,18 @@
 // so worker threads run the same kernels on the same bins, indices and gradients in place.
 // Assembled from opcodes at load time, like the Gram and network kernels: no toolchain, no file.
 
-import { name, section, sleb, uleb, vec, wasm, type WasmModule } from '../wasm/assembler.js';
+import { name, OP as W, section, sleb, uleb, vec, wasm, type WasmModule } from '../wasm/assembler.js';
 import { PACK as PACK_VALUE } from './histogram.js';
 
+/** The shared opcodes, with natural-alignment memargs attached to the loads and stores used here. */
 const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  select: 0x1b,
-  get: 0x20,
-  set: 0x21,
-  tee: 0x22,
-  i32load: [0x28, 2, 0],
-  f64load: [0x2b, 3, 0],
-  i32load8u: [0x2d, 0, 0],
-  i32load16u: [0x2f, 1, 0],
-  i32store: [0x36, 2, 0],
-  f64store: [0x39, 3, 0],
-  i32const: 0x41,
-  i32eq: 0x46,
-  i32ltU: 0x49,
-  i32leU: 0x4d,
-  i32geU: 0x4f,
-  i32add: 0x6a,
-  i32mul: 0x6c,
-  i32or: 0x72,
-  i32xor: 0x73,
-  i32shl: 0x74,
-  f64add: 0xa0,
-  void: 0x40,
-  i32: 0x7f,
-  f64: 0x7c,
+  ...W,
+  i32load: [W.i32load, 2, 0],
+  f64load: [W.f64load, 3, 0],
+  i32load8u: [W.i32load8u, 0, 0],
+  i32load16u: [W.i32load16u, 1, 0],
+  i32store: [W.i32store, 2, 0],
+  f64store: [W.f64store, 3, 0],
 } as const;
 
 /** Shared-memory limits: 1 page to start, the whole 32-bit space (4 GiB) as the maximum. */

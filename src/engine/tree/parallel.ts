@@ -4,6 +4,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
+import { startWorkers } from '../workers.js';
 import type { BinnedData } from './binning.js';
 import { buildHistogram, histogramStrideOf, type GradientSet } from './histogram.js';
 import type { ForestParams } from './forest.js';
@@ -94,11 +95,9 @@ export async function parallelHistograms(data: BinnedData, gs: GradientSet, idx:
     if (!(a.buffer instanceof SharedArrayBuffer)) throw new Error('parallel histograms need arrays in shared memory');
     return a.buffer;
   };
-  const workers: Worker[] = [];
-  const url = workerUrl(import.meta.url, './worker.js');
-  const ready: Promise<void>[] = [];
+  const setups: WorkerSetup[] = [];
   for (let w = 0; w < threads - 1; w++) {
-    const setup: WorkerSetup = {
+    setups.push({
       kind: 'histogram',
       bins: shared(data.bins),
       binsBytes: data.bins instanceof Uint8Array ? 1 : 2,
@@ -116,23 +115,9 @@ export async function parallelHistograms(data: BinnedData, gs: GradientSet, idx:
       hist: hist.buffer as SharedArrayBuffer,
       ctrl: ctrl.buffer as SharedArrayBuffer,
       worker: w,
-    };
-    const worker = new Worker(url, { workerData: setup });
-    worker.unref();
-    workers.push(worker);
-    ready.push(
-      new Promise((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-      }),
-    );
+    });
   }
-  try {
-    await Promise.all(ready);
-  } catch (e) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw e;
-  }
+  const workers = await startWorkers(workerUrl(import.meta.url, './worker.js'), setups);
   const chunkList = new Int32Array(nF);
   let closed = false;
   let failure: Error | null = null;

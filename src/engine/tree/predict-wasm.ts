@@ -6,38 +6,8 @@
 // row's leaf values added to its running sum in tree order, so raw scores are bit-identical.
 // When the runtime has no WebAssembly, predictor.ts keeps its JavaScript walk.
 
-import { name, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
+import { name, OP, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
 
-const OP = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  br: 0x0c,
-  brIf: 0x0d,
-  get: 0x20,
-  set: 0x21,
-  tee: 0x22,
-  i32load: 0x28,
-  i32store: 0x36,
-  f64load: 0x2b,
-  f64store: 0x39,
-  i32const: 0x41,
-  i32eqz: 0x45,
-  i32ltU: 0x49,
-  f64ne: 0x62,
-  f64gt: 0x64,
-  i32add: 0x6a,
-  i32sub: 0x6b,
-  i32mul: 0x6c,
-  i32and: 0x71,
-  i32or: 0x72,
-  i32xor: 0x73,
-  i32shl: 0x74,
-  i32shrU: 0x76,
-  f64add: 0xa0,
-  void: 0x40,
-  i32: 0x7f,
-} as const;
 /** memarg: alignment (log2 bytes) and a constant offset. */
 const mem = (align: number, offset = 0): number[] => [align, ...uleb(offset)];
 
