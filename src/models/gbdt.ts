@@ -2,6 +2,7 @@
 // parameter names. Also holds the tree models' shared helpers: param resolution and forest JSON.
 
 import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
@@ -157,9 +158,14 @@ export function mapAbort(kind: string, e: unknown): unknown {
   return e;
 }
 
-/** n_jobs as threads: 0 = every core. */
+/**
+ * n_jobs as threads: 0 = every core, except inside a worker thread (a search trial, a batch
+ * prediction worker), where the caller already runs one job per core and more threads would only
+ * contend for them.
+ */
 export function resolveThreads(nJobs: number): number {
-  return nJobs > 0 ? nJobs : Math.max(1, availableParallelism());
+  if (nJobs > 0) return nJobs;
+  return isMainThread ? Math.max(1, availableParallelism()) : 1;
 }
 
 export function argmaxRows(p: Float64Array, rows: number, K: number): Float64Array {
@@ -228,7 +234,7 @@ export const gbdtParamsSchema: JsonObject = {
     },
     early_stopping_rounds: int(0, 100000, 0, 'Stop when the validation metric has not improved for this many rounds; 0 = off'),
     seed: int(0, 2147483647, 0, 'Random seed for row and feature sampling and bin quantiles'),
-    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (results do not depend on it)'),
+    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (one inside search trials and batch-prediction workers, which already run one per core); results do not depend on it'),
   },
 };
 

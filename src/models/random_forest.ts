@@ -45,7 +45,7 @@ export const randomForestParamsSchema: JsonObject = {
     bootstrap: { type: 'boolean', default: true, description: 'Grow each tree on a bootstrap sample of the rows' },
     max_samples: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Bootstrap draws per tree as a share of the rows' },
     oob_score: { type: 'boolean', default: true, description: 'Compute the out-of-bag score (accuracy or R^2), reported in the summary' },
-    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (results do not depend on it)'),
+    n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (one inside search trials and batch-prediction workers, which already run one per core); results do not depend on it'),
   },
 };
 
