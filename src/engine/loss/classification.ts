@@ -6,7 +6,10 @@ import type { Loss } from './loss.js';
 const EPS = 1e-15;
 
 function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  // One exp of a non-positive argument serves both signs (never overflows): 1 / (1 + e^-x) for
+  // x >= 0, e^x / (1 + e^x) below.
+  const e = Math.exp(-Math.abs(x));
+  return x >= 0 ? 1 / (1 + e) : e / (1 + e);
 }
 
 /** log(1 + e^x) without overflow. */
