@@ -32,7 +32,7 @@ const i32 = (n: number): number[] => [OP.i32const, ...sleb(n)];
  * i in [start, end), adds packed[r] to hist[(j << sh) | bin(r, j)] for every feature j (or every j
  * listed in feats[0..nActive)). All pointers are byte addresses; bins are 1 or 2 bytes wide.
  */
-function histogramBody(wide: boolean, subset: boolean): number[] {
+function histogramBody(wide: boolean, subset: boolean, direct = false): number[] {
   const [IDX, START, END, PACKED, BINS, NF, HIST, SH, FEATS, NACT] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const first = subset ? 10 : 8;
   const [R, P, J, A, ADDR, HJ, STEP, JEND] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => first + k) as [number, number, number, number, number, number, number, number];
@@ -82,7 +82,7 @@ function histogramBody(wide: boolean, subset: boolean): number[] {
     ...get(NF), ...i32(-4), 0x71, ...set(JEND),
     OP.block, OP.void, OP.loop, OP.void,
     ...get(START), ...get(END), OP.i32geU, OP.brIf, 1,
-    ...get(IDX), ...get(START), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
+    ...(direct ? [...get(START), ...set(R)] : [...get(IDX), ...get(START), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R)]),
     ...get(PACKED), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, OP.set, V,
     ...get(BINS), ...get(R), ...get(NF), OP.i32mul, ...(wide ? [...i32(1), OP.i32shl] : []), OP.i32add, ...set(P),
     ...inner,
@@ -203,7 +203,41 @@ function quantizeBody(): number[] {
   return [...vec([[2, OP.i32], [2, OP.f64]]), ...body];
 }
 
-const EXPORTS = ['hist8', 'hist8Subset', 'hist16', 'hist16Subset', 'partition8', 'partition16', 'quantMax', 'quantize'] as const;
+/**
+ * gather(idx, start, end, bins, rowBytes, packed, dst, dstPacked): copies row r = idx[i]'s bins
+ * (rowBytes bytes, moved as whole 8-byte words: a row's last word spills into the next row's
+ * place, which that row then overwrites, and reads up to 7 bytes past its own) to
+ * dst + (i - start) * rowBytes, and packed[r] to dstPacked[i - start]. The loop body is a few
+ * loads and stores, so the core keeps many of the scattered reads of a deep node's rows in flight;
+ * the histogram then reads the copies in order (`direct` histogram kernels).
+ */
+function gatherBody(): number[] {
+  const [IDX, START, END, BINS, ROWB, PACKED, DST, DSTP] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [R, SRC, K] = [8, 9, 10];
+  const body = [
+    OP.block, OP.void, OP.loop, OP.void,
+    ...get(START), ...get(END), OP.i32geU, OP.brIf, 1,
+    ...get(IDX), ...get(START), ...i32(2), OP.i32shl, OP.i32add, ...OP.i32load, ...set(R),
+    ...get(BINS), ...get(R), ...get(ROWB), OP.i32mul, OP.i32add, ...set(SRC),
+    ...get(DSTP), ...get(PACKED), ...get(R), ...i32(3), OP.i32shl, OP.i32add, ...OP.f64load, ...OP.f64store,
+    ...i32(0), ...set(K),
+    OP.loop, OP.void,
+    ...get(DST), ...get(K), OP.i32add, ...get(SRC), ...get(K), OP.i32add, W.i64load, 0, 0, W.i64store, 0, 0,
+    ...get(K), ...i32(8), OP.i32add, ...tee(K), ...get(ROWB), OP.i32ltU, OP.brIf, 0,
+    OP.end,
+    ...get(DST), ...get(ROWB), OP.i32add, ...set(DST),
+    ...get(DSTP), ...i32(8), OP.i32add, ...set(DSTP),
+    ...get(START), ...i32(1), OP.i32add, ...set(START),
+    OP.br, 0,
+    OP.end, OP.end, OP.end,
+  ]; // prettier-ignore
+  return [...vec([[3, OP.i32]]), ...body];
+}
+
+const EXPORTS = [
+  'hist8', 'hist8Subset', 'hist16', 'hist16Subset', 'partition8', 'partition16', 'quantMax', 'quantize',
+  'hist8Direct', 'hist8SubsetDirect', 'hist16Direct', 'hist16SubsetDirect', 'gather',
+] as const; // prettier-ignore
 
 function moduleBytes(): Uint8Array {
   const params = (n: number): number[] => vec(Array.from({ length: n }, () => [OP.i32]));
@@ -214,7 +248,7 @@ function moduleBytes(): Uint8Array {
     [0x60, ...params(6), 0],
     [0x60, ...vec([...Array.from({ length: 6 }, () => [OP.i32]), [OP.f64], [OP.f64], [OP.i32]]), 1, OP.f64],
   ];
-  const funcTypes = [0, 1, 0, 1, 2, 2, 3, 4];
+  const funcTypes = [0, 1, 0, 1, 2, 2, 3, 4, 0, 1, 0, 1, 0];
   const bodies = [
     histogramBody(false, false),
     histogramBody(false, true),
@@ -224,6 +258,11 @@ function moduleBytes(): Uint8Array {
     partitionBody(true),
     quantMaxBody(),
     quantizeBody(),
+    histogramBody(false, false, true),
+    histogramBody(false, true, true),
+    histogramBody(true, false, true),
+    histogramBody(true, true, true),
+    gatherBody(),
   ];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -257,6 +296,12 @@ export interface TreeKernels {
   readonly partition16: Fn9;
   readonly quantMax: (idx: number, from: number, to: number, grad: number, hess: number, out: number) => void;
   readonly quantize: Fn9;
+  /** hist* over rows start..end taken in place (row i's bins at bins + i * nF, packed[i]): no idx. */
+  readonly hist8Direct: Fn8;
+  readonly hist8SubsetDirect: Fn10;
+  readonly hist16Direct: Fn8;
+  readonly hist16SubsetDirect: Fn10;
+  readonly gather: Fn8;
 }
 
 let compiled: WasmModule | null | undefined;
@@ -300,5 +345,10 @@ export function treeKernels(memory: SharedWasmMemory): TreeKernels | null {
     partition16: e['partition16'] as Fn9,
     quantMax: e['quantMax'] as TreeKernels['quantMax'],
     quantize: e['quantize'] as Fn9,
+    hist8Direct: e['hist8Direct'] as Fn8,
+    hist8SubsetDirect: e['hist8SubsetDirect'] as Fn10,
+    hist16Direct: e['hist16Direct'] as Fn8,
+    hist16SubsetDirect: e['hist16SubsetDirect'] as Fn10,
+    gather: e['gather'] as Fn8,
   };
 }

@@ -66,6 +66,39 @@ describe('wasm histogram kernels', () => {
   }
 });
 
+describe('wasm histograms of sparse nodes on two threads', () => {
+  it('when a node of scattered rows is gathered and summed by two threads, then every build equals the JavaScript sum', async () => {
+    const n = 400_000;
+    const nF = 7;
+    const columns = columnsOf(n, nF, 6);
+    const mapper = fitBinMapper(columns, columns.map(() => false), columns.map(() => 0), 256, 0);
+    const arena = TreeArena.create(64 << 20)!;
+    const binned = binMatrix(mapper, columns, arena);
+    const plain = binMatrix(mapper, columns);
+    const builder = await arenaHistograms(binned, arena, 2);
+    try {
+      const rng = new Rng(9);
+      const packed = arena.f64(n);
+      for (let r = 0; r < n; r++) packed[r] = (rng.int(41) - 20) * PACK + rng.int(30);
+      // Every 9th row: a node of 44k rows, under 1/8 of the data (gathered) and big enough for threads.
+      const idx = arena.u32(n);
+      let m = 0;
+      for (let r = 0; r < n; r += 9) idx[m++] = r;
+      const gs = { nOut: 1, grad: new Float64Array(n), hess: new Float64Array(n), classOf: null, packed };
+      const size = binned.offsets[nF]!;
+      const jsHist = new Float64Array(size);
+      buildHistogram(plain, { ...gs, packed: Float64Array.from(packed) }, Uint32Array.from(idx), 0, m, null, 0, jsHist);
+      const wasmHist = builder.newHistogram!(size);
+      for (let rep = 0; rep < 30; rep++) {
+        builder.build(gs, idx, 0, m, null, 0, wasmHist);
+        expect(wasmHist).toEqual(jsHist);
+      }
+    } finally {
+      await builder.close();
+    }
+  });
+});
+
 describe('wasm partition', () => {
   it('when a large node is partitioned by two threads, then the ids come out as the serial stable partition', async () => {
     const n = 150_000;

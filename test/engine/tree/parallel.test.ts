@@ -60,8 +60,11 @@ describe('parallel histograms', () => {
     const two = await trainBoosting(train, createLoss('binary_logistic'), { ...p, threads: 2 });
     expect(two.forest).toEqual(one.forest);
     expect(one.forest.treeRoots.length).toBe(3);
-    const q1 = await trainBoosting(train, createLoss('binary_logistic'), { ...p, quantized: true });
-    const q2 = await trainBoosting(train, createLoss('binary_logistic'), { ...p, quantized: true, threads: 2 });
+    // The quantized fit runs on the wasm arena: more and deeper trees, so that many nodes are split
+    // across threads, gathered (small nodes) and partitioned in parallel.
+    const q = { ...p, quantized: true, nEstimators: 12, maxDepth: 7 };
+    const q1 = await trainBoosting(train, createLoss('binary_logistic'), q);
+    const q2 = await trainBoosting(train, createLoss('binary_logistic'), { ...q, threads: 2 });
     expect(q2.forest).toEqual(q1.forest);
   });
 });
