@@ -1,7 +1,10 @@
-// Quantized-gradient histograms built by the wasm kernels, in this thread or split by rows across
-// worker threads. Each thread sums a contiguous block of the node's rows into its own histogram and
-// the calling thread adds the blocks together. Packed quantized sums are exact integers in a
-// float64, so the result is bit-identical however the rows are split (any n_jobs, any block size).
+// The wasm kernels' side of a boosting fit: node histograms of quantized gradients, node
+// partitions and gradient quantization, in this thread or split by rows across worker threads
+// that share the arena. For a histogram each thread sums a contiguous block of the node's rows
+// into its own histogram (small nodes' rows gathered into contiguous copies first) and the calling
+// thread adds the blocks together; packed quantized sums are exact integers in a float64, so the
+// result is bit-identical however the rows are split (any n_jobs). Partitions close up per-block
+// runs in block order, which is the serial stable partition; quantization packs per-row values.
 // Gradient sets without a packed form, or arrays outside the arena, take the JavaScript path.
 
 import type { Worker } from 'node:worker_threads';
