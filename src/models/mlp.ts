@@ -84,7 +84,7 @@ export const mlpParamsSchema: JsonObject = {
       minimum: 0,
       maximum: 1024,
       default: 1,
-      description: 'Threads splitting each batch (data-parallel gradients); 0 = all cores. Not with batch_norm (batch statistics would be per thread); results differ from n_jobs 1 by float rounding and dropout streams',
+      description: 'Threads splitting each batch (data-parallel gradients); 0 = all cores (one inside search trials and batch-prediction workers). Not with batch_norm (batch statistics would be per thread); results differ from n_jobs 1 by float rounding and dropout streams',
     },
   },
 };
