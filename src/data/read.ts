@@ -137,7 +137,7 @@ export interface ChunkOptions {
   schema: readonly SchemaColumn[];
   /** Columns carried through with their natural type (e.g. an id): numeric, datetime, or text for strings. */
   passThrough?: readonly string[];
-  /** Rows per yielded frame (the last may be shorter). Default 65536. */
+  /** Rows per yielded frame (the last may be shorter). Default 65536; Infinity = one frame. */
   chunkRows?: number;
   /** Called once, before the first frame, with the file's columns and the extra ones. */
   onInfo?: (info: ChunkInfo) => void;
@@ -180,7 +180,9 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
       let ended = false;
       try {
         const result: DuckDBResult = await c.stream(withEndMarker(selectSql(src, plans), plans.length));
-        let sinks = newSinks(db, plans, categories, chunkRows);
+        // Sinks grow past their first capacity, so an unbounded chunk (Infinity) starts small.
+        const capacity = Math.min(chunkRows, DEFAULT_CHUNK_ROWS);
+        let sinks = newSinks(db, plans, categories, capacity);
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
@@ -199,7 +201,7 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
             from += take;
             if (sinks[0]!.length === chunkRows) {
               const frame = new Frame(sinks.map((s) => s.finish()));
-              sinks = newSinks(db, plans, categories, chunkRows);
+              sinks = newSinks(db, plans, categories, capacity);
               yielded += frame.rows;
               yield frame;
             }

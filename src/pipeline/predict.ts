@@ -72,6 +72,13 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   const schema: SchemaColumn[] = contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}) }));
   const idColumn = contract.id;
   const exactRef = `${resolved.name}@${resolved.version}`;
+  // Time-series steps take a row's history from the rows predicted with it: unless the caller
+  // bounds the chunks, the whole input is one chunk, so predictions do not depend on chunking.
+  const wholeInput = options.chunkRows === undefined && model.pipeline.readsRowHistory();
+  if (wholeInput) {
+    options.onWarning?.(`${exactRef} has time-series steps (lag, rolling, diff): reading ${options.input} as one chunk so every row sees its history; --chunk-rows N bounds memory, each chunk then being its own history`);
+  }
+  const chunkRows = wholeInput ? Infinity : options.chunkRows;
 
   const abortError = (): SomaError => new SomaError('ABORTED', 'prediction interrupted; no output was written');
   let rows = 0;
@@ -90,7 +97,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
           ...(options.format ? { format: options.format } : {}),
           schema,
           ...(idColumn ? { passThrough: [idColumn] } : {}),
-          ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}),
+          ...(chunkRows ? { chunkRows } : {}),
           onInfo: (info) => {
             if (info.extraColumns.length > 0) options.onWarning?.(`${options.input}: ignoring ${info.extraColumns.length} column(s) the model does not use: ${info.extraColumns.slice(0, 10).join(', ')}`);
           },

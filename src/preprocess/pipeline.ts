@@ -16,6 +16,7 @@ import type { JsonObject } from '../util/json.js';
 import { createStep, stepFromJSON } from './catalog.js';
 import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
+import { SeriesStep } from './series-step.js';
 
 export const PIPELINE_FORMAT_VERSION = 1;
 
@@ -59,6 +60,14 @@ export class Pipeline {
 
   static fromConfig(steps: readonly StepConfig[], options: { nativeCategorical: boolean; seed?: number }): Pipeline {
     return new Pipeline(steps.map((s) => createStep(s.name, s.params)), new FeatureEncoder(), options.nativeCategorical, options.seed ?? 42);
+  }
+
+  /**
+   * Whether a step reads other rows' values (lag, rolling, diff): such a pipeline's output for a
+   * row depends on which rows are transformed with it.
+   */
+  readsRowHistory(): boolean {
+    return this.steps.some((s) => s instanceof SeriesStep);
   }
 
   /** Fits every step in order on the training frame; returns its feature matrix and kept rows. */

@@ -2,14 +2,14 @@
 // cut into chunks (CSV and Parquet bytes alike), Parquet and CSV hold the same predictions, and a
 // run leaves no temporary files behind.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDuckDB } from '../../src/data/duckdb.js';
 import type { Frame } from '../../src/data/frame.js';
 import { readFrame } from '../../src/data/read.js';
 import { predict } from '../../src/pipeline/predict.js';
-import { example, runCli, tempDir } from '../helpers/cli.js';
+import { example, repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 const registry = tempDir('soma-predict-stream-');
 
@@ -53,4 +53,41 @@ describe('predict (streaming)', () => {
     // Atomic writes: only the outputs (and their released locks, if any) are left.
     expect(readdirSync(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
+
+  it('when the model has a lag step, then by default the whole input is one chunk and predictions do not depend on --chunk-rows', async () => {
+    const dir = tempDir();
+    const weather = path.join(repoRoot, 'node_modules/vega-datasets/data/seattle-weather.csv');
+    const config = path.join(dir, 'weather.yaml');
+    writeFileSync(
+      config,
+      [
+        'name: weather-lag',
+        'data:',
+        `  source: ${weather}`,
+        '  target: temp_max',
+        '  split: {train: 0.8, validation: 0.2, test: 0, shuffle: false}',
+        'preprocess:',
+        '  - lag: {columns: [temp_min], order: date, lags: [1, 7]}',
+        'model: {type: gbdt, params: {n_estimators: 20}}',
+      ].join('\n'),
+    );
+    const trained = await runCli(['train', '-c', config, '--registry', registry, '--json']);
+    expect(trained.code, trained.stderr).toBe(0);
+    const notices: string[] = [];
+    const run = async (name: string, chunkRows?: number): Promise<string> => {
+      const output = path.join(dir, name);
+      const r = await predict({ ref: 'weather-lag', input: weather, output, registryDir: registry, workers: 0, onWarning: (m) => notices.push(m), ...(chunkRows ? { chunkRows } : {}) });
+      expect(r.rows).toBe(1461);
+      return readFileSync(output, 'utf8');
+    };
+    const whole = await run('default.csv');
+    expect(notices.some((m) => m.includes('time-series steps') && m.includes('one chunk'))).toBe(true);
+    expect(await run('one-chunk.csv', 100_000)).toBe(whole);
+    // Chunks of 100 rows lose the lags at every chunk's start: different predictions.
+    const chunked = (await run('chunked.csv', 100)).split('\n');
+    const rows = whole.split('\n');
+    expect(chunked[1]).toBe(rows[1]);
+    expect(chunked.filter((line, i) => line !== rows[i]).length).toBeGreaterThan(10);
+  });
 });
+
