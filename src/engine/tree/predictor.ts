@@ -310,34 +310,15 @@ export function predictRaw(
   else predictRawJs(forest, columns, from, to, out, subset);
 }
 
-/** Copies block rows [s, s + m) row-major into `block` and lists which are complete and which hold a NaN. */
-function fillBlock(
-  columns: readonly Float64Array[],
-  subset: Uint32Array | null,
-  s: number,
-  m: number,
-  block: Float64Array,
-  rowOf: Int32Array,
-  clean: Int32Array,
-  missing: Int32Array,
-): number {
+/** Copies block rows [s, s + m) row-major into `block` and records each one's row in `rowOf`. */
+function fillBlock(columns: readonly Float64Array[], subset: Uint32Array | null, s: number, m: number, block: Float64Array, rowOf: Int32Array): void {
   const nF = columns.length;
   for (let j = 0; j < nF; j++) {
     const col = columns[j]!;
     if (subset) for (let i = 0; i < m; i++) block[i * nF + j] = col[subset[s + i]!]!;
     else for (let i = 0; i < m; i++) block[i * nF + j] = col[s + i]!;
   }
-  // Rows without missing values (most, usually) take the walk that skips the default-direction test.
-  let nClean = 0;
-  let nMissing = 0;
-  for (let i = 0; i < m; i++) {
-    rowOf[i] = subset ? subset[s + i]! : s + i;
-    let ok = true;
-    for (let j = i * nF, end = j + nF; j < end; j++) if (block[j] !== block[j]) ok = false;
-    if (ok) clean[nClean++] = i;
-    else missing[nMissing++] = i;
-  }
-  return nClean;
+  for (let i = 0; i < m; i++) rowOf[i] = subset ? subset[s + i]! : s + i;
 }
 
 function predictRawJs(forest: Forest, columns: readonly Float64Array[], from: number, to: number, out: Float64Array, subset: Uint32Array | null): void {
@@ -347,22 +328,16 @@ function predictRawJs(forest: Forest, columns: readonly Float64Array[], from: nu
   const block = new Float64Array(cap * Math.max(1, nF));
   const leafOf = new Int32Array(cap);
   const rowOf = new Int32Array(cap);
-  const clean = new Int32Array(cap);
-  const missing = new Int32Array(cap);
+  const rows = Int32Array.from({ length: cap }, (_, i) => i);
   const layout = walkLayout(forest);
   for (let s = 0; s < total; s += BLOCK) {
     const e = Math.min(total, s + BLOCK);
     const m = e - s;
-    const nClean = fillBlock(columns, subset, s, m, block, rowOf, clean, missing);
-    const nMissing = m - nClean;
+    fillBlock(columns, subset, s, m, block, rowOf);
     for (let t = from; t < to; t++) {
       const d = layout.depth[t]!;
-      if (d >= 0) {
-        walkCompleteNoMissing(layout, t, d, block, nF, clean, nClean, leafOf);
-        walkComplete(layout, t, d, block, nF, missing, nMissing, leafOf);
-      } else {
-        walkNodes(forest, layout, forest.treeRoots[t]!, block, nF, 1, m, leafOf);
-      }
+      if (d >= 0) walkComplete(layout, t, d, block, nF, rows, m, leafOf);
+      else walkNodes(forest, layout, forest.treeRoots[t]!, block, nF, 1, m, leafOf);
       addLeaves(forest, forest.treeGroup[t]!, leafOf, rowOf, m, out);
     }
   }
@@ -590,76 +565,6 @@ function walkComplete(layout: WalkLayout, t: number, d: number, block: Float64Ar
       const a = so + n;
       const v = block[x + cFeat[a]!]!;
       n = 2 * n + 1 + ((((v > cThr[a]!) as unknown as number) | 0) + (v === v ? 0 : cMissRight[a]!));
-    }
-    leafOf[rows[i]!] = cLeaf[lo + n]!;
-  }
-}
-
-/** walkComplete for rows with no missing value in any feature, so no step needs the default direction. */
-function walkCompleteNoMissing(layout: WalkLayout, t: number, d: number, block: Float64Array, nF: number, rows: Int32Array, count: number, leafOf: Int32Array): void {
-  const { cFeat, cThr, cLeaf } = layout;
-  const so = layout.cSplit[t]!;
-  const lo = layout.cLeafAt[t]! - ((1 << d) - 1);
-  let i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const x0 = rows[i + 0]! * nF;
-    const x1 = rows[i + 1]! * nF;
-    const x2 = rows[i + 2]! * nF;
-    const x3 = rows[i + 3]! * nF;
-    const x4 = rows[i + 4]! * nF;
-    const x5 = rows[i + 5]! * nF;
-    const x6 = rows[i + 6]! * nF;
-    const x7 = rows[i + 7]! * nF;
-    let n0 = 0;
-    let n1 = 0;
-    let n2 = 0;
-    let n3 = 0;
-    let n4 = 0;
-    let n5 = 0;
-    let n6 = 0;
-    let n7 = 0;
-    for (let s = 0; s < d; s++) {
-      const a0 = so + n0;
-      const a1 = so + n1;
-      const a2 = so + n2;
-      const a3 = so + n3;
-      const a4 = so + n4;
-      const a5 = so + n5;
-      const a6 = so + n6;
-      const a7 = so + n7;
-      const v0 = block[x0 + cFeat[a0]!]!;
-      const v1 = block[x1 + cFeat[a1]!]!;
-      const v2 = block[x2 + cFeat[a2]!]!;
-      const v3 = block[x3 + cFeat[a3]!]!;
-      const v4 = block[x4 + cFeat[a4]!]!;
-      const v5 = block[x5 + cFeat[a5]!]!;
-      const v6 = block[x6 + cFeat[a6]!]!;
-      const v7 = block[x7 + cFeat[a7]!]!;
-      n0 = 2 * n0 + 1 + ((((v0 > cThr[a0]!) as unknown as number) | 0));
-      n1 = 2 * n1 + 1 + ((((v1 > cThr[a1]!) as unknown as number) | 0));
-      n2 = 2 * n2 + 1 + ((((v2 > cThr[a2]!) as unknown as number) | 0));
-      n3 = 2 * n3 + 1 + ((((v3 > cThr[a3]!) as unknown as number) | 0));
-      n4 = 2 * n4 + 1 + ((((v4 > cThr[a4]!) as unknown as number) | 0));
-      n5 = 2 * n5 + 1 + ((((v5 > cThr[a5]!) as unknown as number) | 0));
-      n6 = 2 * n6 + 1 + ((((v6 > cThr[a6]!) as unknown as number) | 0));
-      n7 = 2 * n7 + 1 + ((((v7 > cThr[a7]!) as unknown as number) | 0));
-    }
-    leafOf[rows[i + 0]!] = cLeaf[lo + n0]!;
-    leafOf[rows[i + 1]!] = cLeaf[lo + n1]!;
-    leafOf[rows[i + 2]!] = cLeaf[lo + n2]!;
-    leafOf[rows[i + 3]!] = cLeaf[lo + n3]!;
-    leafOf[rows[i + 4]!] = cLeaf[lo + n4]!;
-    leafOf[rows[i + 5]!] = cLeaf[lo + n5]!;
-    leafOf[rows[i + 6]!] = cLeaf[lo + n6]!;
-    leafOf[rows[i + 7]!] = cLeaf[lo + n7]!;
-  }
-  for (; i < count; i++) {
-    const x = rows[i]! * nF;
-    let n = 0;
-    for (let s = 0; s < d; s++) {
-      const a = so + n;
-      const v = block[x + cFeat[a]!]!;
-      n = 2 * n + 1 + ((((v > cThr[a]!) as unknown as number) | 0));
     }
     leafOf[rows[i]!] = cLeaf[lo + n]!;
   }
