@@ -3,11 +3,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/engine/random.js';
 import { closePredictPool, lastPredictThreadsStats, predictRawThreads } from '../../../src/engine/tree/predict-parallel.js';
 import { predictRaw, type Forest } from '../../../src/engine/tree/predictor.js';
-import type { EstimatorJSON } from '../../../src/models/estimator.js';
-import { forestFromJSON, Gbdt } from '../../../src/models/gbdt.js';
+import { Gbdt } from '../../../src/models/gbdt.js';
 import { RandomForest, randomForestParamsSchema } from '../../../src/models/random_forest.js';
-import type { JsonObject } from '../../../src/util/json.js';
 import { sklearnClassification, type Dataset } from './datasets.js';
+import { expectSameBits, forestOf } from './forests.js';
 
 /** A data set with about 5% of its values blanked (NaN), seeded. */
 function withMissing(d: Dataset, seed: number): Dataset {
@@ -20,17 +19,6 @@ function withMissing(d: Dataset, seed: number): Dataset {
 function tile(cols: readonly Float64Array[], n: number): Float64Array[] {
   const rows = cols[0]!.length;
   return cols.map((c) => Float64Array.from({ length: n }, (_, i) => c[i % rows]! * (1 + 0.002 * (Math.floor(i / rows) % 9))));
-}
-
-function forestOf(json: EstimatorJSON, nF: number): Forest {
-  return forestFromJSON('test', (json.state as JsonObject)['forest'], nF);
-}
-
-function expectSameBits(a: Float64Array, b: Float64Array): void {
-  expect(a.length).toBe(b.length);
-  let diff = -1;
-  for (let i = 0; i < a.length && diff < 0; i++) if (!Object.is(a[i], b[i])) diff = i;
-  expect(diff, diff >= 0 ? `entry ${diff}: ${a[diff]} vs ${b[diff]}` : '').toBe(-1);
 }
 
 function serialAndThreads(f: Forest, cols: Float64Array[], threads: number, sharedBytes?: number): [Float64Array, Float64Array] {

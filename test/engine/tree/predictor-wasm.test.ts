@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FeatureMatrix } from '../../../src/engine/matrix.js';
 import { predictRaw, wasmWalkAvailable, type Forest } from '../../../src/engine/tree/predictor.js';
-import { forestFromJSON, Gbdt } from '../../../src/models/gbdt.js';
+import { Gbdt } from '../../../src/models/gbdt.js';
 import { RandomForest, randomForestParamsSchema } from '../../../src/models/random_forest.js';
-import type { EstimatorJSON } from '../../../src/models/estimator.js';
-import type { JsonObject } from '../../../src/util/json.js';
+import { expectSameBits, forestOf } from './forests.js';
 
 /**
  * The Palmer penguins of examples/: missing values in every measurement and in Sex, and two
@@ -49,18 +48,6 @@ function tile(X: FeatureMatrix, n: number): Float64Array[] {
       return X.kinds[j] === 'numeric' && Math.floor(i / X.rows) % 2 === 1 ? v * 1.01 : v;
     }),
   );
-}
-
-/** The fitted forest, read back through the estimator's saved form. */
-function forestOf(json: EstimatorJSON, nF: number): Forest {
-  return forestFromJSON('test', (json.state as JsonObject)['forest'], nF);
-}
-
-function expectSameBits(a: Float64Array, b: Float64Array): void {
-  expect(a.length).toBe(b.length);
-  let diff = -1;
-  for (let i = 0; i < a.length && diff < 0; i++) if (!Object.is(a[i], b[i])) diff = i;
-  expect(diff, diff >= 0 ? `entry ${diff}: ${a[diff]} vs ${b[diff]}` : '').toBe(-1);
 }
 
 /** Raw sums from both walks, all rows and a scattered subset, starting from the same non-zero values. */
