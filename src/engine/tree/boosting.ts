@@ -6,7 +6,7 @@ import type { Loss } from '../loss/loss.js';
 import { Rng } from '../random.js';
 import { TreeArena } from './arena.js';
 import { arenaHistograms } from './arena-histograms.js';
-import { binMatrix, binnedBytes, fitBinMapper, type BinnedData } from './binning.js';
+import { binMatrix, binnedBytes, fitBinMapper, type BinMapper, type BinnedData } from './binning.js';
 import { PACK, quantScales } from './histogram.js';
 import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
 import { NO_LEAF, TreeGrower } from './grower.js';
@@ -100,52 +100,60 @@ export function singleTreeForest(nodes: TreeNodes, nOut: number, nGroups: number
 
 export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams, hooks: TrainHooks = {}, validation?: TrainData): Promise<BoostResult> {
   const n = data.y.length;
-  const nF = data.columns.length;
   const K = loss.nOut;
   const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  // Quantized fits run the wasm kernels on one shared memory (its rows split across threads);
-  // without wasm threads, or with exact gradients, the JavaScript builders below take over.
-  const arena = p.quantized && p.wasmKernels !== false ? TreeArena.create(binnedBytes(mapper, n) + n * (8 + 2 * 4) + 8 * (mapper.nFeatures << 8) * 16) : null;
-  if (arena) {
-    const binned = binMatrix(mapper, data.columns, arena);
-    // Gradients live in the arena too: the quantize kernel reads them.
-    const grad = arena.f64(n * K);
-    const hess = arena.f64(n * K);
-    const bufs: Buffers = {
-      grad,
-      hess,
-      gk: K > 1 ? arena.f64(n) : grad,
-      hk: K > 1 ? arena.f64(n) : hess,
-      idx: arena.u32(n),
-      packed: arena.f64(n),
-    };
-    const threads = n * nF >= PARALLEL_MIN_CELLS ? p.threads : 1;
-    const histograms = await arenaHistograms(binned, arena, threads);
-    try {
-      return await boost(data, loss, p, hooks, validation, binned, histograms, bufs);
-    } finally {
-      await histograms.close();
-    }
-  }
-  const parallel = p.threads > 1 && n * nF >= PARALLEL_MIN_CELLS;
-  const binned = parallel ? shareBinned(binMatrix(mapper, data.columns)) : binMatrix(mapper, data.columns);
-  const f64 = parallel ? sharedFloat64 : (m: number) => new Float64Array(m);
-  const grad = f64(n * K);
-  const hess = f64(n * K);
-  const gk = K > 1 ? f64(n) : grad;
-  const hk = K > 1 ? f64(n) : hess;
-  const idx = parallel ? sharedUint32(n) : new Uint32Array(n);
-  const packed = p.quantized ? f64(n) : null;
-  let histograms: HistogramBuilder = serialHistograms(binned);
-  if (parallel) {
-    // Workers that cannot start (say, an unbuilt worker.js) leave us in this thread: same model, slower.
-    histograms = await parallelHistograms(binned, { nOut: 1, grad: gk, hess: hk, classOf: null, packed }, idx, p.threads).catch(() => histograms);
-  }
+  const { binned, histograms, buffers } = await setUp(data.columns, mapper, n, K, p);
   try {
-    return await boost(data, loss, p, hooks, validation, binned, histograms, { grad, hess, gk, hk, idx, packed });
+    return await boost(data, loss, p, hooks, validation, binned, histograms, buffers);
   } finally {
     await histograms.close();
   }
+}
+
+/**
+ * Bins the data and allocates the fit's buffers where its histogram builder reads them. Quantized
+ * fits run the wasm kernels on one shared memory (its rows split across threads); without wasm
+ * threads, or with exact gradients, the JavaScript builders take over (feature-split workers).
+ */
+async function setUp(
+  columns: readonly Float64Array[],
+  mapper: BinMapper,
+  n: number,
+  K: number,
+  p: BoostParams,
+): Promise<{ binned: BinnedData; histograms: HistogramBuilder; buffers: Buffers }> {
+  const nF = columns.length;
+  const big = n * nF >= PARALLEL_MIN_CELLS;
+  // The arena starts at the binned data's size and grows as the fit allocates.
+  const arena = p.quantized && p.wasmKernels !== false ? TreeArena.create(binnedBytes(mapper, n)) : null;
+  if (arena) {
+    const binned = binMatrix(mapper, columns, arena);
+    // Gradients live in the arena too: the quantize kernel reads them.
+    const grad = arena.f64(n * K);
+    const hess = arena.f64(n * K);
+    const buffers: Buffers = { grad, hess, gk: K > 1 ? arena.f64(n) : grad, hk: K > 1 ? arena.f64(n) : hess, idx: arena.u32(n), packed: arena.f64(n) };
+    return { binned, histograms: await arenaHistograms(binned, arena, big ? p.threads : 1), buffers };
+  }
+  const parallel = p.threads > 1 && big;
+  const binned = parallel ? shareBinned(binMatrix(mapper, columns)) : binMatrix(mapper, columns);
+  const f64 = parallel ? sharedFloat64 : (m: number) => new Float64Array(m);
+  const grad = f64(n * K);
+  const hess = f64(n * K);
+  const buffers: Buffers = {
+    grad,
+    hess,
+    gk: K > 1 ? f64(n) : grad,
+    hk: K > 1 ? f64(n) : hess,
+    idx: parallel ? sharedUint32(n) : new Uint32Array(n),
+    packed: p.quantized ? f64(n) : null,
+  };
+  let histograms: HistogramBuilder = serialHistograms(binned);
+  if (parallel) {
+    // Workers that cannot start (say, an unbuilt worker.js) leave us in this thread: same model, slower.
+    const gs = { nOut: 1, grad: buffers.gk, hess: buffers.hk, classOf: null, packed: buffers.packed };
+    histograms = await parallelHistograms(binned, gs, buffers.idx, p.threads).catch(() => histograms);
+  }
+  return { binned, histograms, buffers };
 }
 
 interface Buffers {
