@@ -47,39 +47,20 @@ export class TreeArena {
     return { buffer, at };
   }
 
-  u8(n: number): Uint8Array {
-    const { buffer, at } = this.alloc(n);
-    return new Uint8Array(buffer, at, n);
+  private view<T>(Ctor: { new (buffer: SharedArrayBuffer, at: number, n: number): T; readonly BYTES_PER_ELEMENT: number }, n: number): T {
+    const { buffer, at } = this.alloc(n * Ctor.BYTES_PER_ELEMENT);
+    return new Ctor(buffer, at, n);
   }
 
-  u16(n: number): Uint16Array {
-    const { buffer, at } = this.alloc(n * 2);
-    return new Uint16Array(buffer, at, n);
-  }
-
-  u32(n: number): Uint32Array {
-    const { buffer, at } = this.alloc(n * 4);
-    return new Uint32Array(buffer, at, n);
-  }
-
-  i32(n: number): Int32Array {
-    const { buffer, at } = this.alloc(n * 4);
-    return new Int32Array(buffer, at, n);
-  }
-
-  f64(n: number): Float64Array {
-    const { buffer, at } = this.alloc(n * 8);
-    return new Float64Array(buffer, at, n);
-  }
+  u8 = (n: number): Uint8Array => this.view(Uint8Array, n);
+  u16 = (n: number): Uint16Array => this.view(Uint16Array, n);
+  u32 = (n: number): Uint32Array => this.view(Uint32Array, n);
+  i32 = (n: number): Int32Array => this.view(Int32Array, n);
+  f64 = (n: number): Float64Array => this.view(Float64Array, n);
 
   /** Whether a view lies in this arena (so its byteOffset is its address for the kernels). */
   owns(view: ArrayBufferView): boolean {
     return view.buffer instanceof SharedArrayBuffer && this.buffers.has(view.buffer);
-  }
-
-  /** Bytes handed out so far. */
-  get used(): number {
-    return this.top;
   }
 }
 
