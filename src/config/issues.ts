@@ -103,12 +103,15 @@ function expectedOf(schema: unknown): string | undefined {
 /** Converts ajv errors to issues, dropping the structural noise of if/then and anyOf branches. */
 export function issuesFromAjv(errors: readonly ErrorObject[], raw: unknown, src: PositionSource): ConfigIssue[] {
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // A value of the wrong type fails its anyOf too; the type error alone says what was expected.
+  const typePaths = new Set(errors.filter((e) => e.keyword === 'type' && !e.schemaPath.includes('/anyOf/')).map((e) => e.instancePath));
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'if') continue;
     // Branch errors of an anyOf: the anyOf error itself says it better.
     if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
+    if (e.keyword === 'anyOf' && typePaths.has(e.instancePath)) continue;
     const path = segments(e.instancePath);
     let issue: Omit<ConfigIssue, 'file' | 'line' | 'col'>;
     let keyOnly = false;
@@ -153,7 +156,7 @@ export function issuesFromAjv(errors: readonly ErrorObject[], raw: unknown, src:
       }
       case 'type': {
         const got = valueAt(raw, path);
-        issue = { key: dotted(path), message: 'wrong type', got: describeValue(got), expected: String((e.params as { type: string | string[] }).type) };
+        issue = { key: dotted(path), message: 'wrong type', got: describeValue(got), expected: [(e.params as { type: string | string[] }).type].flat().join(' or ') };
         break;
       }
       case 'minimum':

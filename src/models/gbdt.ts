@@ -44,6 +44,7 @@ function checkValue(v: JsonValue, s: JsonObject): string | null {
   if (type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) return 'expected a number';
   if (type === 'string' && typeof v !== 'string') return 'expected a string';
   if (type === 'boolean' && typeof v !== 'boolean') return 'expected true or false';
+  if (type === 'null' && v !== null) return 'expected null';
   if (Array.isArray(s['enum']) && !s['enum'].includes(v)) return `expected one of ${s['enum'].map((e) => JSON.stringify(e)).join(', ')}`;
   if (typeof v === 'number') {
     const min = s['minimum'];
@@ -227,6 +228,13 @@ export const gbdtParamsSchema: JsonObject = {
     huber_delta: num(0, 1e12, 1, 'Residual size where the huber loss turns linear', true),
     scale_pos_weight: num(0, 1e12, 1, 'Weight multiplier for the positive class (binary classification)', true),
     class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+    base_score: {
+      type: ['number', 'null'],
+      anyOf: [{ type: 'number' }, { type: 'null' }],
+      default: null,
+      description:
+        "Starting prediction on the response scale, as XGBoost's base_score: a value for regression, a probability in (0, 1) for binary:logistic, a mean count > 0 for poisson; null = fitted from the data (mean, median or log-odds). Not for multi-class",
+    },
     quantized_gradients: {
       type: 'boolean',
       default: true,
@@ -237,6 +245,29 @@ export const gbdtParamsSchema: JsonObject = {
     n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (one inside search trials and batch-prediction workers, which already run one per core); results do not depend on it'),
   },
 };
+
+/**
+ * base_score (response scale, as XGBoost takes it) as the raw starting score through the
+ * objective's link; null leaves it to the loss, which fits it to the data.
+ */
+function rawBaseScore(lossName: string, v: number | null): Float64Array | undefined {
+  if (v === null) return undefined;
+  const bad = (expected: string): SomaError =>
+    new SomaError('PARAM_INVALID', `gbdt: parameter base_score = ${v} is invalid for objective ${lossName}: expected ${expected}`, { details: { param: 'base_score', value: v } });
+  switch (lossName) {
+    case 'binary_logistic':
+      if (!(v > 0 && v < 1)) throw bad('a probability strictly between 0 and 1');
+      return Float64Array.of(Math.log(v / (1 - v)));
+    case 'poisson':
+      if (!(v > 0)) throw bad('a mean count > 0');
+      return Float64Array.of(Math.log(v));
+    case 'softmax':
+      // A constant added to every class's score cancels in the softmax: the value could not matter.
+      throw bad('null (a shared starting score has no effect on multi-class probabilities)');
+    default:
+      return Float64Array.of(v);
+  }
+}
 
 interface GbdtState {
   task: Task;
@@ -320,6 +351,7 @@ export class Gbdt implements Estimator {
           maxCatThreshold: P['max_cat_threshold'] as number,
           catSmooth: 10,
           quantized: P['quantized_gradients'] as boolean,
+          baseScore: rawBaseScore(lossName, P['base_score'] as number | null),
           threads: resolveThreads(P['n_jobs'] as number),
         },
         {

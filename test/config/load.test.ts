@@ -67,6 +67,9 @@ model:
   it('when a value has the wrong type, then the error names the type it got and expected', () => {
     const out = messages(base.replace('max_depth: 4', 'max_depth: deep'));
     expect(out[0]).toMatch(/model\.params\.max_depth: wrong type \(got "deep"; expected integer\)/);
+    // A value that may be one of several types: one issue naming them all, not a second for its anyOf.
+    const either = messages(base.replace('max_depth: 4', 'max_depth: 4, base_score: mean'));
+    expect(either).toEqual([expect.stringMatching(/model\.params\.base_score: wrong type \(got "mean"; expected number or null\)$/)]);
   });
 
   it('when a required key is missing, then it is named', () => {

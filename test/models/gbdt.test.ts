@@ -217,6 +217,34 @@ describe('gbdt', () => {
     expect(m.summary()['nodes']).toBe(5);
   });
 
+  it('when base_score is given, then every objective starts from it on the response scale', async () => {
+    const fr = friedman(300);
+    // One round at a negligible learning rate predicts (almost) the starting score itself.
+    const tiny = { n_estimators: 1, learning_rate: 1e-12 };
+    const reg = await new Gbdt({ ...tiny, base_score: 10 }, 'regression').fit(fr.X, fr.y);
+    expect(reg.predict(fr.X)[0]).toBeCloseTo(10, 9);
+    const counts = target(Array.from({ length: 300 }, (_, i) => i % 5), 'regression');
+    const pois = await new Gbdt({ ...tiny, objective: 'count:poisson', base_score: 4 }, 'regression').fit(fr.X, counts);
+    expect(pois.predict(fr.X)[7]).toBeCloseTo(4, 9);
+    const y = target(Array.from({ length: 300 }, (_, i) => i % 2), 'classification', 2);
+    const bin = await new Gbdt({ ...tiny, base_score: 0.3 }, 'classification').fit(fr.X, y);
+    expect(bin.predictProba(fr.X)[1]).toBeCloseTo(0.3, 9);
+    expect(roundTrip(bin).predictProba(fr.X)[1]).toBe(bin.predictProba(fr.X)[1]);
+    // Fitted from the data when null (the default): half the rows are positive.
+    const fitted = await new Gbdt({ ...tiny, base_score: null }, 'classification').fit(fr.X, y);
+    expect(fitted.predictProba(fr.X)[1]).toBeCloseTo(0.5, 9);
+  });
+
+  it('when base_score is outside what the objective accepts, then fit fails naming it, the value and the range', async () => {
+    const fr = friedman(100);
+    const y = target(Array.from({ length: 100 }, (_, i) => i % 2), 'classification', 2);
+    await expect(new Gbdt({ base_score: 1.5 }, 'classification').fit(fr.X, y)).rejects.toThrow(/base_score = 1.5 is invalid for objective binary_logistic: expected a probability strictly between 0 and 1/);
+    await expect(new Gbdt({ objective: 'count:poisson', base_score: 0 }, 'regression').fit(fr.X, target(new Array(100).fill(1), 'regression'))).rejects.toThrow(/expected a mean count > 0/);
+    const three = target(Array.from({ length: 100 }, (_, i) => i % 3), 'classification', 3);
+    await expect(new Gbdt({ base_score: 0.5 }, 'classification').fit(fr.X, three)).rejects.toThrow(/objective softmax: expected null/);
+    expect(() => new Gbdt({ base_score: 'mean' }, 'regression')).toThrow(/base_score = "mean" is invalid: expected a number; or expected null/);
+  });
+
   it('when params are unknown or out of range, then creation fails naming the parameter', () => {
     expect(() => new Gbdt({ n_trees: 5 }, 'regression')).toThrow(/unknown parameter "n_trees"/);
     expect(() => new Gbdt({ learning_rate: 0 }, 'regression')).toThrow(/learning_rate = 0 is invalid: expected > 0/);

@@ -34,6 +34,8 @@ export interface BoostParams {
   catSmooth: number;
   /** Grow on gradients quantized to a few levels (LightGBM 4's trick); leaf values stay exact. */
   quantized: boolean;
+  /** Starting raw score per output column; default: the loss fits it to the targets. */
+  baseScore?: Float64Array;
   /** Threads for histogram building (1 = this thread only); the model is identical for any value. */
   threads: number;
   /**
@@ -241,7 +243,8 @@ async function boost(
   }, histograms);
   const rng = new Rng(p.seed);
   const w = data.weight;
-  const base = loss.baseScore(data.y, w);
+  if (p.baseScore && p.baseScore.length !== K) throw new RangeError(`trainBoosting: baseScore has ${p.baseScore.length} values for ${K} output columns`);
+  const base = p.baseScore ? Float64Array.from(p.baseScore) : loss.baseScore(data.y, w);
   const raw = new Float64Array(n * K);
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   const nv = validation ? validation.y.length : 0;
