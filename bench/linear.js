@@ -9,80 +9,15 @@
 // Prints one JSON line per task with soma's figure, the anchor's and the ratio (soma / anchor time).
 // Not run by CI.
 
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { LogisticRegression } from '../dist/models/logistic.js';
 import { LinearRegression } from '../dist/models/linear.js';
 import { numericMatrix, takeRows, takeTarget } from '../dist/engine/matrix.js';
+import { readCsv } from './csv.js';
 
 const args = process.argv.slice(2);
 const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--repeat') ?? 'bench/data';
 const repeat = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) : 3;
-
-/** Minimal numeric CSV reader (header + numbers, empty cell = NaN); loading is not what we time. */
-function readCsv(path) {
-  const buf = readFileSync(path);
-  let pos = buf.indexOf(10);
-  const names = buf.subarray(0, pos).toString('utf8').trim().split(',');
-  pos++;
-  const p = names.length;
-  let cap = 1 << 20;
-  let cols = names.map(() => new Float64Array(cap));
-  let rows = 0;
-  const n = buf.length;
-  while (pos < n) {
-    if (rows === cap) {
-      cap *= 2;
-      cols = cols.map((c) => {
-        const d = new Float64Array(cap);
-        d.set(c);
-        return d;
-      });
-    }
-    for (let j = 0; j < p; j++) {
-      let neg = false;
-      let v = 0;
-      let scale = 0;
-      let any = false;
-      let exp = 0;
-      let c = buf[pos];
-      if (c === 45) {
-        neg = true;
-        c = buf[++pos];
-      }
-      while (pos < n && c !== 44 && c !== 10 && c !== 13) {
-        if (c === 46) scale = 1;
-        else if (c === 101 || c === 69) {
-          // exponent
-          let eneg = false;
-          c = buf[++pos];
-          if (c === 45 || c === 43) {
-            eneg = c === 45;
-            c = buf[++pos];
-          }
-          while (pos < n && c >= 48 && c <= 57) {
-            exp = exp * 10 + (c - 48);
-            c = buf[++pos];
-          }
-          if (eneg) exp = -exp;
-          continue;
-        } else {
-          v = v * 10 + (c - 48);
-          if (scale) scale *= 10;
-          any = true;
-        }
-        c = buf[++pos];
-      }
-      let x = any ? (scale ? v / scale : v) : NaN;
-      if (exp) x *= 10 ** exp;
-      cols[j][rows] = neg ? -x : x;
-      if (c === 13) pos++;
-      pos++;
-    }
-    rows++;
-  }
-  return { names, columns: cols.map((c) => c.slice(0, rows)), rows };
-}
 
 function auc(score, y) {
   const idx = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);
@@ -131,14 +66,14 @@ const results = [];
 {
   const d = readCsv(`${dir}/synth_binary.csv`);
   // Mean-impute over all rows, as the anchor's SimpleImputer().fit_transform(Xb) does.
-  for (const c of d.columns) {
+  for (const c of d.cols) {
     let s = 0;
     let k = 0;
     for (const v of c) if (!Number.isNaN(v)) (s += v), k++;
     const m = s / k;
     for (let i = 0; i < c.length; i++) if (Number.isNaN(c[i])) c[i] = m;
   }
-  const { Xtr, ytr, Xte, yte, ntr } = split(d.names, d.columns, d.rows, 'label', 'classification');
+  const { Xtr, ytr, Xte, yte, ntr } = split(d.names, d.cols, d.rows, 'label', 'classification');
   const { out: m, seconds, all } = await time(() => new LogisticRegression({ alpha: 1, max_iter: 200, tol: 1e-4 }).fit(Xtr, ytr));
   const proba = m.predictProba(Xte);
   const p1 = Float64Array.from({ length: Xte.rows }, (_, i) => proba[2 * i + 1]);
@@ -147,7 +82,7 @@ const results = [];
 }
 {
   const d = readCsv(`${dir}/synth_regression.csv`);
-  const { Xtr, ytr, Xte, yte, ntr } = split(d.names, d.columns, d.rows, 'target', 'regression');
+  const { Xtr, ytr, Xte, yte, ntr } = split(d.names, d.cols, d.rows, 'target', 'regression');
   const { out: m, seconds, all } = await time(() => new LinearRegression({ penalty: 'l2', alpha: 1 }).fit(Xtr, ytr));
   const pred = m.predict(Xte);
   let se = 0;

@@ -9,11 +9,11 @@
 //
 // Prints one JSON line with soma's figure, the anchor's and the ratio (soma / anchor time). Not run by CI.
 
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readCsv } from './csv.js';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
@@ -24,19 +24,6 @@ const nJobs = Number(opt('--n-jobs', '1'));
 const dist = resolve(opt('--dist', new URL('../dist', import.meta.url).pathname));
 const { Mlp } = await import(pathToFileURL(`${dist}/models/mlp.js`).href);
 const { numericMatrix } = await import(pathToFileURL(`${dist}/engine/matrix.js`).href);
-
-/** Plain numeric CSV reader (header + numbers, empty cell = NaN); loading is not what we time. */
-function readCsv(path) {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const names = lines[0].trim().split(',');
-  const rows = lines.length - 1 - (lines[lines.length - 1].trim() === '' ? 1 : 0);
-  const cols = names.map(() => new Float64Array(rows));
-  for (let i = 0; i < rows; i++) {
-    const cells = lines[i + 1].split(',');
-    for (let j = 0; j < names.length; j++) cols[j][i] = cells[j] === '' || cells[j] === undefined ? NaN : Number(cells[j]);
-  }
-  return { names, cols, rows };
-}
 
 function auc(score, y) {
   const idx = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);

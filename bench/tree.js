@@ -17,91 +17,13 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Gbdt } from '../dist/models/gbdt.js';
 import { RandomForest, randomForestParamsSchema } from '../dist/models/random_forest.js';
+import { readCsv, frame, rowsOf } from './csv.js';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const dir = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? 'bench/data';
 const threads = opt('--threads', '1,2').split(',').map(Number);
 const only = new Set(opt('--only', 'binary,regression,multiclass,rf').split(','));
-
-/**
- * CSV reader written for these files: a header, then numbers (empty = NaN) or bare strings, which
- * are dictionary-encoded in order of first appearance. Parses bytes directly; not part of timings.
- */
-function readCsv(path) {
-  const buf = readFileSync(path);
-  const n = buf.length;
-  let pos = buf.indexOf(10);
-  const names = buf.subarray(0, pos).toString('utf8').trim().split(',');
-  pos++;
-  const p = names.length;
-  let cap = 1 << 18;
-  let cols = names.map(() => new Float64Array(cap));
-  const dicts = names.map(() => null);
-  let rows = 0;
-  const pow10 = Array.from({ length: 20 }, (_, i) => 10 ** i);
-  while (pos < n) {
-    if (rows === cap) {
-      cap *= 2;
-      cols = cols.map((c) => {
-        const d = new Float64Array(cap);
-        d.set(c);
-        return d;
-      });
-    }
-    for (let j = 0; j < p; j++) {
-      const start = pos;
-      let c = buf[pos];
-      let neg = false;
-      if (c === 45) {
-        neg = true;
-        c = buf[++pos];
-      }
-      let mant = 0;
-      let frac = -1;
-      let isNum = true;
-      let digits = 0;
-      while (pos < n && c !== 44 && c !== 10 && c !== 13) {
-        if (c >= 48 && c <= 57) {
-          mant = mant * 10 + (c - 48);
-          digits++;
-          if (frac >= 0) frac++;
-        } else if (c === 46 && frac < 0) frac = 0;
-        else isNum = false;
-        c = buf[++pos];
-      }
-      let v;
-      if (!isNum) {
-        const s = buf.subarray(start, pos).toString('utf8');
-        const d = (dicts[j] ??= new Map());
-        if (!d.has(s)) d.set(s, d.size);
-        v = d.get(s);
-      } else if (digits === 0) v = NaN;
-      else {
-        v = frac > 0 ? mant / pow10[frac] : mant;
-        if (neg) v = -v;
-      }
-      cols[j][rows] = v;
-      if (c === 13) pos++;
-      pos++;
-    }
-    rows++;
-  }
-  return { names, rows, cols: cols.map((c) => c.subarray(0, rows)), dicts };
-}
-
-function frame(data, targetName, catNames = []) {
-  const t = data.names.indexOf(targetName);
-  const names = data.names.filter((_, j) => j !== t);
-  const columns = data.cols.filter((_, j) => j !== t);
-  const kinds = names.map((n) => (catNames.includes(n) ? 'categorical' : 'numeric'));
-  const cardinality = names.map((n) => (catNames.includes(n) ? data.dicts[data.names.indexOf(n)].size : 0));
-  return { X: { rows: data.rows, names, kinds, cardinality, columns }, y: data.cols[t], nClasses: data.dicts[t]?.size ?? 0 };
-}
-
-function rowsOf(X, from, to) {
-  return { ...X, rows: to - from, columns: X.columns.map((c) => c.subarray(from, to)) };
-}
 
 function auc(y, score) {
   const idx = Array.from(score.keys()).sort((a, b) => score[a] - score[b]);
