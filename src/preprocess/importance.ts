@@ -115,21 +115,14 @@ function treeGains(columns: readonly Column[], y: Target, nEstimators: number, m
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   const grad = new Float64Array(n * K);
   const hess = new Float64Array(n * K);
-  const gk = K > 1 ? new Float64Array(n) : grad;
-  const hk = K > 1 ? new Float64Array(n) : hess;
   const idx = new Uint32Array(n);
   const gains = new Float64Array(data.length);
   for (let it = 0; it < nEstimators; it++) {
     loss.gradients(y.values, raw, null, grad, hess);
     for (let k = 0; k < K; k++) {
-      if (K > 1) {
-        for (let i = 0; i < n; i++) {
-          gk[i] = grad[i * K + k]!;
-          hk[i] = hess[i * K + k]!;
-        }
-      }
+      // Gradients are class-major: class k's are one contiguous run.
       for (let i = 0; i < n; i++) idx[i] = i;
-      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null }, idx, n, null, data.length, null);
+      const grown = grower.grow({ nOut: 1, grad: grad.subarray(k * n, (k + 1) * n), hess: hess.subarray(k * n, (k + 1) * n), classOf: null }, idx, n, null, data.length, null);
       const t = grown.nodes;
       for (let node = 0; node < t.feature.length; node++) if (t.feature[node]! >= 0) gains[t.feature[node]!] += t.gain[node]!;
       // Leaves own contiguous ranges of idx: update the raw scores without re-predicting.

@@ -30,6 +30,7 @@ export function binaryLogistic(): Loss {
   };
   return {
     name: 'binary_logistic',
+    options: {},
     nOut: 1,
     metric: 'logloss',
     baseScore(y, w) {
@@ -43,8 +44,8 @@ export function binaryLogistic(): Loss {
       const p = Math.min(1 - 1e-7, Math.max(1e-7, sw > 0 ? s / sw : 0.5));
       return Float64Array.of(Math.log(p / (1 - p)));
     },
-    gradients(y, raw, w, grad, hess) {
-      for (let i = 0; i < y.length; i++) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         const p = sigmoid(raw[i]!);
         grad[i] = wi * (p - y[i]!);
@@ -95,6 +96,7 @@ export function softmax(nClasses: number): Loss {
   };
   return {
     name: 'softmax',
+    options: { nClasses: K },
     nOut: K,
     metric: 'mlogloss',
     baseScore(y, w) {
@@ -111,16 +113,17 @@ export function softmax(nClasses: number): Loss {
       for (let k = 0; k < K; k++) out[k] = out[k]! - m;
       return out;
     },
-    gradients(y, raw, w, grad, hess) {
-      for (let i = 0; i < y.length; i++) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
+      const n = y.length;
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         softmaxRow(raw, i);
         const yi = y[i]!;
         for (let k = 0; k < K; k++) {
           const pk = p[k]!;
-          grad[i * K + k] = wi * (pk - (k === yi ? 1 : 0));
+          grad[k * n + i] = wi * (pk - (k === yi ? 1 : 0));
           // Diagonal of the softmax hessian, as XGBoost and scikit-learn use.
-          hess[i * K + k] = wi * Math.max(pk * (1 - pk), EPS);
+          hess[k * n + i] = wi * Math.max(pk * (1 - pk), EPS);
         }
       }
     },

@@ -1,19 +1,14 @@
 // Losses by name: one factory that reports unknown names, as LightGBM's objective factory does.
 
 import { binaryLogistic, softmax } from './classification.js';
-import type { Loss } from './loss.js';
+import type { Loss, LossOptions } from './loss.js';
 import { absoluteError, huber, poisson, squaredError } from './regression.js';
 
-export type { Loss } from './loss.js';
+export type { Loss, LossOptions } from './loss.js';
 export { absoluteError, binaryLogistic, huber, poisson, softmax, squaredError };
 
 export const LOSS_NAMES = ['squared_error', 'absolute_error', 'huber', 'poisson', 'binary_logistic', 'softmax'] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
-
-export interface LossOptions {
-  nClasses?: number;
-  huberDelta?: number;
-}
 
 export function createLoss(name: string, options: LossOptions = {}): Loss {
   switch (name) {

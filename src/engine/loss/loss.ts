@@ -1,17 +1,30 @@
 // The losses boosting minimises: each gives per-row gradients and hessians of the raw prediction,
 // its starting raw value from the data (base_score), its evaluation metric and its link function.
 
+/** What createLoss needs besides the name; kept on each loss so a worker thread can rebuild it. */
+export interface LossOptions {
+  nClasses?: number;
+  huberDelta?: number;
+}
+
 export interface Loss {
   /** Objective name as saved in models. */
   readonly name: string;
+  /** `createLoss(name, options)` makes the same loss (in another thread, say). */
+  readonly options: LossOptions;
   /** Raw prediction columns (1, or the number of classes for softmax). */
   readonly nOut: number;
   /** Name of the metric `evalMetric` returns (lower is better). */
   readonly metric: string;
   /** Starting raw prediction per column, fitted to the (weighted) targets. */
   baseScore(y: Float64Array, w: Float64Array | null): Float64Array;
-  /** Fills grad and hess (rows x nOut, row-major) at the raw predictions; weights multiply both. */
-  gradients(y: Float64Array, raw: Float64Array, w: Float64Array | null, grad: Float64Array, hess: Float64Array): void;
+  /**
+   * Fills grad and hess of rows from..to (default: all) at the raw predictions (rows x nOut,
+   * row-major); weights multiply both. Outputs are class-major, output k of row i at k * n + i
+   * (n = y.length): trees grow one output at a time, on its contiguous run. Rows are independent,
+   * so ranges can be filled in any order or thread.
+   */
+  gradients(y: Float64Array, raw: Float64Array, w: Float64Array | null, grad: Float64Array, hess: Float64Array, from?: number, to?: number): void;
   /** Weighted mean loss: the function whose derivatives `gradients` returns. */
   loss(y: Float64Array, raw: Float64Array, w: Float64Array | null): number;
   /** The reported metric, for progress and early stopping. */

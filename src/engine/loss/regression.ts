@@ -5,11 +5,12 @@ import { weightedMean, type Loss } from './loss.js';
 export function squaredError(): Loss {
   return {
     name: 'squared_error',
+    options: {},
     nOut: 1,
     metric: 'rmse',
     baseScore: (y, w) => Float64Array.of(weightedMean(y.length, w, (i) => y[i]!)),
-    gradients(y, raw, w, grad, hess) {
-      for (let i = 0; i < y.length; i++) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         grad[i] = wi * (raw[i]! - y[i]!);
         hess[i] = wi;
@@ -44,14 +45,15 @@ export function absoluteError(): Loss {
   let wbuf = new Float64Array(0);
   return {
     name: 'absolute_error',
+    options: {},
     nOut: 1,
     metric: 'mae',
     baseScore(y, w) {
       return Float64Array.of(weightedMedian(y, w, y.length));
     },
-    gradients(y, raw, w, grad, hess) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
       // The Newton step of |r| is undefined; grow on the sign with unit hessian and refit leaves.
-      for (let i = 0; i < y.length; i++) {
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         const d = raw[i]! - y[i]!;
         grad[i] = wi * (d > 0 ? 1 : d < 0 ? -1 : 0);
@@ -84,12 +86,13 @@ export function huber(delta: number): Loss {
   const f = (d: number): number => (Math.abs(d) <= delta ? 0.5 * d * d : delta * (Math.abs(d) - 0.5 * delta));
   return {
     name: 'huber',
+    options: { huberDelta: delta },
     nOut: 1,
     metric: 'huber',
     baseScore: (y, w) => Float64Array.of(weightedMedian(y, w, y.length)),
-    gradients(y, raw, w, grad, hess) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
       // Unit hessian: the true one is 0 in the linear zone, which would make Newton steps blow up.
-      for (let i = 0; i < y.length; i++) {
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         const d = raw[i]! - y[i]!;
         grad[i] = wi * (d > delta ? delta : d < -delta ? -delta : d);
@@ -109,14 +112,15 @@ export function poisson(): Loss {
   const clampExp = (x: number): number => Math.exp(Math.min(x, 700));
   return {
     name: 'poisson',
+    options: {},
     nOut: 1,
     metric: 'poisson_deviance',
     baseScore(y, w) {
       const m = weightedMean(y.length, w, (i) => y[i]!);
       return Float64Array.of(Math.log(Math.max(m, 1e-12)));
     },
-    gradients(y, raw, w, grad, hess) {
-      for (let i = 0; i < y.length; i++) {
+    gradients(y, raw, w, grad, hess, from = 0, to = y.length) {
+      for (let i = from; i < to; i++) {
         const wi = w ? w[i]! : 1;
         const mu = clampExp(raw[i]!);
         grad[i] = wi * (mu - y[i]!);

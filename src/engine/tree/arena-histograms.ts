@@ -5,7 +5,9 @@
 // thread adds the blocks together; packed quantized sums are exact integers in a float64, so the
 // result is bit-identical however the rows are split (any n_jobs). Partitions close up per-block
 // runs in block order, which is the serial stable partition; quantization packs per-row values.
-// Gradient sets without a packed form, or arrays outside the arena, take the JavaScript path.
+// The round's row passes (round-rows.ts: score updates with the next gradients, leaf sums) run
+// on the same threads by rows. Gradient sets without a packed form, or arrays outside the arena,
+// take the JavaScript path.
 
 import type { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
@@ -15,15 +17,21 @@ import type { BinnedData } from './binning.js';
 import { buildHistogram, quantScales, type GradientSet } from './histogram.js';
 import { treeKernels, type SharedWasmMemory, type TreeKernels } from './kernels.js';
 import { chunk, type HistogramBuilder } from './parallel.js';
+import { addLeafBlocks, leafBlocks, leafSumBlocks, updateRows, type RoundArrays } from './round-rows.js';
+import { createLoss, type Loss, type LossOptions } from '../loss/index.js';
 
 /** Control block slots (Int32Array in the arena). */
 const C = {
   generation: 0, done: 1, stop: 2, idx: 3, packed: 4, feats: 5, nActive: 6, start: 7, end: 8,
   /**
    * 0 = build a histogram, 1 = partition (then col, thr, nv, dl, mask and tmp describe it),
-   * 2 = largest gradient and hessian, 3 = quantize (grad, hess, seed; gInv, hInv in the f64 scratch).
+   * 2 = largest gradient and hessian, 3 = quantize (grad, hess, seed; gInv, hInv in the f64 scratch),
+   * 4 = leaf sums (leafOf, grad, hess over `end` rows, nLeaves, partial),
+   * 5 = update rows (raw, y, w, grad, hess, leafOf, values, cap, K over `end` rows, classes c0..c1,
+   *     gradients when withGrad is 1).
    */
   job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, gather: 19,
+  leafOf: 20, nLeaves: 21, partial: 22, raw: 23, y: 24, w: 25, values: 26, cap: 27, K: 28, c0: 29, c1: 30, withGrad: 31,
   /** Partition jobs: left-row count of each thread's block, from here on. */
   left: 32,
   size: 32 + 256,
@@ -61,6 +69,8 @@ export interface ArenaWorkerSetup {
   hist: number;
   worker: number;
   threads: number;
+  /** The fit's loss, for row passes that compute gradients (null: they are not run on workers). */
+  loss: { name: string; options: LossOptions } | null;
 }
 
 /**
@@ -130,8 +140,11 @@ function runKernel(
   else (wide ? k.hist16Subset : k.hist8Subset)(idx, from, to, packed, bins, nF, hist, shift, feats, nActive);
 }
 
-/** A histogram builder on the arena's kernels; starts `threads - 1` workers when threads > 1. */
-export async function arenaHistograms(data: BinnedData, arena: TreeArena, requested: number): Promise<HistogramBuilder> {
+/**
+ * A histogram builder on the arena's kernels; starts `threads - 1` workers when threads > 1. Given
+ * the fit's loss, its row passes compute gradients on the workers too.
+ */
+export async function arenaHistograms(data: BinnedData, arena: TreeArena, requested: number, loss: Loss | null = null): Promise<HistogramBuilder> {
   // The control block has a left-count slot per thread.
   const threads = Math.max(1, Math.min(256, requested));
   const nF = data.nFeatures;
@@ -167,6 +180,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         hist: addr(hist),
         worker: w,
         threads,
+        loss: loss ? { name: loss.name, options: loss.options } : null,
       };
       setups.push(setup);
     }
@@ -178,6 +192,12 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
   }
   let failure: Error | null = null;
   for (const w of workers) w.on('error', (e) => (failure = e));
+  // Leaf-sum partials, grown as trees with more leaves come.
+  let partialBuf: Float64Array = new Float64Array(0);
+  const partialSums = (size: number): Float64Array => {
+    if (partialBuf.length < size) partialBuf = arena.f64(Math.max(size, 2 * partialBuf.length));
+    return partialBuf;
+  };
   const nThreads = workers.length + 1;
   let closed = false;
 
@@ -328,6 +348,51 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         }
       }
     },
+    leafSums(leafOf, grad, hess, nLeaves, g, h) {
+      const n = leafOf.length;
+      const nBlocks = leafBlocks(n);
+      if (closed || nThreads === 1 || nBlocks < 2 || ![leafOf, grad, hess].every((a) => arena.owns(a))) return false;
+      const partial = partialSums(nBlocks * nLeaves * 2);
+      ctrl[C.job] = 4;
+      ctrl[C.start] = 0;
+      ctrl[C.leafOf] = addr(leafOf);
+      ctrl[C.grad] = addr(grad);
+      ctrl[C.hess] = addr(hess);
+      ctrl[C.end] = n;
+      ctrl[C.nLeaves] = nLeaves;
+      ctrl[C.partial] = addr(partial);
+      runWorkers(() => {
+        const [b0, b1] = chunk(nBlocks, nThreads, nThreads - 1);
+        leafSumBlocks(leafOf, grad, hess, nLeaves, b0, b1, partial);
+      });
+      addLeafBlocks(partial, nBlocks, nLeaves, g, h);
+      return true;
+    },
+    updateRows(a, c0, c1, gradients) {
+      const n = a.y.length;
+      const arrays = [a.raw, a.y, a.grad, a.hess, a.leafOf, a.values, ...(a.w ? [a.w] : [])];
+      if (closed || nThreads === 1 || n < PARALLEL_MIN_PARTITION || (gradients && !loss) || !arrays.every((x) => arena.owns(x))) return false;
+      ctrl[C.job] = 5;
+      ctrl[C.start] = 0;
+      ctrl[C.raw] = addr(a.raw);
+      ctrl[C.y] = addr(a.y);
+      ctrl[C.w] = a.w ? addr(a.w) : 0;
+      ctrl[C.grad] = addr(a.grad);
+      ctrl[C.hess] = addr(a.hess);
+      ctrl[C.leafOf] = addr(a.leafOf);
+      ctrl[C.values] = addr(a.values);
+      ctrl[C.cap] = a.cap;
+      ctrl[C.K] = a.K;
+      ctrl[C.end] = n;
+      ctrl[C.c0] = c0;
+      ctrl[C.c1] = c1;
+      ctrl[C.withGrad] = gradients ? 1 : 0;
+      runWorkers(() => {
+        const [s0, s1] = chunk(n, nThreads, nThreads - 1);
+        updateRows(a, gradients ? loss : null, s0, s1, c0, c1);
+      });
+      return true;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -344,6 +409,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
 export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void): void {
   const k = treeKernels(s.memory);
   if (k === null) throw new Error('wasm kernels are unavailable in this worker');
+  const loss = s.loss ? createLoss(s.loss.name, s.loss.options) : null;
   const ctrl = new Int32Array(s.memory.buffer, s.ctrl, C.size);
   const hist = new Float64Array(s.memory.buffer, s.hist, s.offsets[s.nFeatures]!);
   // Read the generation before saying ready: the first node may be announced the moment after.
@@ -357,7 +423,9 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
     const end = ctrl[C.end]!;
     const [s0, s1] = chunk(end - start, s.threads, s.worker);
     const slot = s.scratch + (2 + 2 * s.worker) * 8;
-    if (ctrl[C.job] === 2) k.quantMax(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, slot);
+    if (ctrl[C.job] === 4) runLeafSums(s, ctrl);
+    else if (ctrl[C.job] === 5) runUpdateRows(s, ctrl, loss, s0, s1);
+    else if (ctrl[C.job] === 2) k.quantMax(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, slot);
     else if (ctrl[C.job] === 3) {
       const f = new Float64Array(s.memory.buffer, s.scratch, 2 + 2 * s.threads);
       f[2 + 2 * s.worker] = k.quantize(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, ctrl[C.packed]!, f[0]!, f[1]!, ctrl[C.seed]!);
@@ -376,4 +444,39 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
     Atomics.add(ctrl, C.done, 1);
     Atomics.notify(ctrl, C.done);
   }
+}
+
+/** Addresses in the control block are unsigned (the memory may pass 2 GiB). */
+const at = (ctrl: Int32Array, slot: number): number => ctrl[slot]! >>> 0;
+
+/** A worker's share of a leaf-sum job: its run of blocks. */
+function runLeafSums(s: ArenaWorkerSetup, ctrl: Int32Array): void {
+  const buf = s.memory.buffer;
+  const n = ctrl[C.end]!;
+  const nLeaves = ctrl[C.nLeaves]!;
+  const nBlocks = leafBlocks(n);
+  const [b0, b1] = chunk(nBlocks, s.threads, s.worker);
+  const partial = new Float64Array(buf, at(ctrl, C.partial), nBlocks * nLeaves * 2);
+  leafSumBlocks(new Uint16Array(buf, at(ctrl, C.leafOf), n), new Float64Array(buf, at(ctrl, C.grad), n), new Float64Array(buf, at(ctrl, C.hess), n), nLeaves, b0, b1, partial);
+}
+
+/** A worker's share of an update-rows job: rows [s0, s1). Views are made per job: the memory may have grown. */
+function runUpdateRows(s: ArenaWorkerSetup, ctrl: Int32Array, loss: Loss | null, s0: number, s1: number): void {
+  const buf = s.memory.buffer;
+  const n = ctrl[C.end]!;
+  const K = ctrl[C.K]!;
+  const cap = ctrl[C.cap]!;
+  const w = at(ctrl, C.w);
+  const a: RoundArrays = {
+    K,
+    y: new Float64Array(buf, at(ctrl, C.y), n),
+    w: w === 0 ? null : new Float64Array(buf, w, n),
+    raw: new Float64Array(buf, at(ctrl, C.raw), n * K),
+    grad: new Float64Array(buf, at(ctrl, C.grad), n * K),
+    hess: new Float64Array(buf, at(ctrl, C.hess), n * K),
+    leafOf: new Uint16Array(buf, at(ctrl, C.leafOf), n * K),
+    values: new Float64Array(buf, at(ctrl, C.values), cap * K),
+    cap,
+  };
+  updateRows(a, ctrl[C.withGrad] === 1 ? loss : null, s0, s1, ctrl[C.c0]!, ctrl[C.c1]!);
 }

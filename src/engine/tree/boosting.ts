@@ -1,6 +1,7 @@
-// The gradient boosting loop: bin once, then per round compute gradients, grow one tree per raw
-// output column on a row/feature sample, and update raw predictions from the leaves' row ranges
-// (no re-prediction of training rows). Early stopping watches the validation metric.
+// The gradient boosting loop: bin once, then per round grow one tree per raw output column on a
+// row/feature sample, and add the round's leaves to the raw scores through each tree's row -> leaf
+// map (no re-prediction of training rows) in one pass that also computes the next gradients
+// (round-rows.ts, split across the arena's threads). Early stopping watches the validation metric.
 
 import type { Loss } from '../loss/loss.js';
 import { Rng } from '../random.js';
@@ -9,7 +10,8 @@ import { arenaHistograms } from './arena-histograms.js';
 import { binMatrix, binnedBytes, fitBinMapper, type BinMapper, type BinnedData } from './binning.js';
 import { PACK, quantScales } from './histogram.js';
 import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
-import { NO_LEAF, TreeGrower } from './grower.js';
+import { TreeGrower } from './grower.js';
+import { NO_LEAF, updateRows, type RoundArrays } from './round-rows.js';
 import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
 
 export interface BoostParams {
@@ -101,10 +103,9 @@ export function singleTreeForest(nodes: TreeNodes, nOut: number, nGroups: number
 }
 
 export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams, hooks: TrainHooks = {}, validation?: TrainData): Promise<BoostResult> {
-  const n = data.y.length;
   const K = loss.nOut;
   const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  const { binned, histograms, buffers } = await setUp(data.columns, mapper, n, K, p);
+  const { binned, histograms, buffers } = await setUp(data, mapper, K, p, loss);
   try {
     return await boost(data, loss, p, hooks, validation, binned, histograms, buffers);
   } finally {
@@ -118,51 +119,86 @@ export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams,
  * threads, or with exact gradients, the JavaScript builders take over (feature-split workers).
  */
 async function setUp(
-  columns: readonly Float64Array[],
+  data: TrainData,
   mapper: BinMapper,
-  n: number,
   K: number,
   p: BoostParams,
+  loss: Loss,
 ): Promise<{ binned: BinnedData; histograms: HistogramBuilder; buffers: Buffers }> {
+  const { columns } = data;
+  const n = data.y.length;
   const nF = columns.length;
   const big = n * nF >= PARALLEL_MIN_CELLS;
+  const cap = leafCapacity(p);
   // The arena starts at the binned data's size and grows as the fit allocates.
   const arena = p.quantized && p.wasmKernels !== false ? TreeArena.create(binnedBytes(mapper, n)) : null;
   if (arena) {
     const binned = binMatrix(mapper, columns, arena);
-    // Gradients live in the arena too: the quantize kernel reads them.
-    const grad = arena.f64(n * K);
-    const hess = arena.f64(n * K);
-    const buffers: Buffers = { grad, hess, gk: K > 1 ? arena.f64(n) : grad, hk: K > 1 ? arena.f64(n) : hess, idx: arena.u32(n), packed: arena.f64(n) };
-    return { binned, histograms: await arenaHistograms(binned, arena, big ? p.threads : 1), buffers };
+    // Everything a kernel or a worker's row pass reads lives in the arena too.
+    const copy = (a: Float64Array): Float64Array => {
+      const c = arena.f64(a.length);
+      c.set(a);
+      return c;
+    };
+    const round: RoundArrays = {
+      K,
+      y: copy(data.y),
+      w: data.weight ? copy(data.weight) : null,
+      raw: arena.f64(n * K),
+      grad: arena.f64(n * K),
+      hess: arena.f64(n * K),
+      leafOf: arena.u16(n * K),
+      values: arena.f64(K * cap),
+      cap,
+    };
+    const buffers: Buffers = { round, gk: null, hk: null, idx: arena.u32(n), packed: arena.f64(n) };
+    return { binned, histograms: await arenaHistograms(binned, arena, big ? p.threads : 1, loss), buffers };
   }
   const parallel = p.threads > 1 && big;
   const binned = parallel ? shareBinned(binMatrix(mapper, columns)) : binMatrix(mapper, columns);
   const f64 = parallel ? sharedFloat64 : (m: number) => new Float64Array(m);
-  const grad = f64(n * K);
-  const hess = f64(n * K);
+  const round: RoundArrays = {
+    K,
+    y: data.y,
+    w: data.weight,
+    raw: new Float64Array(n * K),
+    grad: K > 1 ? new Float64Array(n * K) : f64(n),
+    hess: K > 1 ? new Float64Array(n * K) : f64(n),
+    leafOf: new Uint16Array(n * K),
+    values: new Float64Array(K * cap),
+    cap,
+  };
   const buffers: Buffers = {
-    grad,
-    hess,
-    gk: K > 1 ? f64(n) : grad,
-    hk: K > 1 ? f64(n) : hess,
+    round,
+    // The feature-split workers read one output's gradients from fixed shared buffers.
+    gk: K > 1 ? f64(n) : null,
+    hk: K > 1 ? f64(n) : null,
     idx: parallel ? sharedUint32(n) : new Uint32Array(n),
     packed: p.quantized ? f64(n) : null,
   };
   let histograms: HistogramBuilder = serialHistograms(binned);
   if (parallel) {
     // Workers that cannot start (say, an unbuilt worker.js) leave us in this thread: same model, slower.
-    const gs = { nOut: 1, grad: buffers.gk, hess: buffers.hk, classOf: null, packed: buffers.packed };
+    const gs = { nOut: 1, grad: buffers.gk ?? round.grad, hess: buffers.hk ?? round.hess, classOf: null, packed: buffers.packed };
     histograms = await parallelHistograms(binned, gs, buffers.idx, p.threads).catch(() => histograms);
   }
   return { binned, histograms, buffers };
 }
 
+/** Most leaves a tree of these params can have, capped where row -> leaf maps stop (NO_LEAF). */
+function leafCapacity(p: BoostParams): number {
+  let cap = NO_LEAF;
+  if (p.maxLeaves > 0) cap = Math.min(cap, p.maxLeaves);
+  if (p.maxDepth > 0 && p.maxDepth < 16) cap = Math.min(cap, 2 ** p.maxDepth);
+  return cap;
+}
+
 interface Buffers {
-  grad: Float64Array;
-  hess: Float64Array;
-  gk: Float64Array;
-  hk: Float64Array;
+  /** Scores, targets, class-major gradients, this round's leaf maps and values. */
+  round: RoundArrays;
+  /** One output's gradients for builders that read fixed buffers (null: views of round.grad). */
+  gk: Float64Array | null;
+  hk: Float64Array | null;
   idx: Uint32Array;
   packed: Float64Array | null;
 }
@@ -220,7 +256,7 @@ async function boost(
   validation: TrainData | undefined,
   binned: BinnedData,
   histograms: HistogramBuilder,
-  { grad, hess, gk, hk, idx, packed }: Buffers,
+  { round, gk, hk, idx, packed }: Buffers,
 ): Promise<BoostResult> {
   const n = data.y.length;
   const nF = data.columns.length;
@@ -242,10 +278,9 @@ async function boost(
     maxFeatures: 0,
   }, histograms);
   const rng = new Rng(p.seed);
-  const w = data.weight;
+  const { raw, grad, hess, leafOf, values, cap } = round;
   if (p.baseScore && p.baseScore.length !== K) throw new RangeError(`trainBoosting: baseScore has ${p.baseScore.length} values for ${K} output columns`);
-  const base = p.baseScore ? Float64Array.from(p.baseScore) : loss.baseScore(data.y, w);
-  const raw = new Float64Array(n * K);
+  const base = p.baseScore ? Float64Array.from(p.baseScore) : loss.baseScore(data.y, data.weight);
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] = base[k]!;
   const nv = validation ? validation.y.length : 0;
   const rawV = new Float64Array(nv * K);
@@ -262,18 +297,15 @@ async function boost(
   let bestScore = Infinity;
   let bestIteration = 0;
   let iterations = 0;
-  const ySingle = data.y;
-  const gByClass = new Float64Array(K > 1 ? n * K : 0);
-  const hByClass = new Float64Array(K > 1 ? n * K : 0);
-  // Softmax rounds add every class's leaves to the raw scores in one pass after the K trees (a
-  // row -> leaf map per class; with many classes the maps would cost too much memory).
-  const deferRaw = K > 1 && K <= 32 && !loss.leafValue;
-  const leafOfClass = Array.from({ length: deferRaw ? K : 0 }, () => new Uint16Array(n));
-  const leafValueClass: (Float64Array | null)[] = new Array<Float64Array | null>(K).fill(null);
+
+  /** Adds this round's leaves of outputs [c0, c1) to the scores, then (if asked) the next gradients. */
+  const rowPass = (c0: number, c1: number, gradients: boolean): void => {
+    if (!histograms.updateRows?.(round, c0, c1, gradients)) updateRows(round, gradients ? loss : null, 0, n, c0, c1);
+  };
+  rowPass(0, 0, true);
 
   for (let it = 0; it < p.nEstimators; it++) {
     if (hooks.signal?.aborted) throw new TrainingAborted();
-    loss.gradients(ySingle, raw, w, grad, hess);
     // Row subsample (Bernoulli, as XGBoost) kept in ascending order for sequential histogram reads.
     let nS = n;
     let nOut = 0;
@@ -298,19 +330,15 @@ async function boost(
       features.set(featureAll.subarray(0, nCol));
       features.sort();
     }
-    if (K > 1) {
-      // One pass splits the row-major gradients into per-class runs; each class then copies its run.
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < K; k++) {
-          gByClass[k * n + i] = grad[i * K + k]!;
-          hByClass[k * n + i] = hess[i * K + k]!;
-        }
-      }
-    }
     for (let k = 0; k < K; k++) {
-      if (K > 1) {
-        gk.set(gByClass.subarray(k * n, (k + 1) * n));
-        hk.set(hByClass.subarray(k * n, (k + 1) * n));
+      // Output k's gradients are one contiguous run (class-major); some builders want a copy.
+      let g = grad.subarray(k * n, (k + 1) * n);
+      let h = hess.subarray(k * n, (k + 1) * n);
+      if (gk && hk) {
+        gk.set(g);
+        hk.set(h);
+        g = gk;
+        h = hk;
       }
       idx.set(sample.subarray(0, nS));
       let gScale = 1;
@@ -318,34 +346,25 @@ async function boost(
       let packedTotal: number | undefined;
       if (packed) {
         const seed = rng.nextU32();
-        [gScale, hScale, packedTotal] = histograms.quantize?.(gk, hk, idx, nS, packed, seed) ?? quantize(gk, hk, idx, nS, packed, seed);
+        [gScale, hScale, packedTotal] = histograms.quantize?.(g, h, idx, nS, packed, seed) ?? quantize(g, h, idx, nS, packed, seed);
       }
-      const grown = grower.grow({ nOut: 1, grad: gk, hess: hk, classOf: null, packed, gScale, hScale, packedTotal }, idx, nS, features, nCol, null);
-      const values = grown.nodes.value;
+      const leafOfK = leafOf.subarray(k * n, (k + 1) * n);
+      const grown = grower.grow({ nOut: 1, grad: g, hess: h, classOf: null, packed, gScale, hScale, packedTotal }, idx, nS, features, nCol, null, leafOfK);
+      const nodes = grown.nodes.value;
       if (loss.leafValue) {
+        // Scores are not updated before the round ends: the refit sees the scores the tree grew on.
         for (let l = 0; l < grown.nLeaves; l++) {
           const node = grown.leafNode[l]!;
-          values[node] = loss.leafValue(idx, grown.leafStart[l]!, grown.leafEnd[l]!, data.y, raw, w) * p.learningRate;
+          nodes[node] = loss.leafValue(idx, grown.leafStart[l]!, grown.leafEnd[l]!, data.y, raw, data.weight) * p.learningRate;
         }
       }
-      const leafOf = grown.leafOf;
-      if (leafOf) {
-        const leafValue = new Float64Array(grown.nLeaves);
-        for (let l = 0; l < grown.nLeaves; l++) leafValue[l] = values[grown.leafNode[l]!]!;
-        if (deferRaw) {
-          leafOfClass[k]!.set(leafOf);
-          leafValueClass[k] = leafValue;
-        } else {
-          // One sequential pass instead of scattered writes per leaf (rows out of the sample skip).
-          for (let r = 0; r < n; r++) {
-            const l = leafOf[r]!;
-            if (l !== NO_LEAF) raw[r * K + k] += leafValue[l]!;
-          }
-        }
+      if (grown.leafOf) {
+        for (let l = 0; l < grown.nLeaves; l++) values[k * cap + l] = nodes[grown.leafNode[l]!]!;
       } else {
-        leafValueClass[k] = null;
+        // No row -> leaf map (exact gradients, or too many leaves): add the leaves through their row ranges now.
+        leafOfK.fill(NO_LEAF);
         for (let l = 0; l < grown.nLeaves; l++) {
-          const v = values[grown.leafNode[l]!]!;
+          const v = nodes[grown.leafNode[l]!]!;
           const e = grown.leafEnd[l]!;
           for (let i = grown.leafStart[l]!; i < e; i++) raw[idx[i]! * K + k] += v;
         }
@@ -357,21 +376,13 @@ async function boost(
         if (nv > 0) predictRaw(one, validation!.columns, 0, 1, rawV);
       }
     }
-    if (deferRaw) {
-      for (let r = 0; r < n; r++) {
-        for (let k = 0; k < K; k++) {
-          const values = leafValueClass[k];
-          if (!values) continue; // this class's tree updated its rows already
-          const l = leafOfClass[k]![r]!;
-          if (l !== NO_LEAF) raw[r * K + k] += values[l]!;
-        }
-      }
-    }
+    // The round's leaves join the scores in one pass, which also computes the next round's gradients.
+    rowPass(0, K, it + 1 < p.nEstimators);
     iterations = it + 1;
     let trainMetric: number | undefined;
     let validMetric: number | undefined;
     if (hooks.onIteration) {
-      trainMetric = loss.evalMetric(data.y, raw, w);
+      trainMetric = loss.evalMetric(data.y, raw, data.weight);
       trainHistory.push(trainMetric);
     }
     if (nv > 0) {

@@ -6,6 +6,7 @@ import type { Rng } from '../random.js';
 import type { BinnedData } from './binning.js';
 import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
 import { serialHistograms, type HistogramBuilder } from './parallel.js';
+import { leafSums, NO_LEAF } from './round-rows.js';
 import { emptyTree, type TreeNodes } from './predictor.js';
 import { leafWeight, newCandidate, SplitFinder, type SparseBins, type SplitCandidate, type SplitParams } from './split.js';
 
@@ -35,13 +36,10 @@ export interface GrownTree {
   readonly leafEnd: Int32Array;
   /**
    * Row -> leaf index (into leafNode), NO_LEAF for rows not grown on; set by boosting's quantized
-   * path, valid until the next `grow`.
+   * path (in the caller's buffer if given, else valid until the next `grow`).
    */
   readonly leafOf: Uint16Array | null;
 }
-
-/** Marks rows outside a tree's sample in `leafOf`; trees with this many leaves skip the map. */
-export const NO_LEAF = 0xffff;
 
 interface Pending {
   id: number;
@@ -102,8 +100,9 @@ export class TreeGrower {
   /**
    * Grows a tree on rows idx[0..nRows) (reordered in place) using the active `features`
    * (null = all; boosting's colsample_bytree). `rng` draws the per-node features of forests.
+   * Quantized fits write the row -> leaf map to `leafOf` when given (one slot per data row).
    */
-  grow(gs: GradientSet, idx: Uint32Array, nRows: number, features: Int32Array | null, nActive: number, rng: Rng | null): GrownTree {
+  grow(gs: GradientSet, idx: Uint32Array, nRows: number, features: Int32Array | null, nActive: number, rng: Rng | null, leafOf?: Uint16Array): GrownTree {
     const K = this.nOut;
     const p = this.p;
     const nF = this.data.nFeatures;
@@ -257,22 +256,15 @@ export class TreeGrower {
       }
     }
     for (const node of pending) makeLeaf(node);
-    let leafOf: Uint16Array | null = null;
+    let map: Uint16Array | null = null;
     if (packed && leafNode.length < NO_LEAF) {
       // Leaf values from the exact gradients: quantization only steers the choice of splits. A
-      // row -> leaf map turns the scattered reads of each leaf's rows into one sequential pass;
-      // each leaf still sums its rows in ascending order, as the index ranges hold them.
-      leafOf = this.leafMap(idx, nRows, leafStart, leafEnd);
+      // row -> leaf map turns the scattered reads of each leaf's rows into sequential passes.
+      map = this.leafMap(idx, nRows, leafStart, leafEnd, leafOf);
       const nL = leafNode.length;
       const g = new Float64Array(nL);
       const h = new Float64Array(nL);
-      const n = leafOf.length;
-      for (let r = 0; r < n; r++) {
-        const l = leafOf[r]!;
-        if (l === NO_LEAF) continue;
-        g[l] += grad[r]!;
-        h[l] += hess[r]!;
-      }
+      if (!this.histograms.leafSums?.(map, grad, hess, nL, g, h)) leafSums(map, grad, hess, nL, g, h);
       for (let l = 0; l < nL; l++) {
         const id = leafNode[l]!;
         tree.value[id] = leafWeight(g[l]!, h[l]!, p.lambda, p.alpha) * p.learningRate;
@@ -298,15 +290,15 @@ export class TreeGrower {
       leafNode: Int32Array.from(leafNode),
       leafStart: Int32Array.from(leafStart),
       leafEnd: Int32Array.from(leafEnd),
-      leafOf,
+      leafOf: map,
     };
   }
 
   /** leafOf[row] = the leaf holding it, NO_LEAF for rows outside idx[0..nRows). */
-  private leafMap(idx: Uint32Array, nRows: number, leafStart: number[], leafEnd: number[]): Uint16Array {
+  private leafMap(idx: Uint32Array, nRows: number, leafStart: number[], leafEnd: number[], out?: Uint16Array): Uint16Array {
     const n = this.data.rows;
-    if (this.leafOf.length !== n) this.leafOf = new Uint16Array(n);
-    const leafOf = this.leafOf;
+    if (!out && this.leafOf.length !== n) this.leafOf = new Uint16Array(n);
+    const leafOf = out ?? this.leafOf;
     if (nRows < n) leafOf.fill(NO_LEAF);
     for (let l = 0; l < leafStart.length; l++) {
       const e = leafEnd[l]!;

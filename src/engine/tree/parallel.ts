@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
 import { startWorkers } from '../workers.js';
+import type { RoundArrays } from './round-rows.js';
 import type { BinnedData } from './binning.js';
 import { buildHistogram, histogramStrideOf, type GradientSet } from './histogram.js';
 import type { ForestParams } from './forest.js';
@@ -28,6 +29,13 @@ export interface HistogramBuilder {
   partition?(idx: Uint32Array, start: number, end: number, split: SplitCandidate, col: Uint8Array | Uint16Array, nv: number, tmp: Uint32Array): number;
   /** boosting's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
   quantize?(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] | null;
+  /** round-rows' `leafSums` on this builder's threads (same bits); false when it cannot. */
+  leafSums?(leafOf: Uint16Array, grad: Float64Array, hess: Float64Array, nLeaves: number, g: Float64Array, h: Float64Array): boolean;
+  /**
+   * round-rows' `updateRows` over all rows on this builder's threads (same bits), with the loss
+   * given when the builder was made if `gradients`; false when it cannot.
+   */
+  updateRows?(a: RoundArrays, c0: number, c1: number, gradients: boolean): boolean;
 }
 
 export const serialHistograms = (data: BinnedData): HistogramBuilder => ({

@@ -44,16 +44,30 @@ describe('losses', () => {
           const up = rowLoss(loss, y[i]!, r, k, x + eps);
           const down = rowLoss(loss, y[i]!, r, k, x - eps);
           const mid = rowLoss(loss, y[i]!, r, k, x);
-          expect(grad[i * m + k]).toBeCloseTo((up - down) / (2 * eps), 5);
+          expect(grad[k * n + i]).toBeCloseTo((up - down) / (2 * eps), 5);
           const second = (up - 2 * mid + down) / (eps * eps);
           if (name === 'absolute_error' || (name === 'huber' && Math.abs(x - y[i]!) > 1.5)) {
             // Piecewise-linear zones: a unit hessian stands in for the true zero curvature.
-            expect(hess[i * m + k]).toBe(1);
+            expect(hess[k * n + i]).toBe(1);
           } else {
-            expect(hess[i * m + k]).toBeCloseTo(second, 2);
+            expect(hess[k * n + i]).toBeCloseTo(second, 2);
           }
         }
       }
+    });
+
+    it(`when ${name} gradients are filled in row ranges, then they equal one pass over all rows`, () => {
+      const loss = createLoss(name, { nClasses: K, huberDelta: 1.5 });
+      const m = loss.nOut;
+      const n = 37;
+      const y = targets(name, n);
+      const raw = Float64Array.from({ length: n * m }, () => rng.normal());
+      const [g1, h1, g2, h2] = [0, 0, 0, 0].map(() => new Float64Array(n * m).fill(NaN));
+      loss.gradients(y, raw, null, g1!, h1!);
+      for (const [a, b] of [[20, 37], [0, 7], [7, 20]]) loss.gradients(y, raw, null, g2!, h2!, a, b);
+      expect(g2).toEqual(g1);
+      expect(h2).toEqual(h1);
+      expect(g1!.some(Number.isNaN)).toBe(false);
     });
 
     it(`when ${name} rows carry weights, then gradients and hessians scale by them`, () => {
@@ -65,9 +79,10 @@ describe('losses', () => {
       const [g1, h1, g2, h2] = [0, 0, 0, 0].map(() => new Float64Array(5 * m));
       loss.gradients(y, raw, null, g1!, h1!);
       loss.gradients(y, raw, w, g2!, h2!);
+      // Class-major: output k of row i at k * 5 + i.
       for (let i = 0; i < 5 * m; i++) {
-        expect(g2![i]).toBeCloseTo(g1![i]! * w[Math.floor(i / m)]!, 12);
-        expect(h2![i]).toBeCloseTo(h1![i]! * w[Math.floor(i / m)]!, 12);
+        expect(g2![i]).toBeCloseTo(g1![i]! * w[i % 5]!, 12);
+        expect(h2![i]).toBeCloseTo(h1![i]! * w[i % 5]!, 12);
       }
     });
   }
@@ -85,7 +100,7 @@ describe('losses', () => {
       loss.gradients(y, raw, null, grad, new Float64Array(n * m));
       for (let k = 0; k < m; k++) {
         let s = 0;
-        for (let i = 0; i < n; i++) s += grad[i * m + k]!;
+        for (let i = 0; i < n; i++) s += grad[k * n + i]!;
         expect(Math.abs(s / n)).toBeLessThan(1e-6);
       }
     });

@@ -67,6 +67,36 @@ describe('parallel histograms', () => {
     const q2 = await trainBoosting(train, createLoss('binary_logistic'), { ...q, threads: 2 });
     expect(q2.forest).toEqual(q1.forest);
   });
+
+  it('when a weighted softmax fit runs on 1 or 2 threads, then score updates and gradients on the workers change no bit', async () => {
+    const nF = 6;
+    const n = Math.ceil(PARALLEL_MIN_CELLS / nF);
+    const { columns } = data(n, nF);
+    const rng = new Rng(4);
+    // Three classes from two features; weights from 0 to 2 so the weighted gradients matter.
+    const y = Float64Array.from({ length: n }, (_, i) => (columns[0]![i]! < -0.4 ? 0 : columns[1]![i]! < 0.3 ? 1 : 2));
+    const weight = Float64Array.from({ length: n }, () => 2 * rng.next());
+    const p: BoostParams = {
+      nEstimators: 4, learningRate: 0.3, maxDepth: 5, maxLeaves: 0, lossguide: false, minChildWeight: 1, minSamplesLeaf: 1,
+      lambda: 1, alpha: 0, gamma: 0, subsample: 0.9, colsampleBytree: 1, maxBin: 64, seed: 5, earlyStoppingRounds: 0,
+      maxCatToOnehot: 4, maxCatThreshold: 64, catSmooth: 10, threads: 1, quantized: true,
+    };
+    const train = { columns, categorical: columns.map(() => false), cardinality: columns.map(() => 0), y, weight };
+    const history: number[][] = [];
+    const fit = async (threads: number) => {
+      const trainHistory: number[] = [];
+      const r = await trainBoosting(train, createLoss('softmax', { nClasses: 3 }), { ...p, threads }, { onIteration: (it) => trainHistory.push(it.train!) });
+      history.push(trainHistory);
+      return r;
+    };
+    const one = await fit(1);
+    const two = await fit(2);
+    expect(two.forest).toEqual(one.forest);
+    expect(one.forest.treeRoots.length).toBe(12);
+    // The train metric reads the updated scores: equal on both, and falling round by round.
+    expect(history[1]).toEqual(history[0]);
+    expect(history[0]![3]!).toBeLessThan(history[0]![0]!);
+  });
 });
 
 describe('parallel forests', () => {
