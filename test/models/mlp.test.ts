@@ -16,6 +16,7 @@ import { readModelArtifacts, writeVersionFiles } from '../../src/registry/versio
 import { fromLayersModel } from '../../src/engine/nn/layers-format.js';
 import type { JsonObject } from '../../src/util/json.js';
 import { toDense } from '../../src/engine/sparse.js';
+import { SKLEARN_DATA } from '../engine/tree/datasets.js';
 
 function xor(copies: number): { X: FeatureMatrix; y: Target } {
   const a: number[] = [];
@@ -32,7 +33,7 @@ function xor(copies: number): { X: FeatureMatrix; y: Target } {
 }
 
 function iris(): { X: FeatureMatrix; y: Target } {
-  const lines = readFileSync('/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv', 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(`${SKLEARN_DATA}/iris.csv`, 'utf8').trim().split('\n').slice(1);
   const cols = [0, 1, 2, 3].map((j) => Float64Array.from(lines, (l) => Number(l.split(',')[j])));
   return { X: numericMatrix(['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], cols), y: { task: 'classification', values: Float64Array.from(lines, (l) => Number(l.split(',')[4])), nClasses: 3 } };
 }

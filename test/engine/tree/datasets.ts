@@ -1,12 +1,13 @@
-// Real and synthetic data sets for the tree tests: scikit-learn's bundled CSVs (Debian's
-// python3-sklearn) read into typed arrays, deterministic train/test splits, and simple metrics.
+// Real and synthetic data sets for the tree tests: scikit-learn's bundled CSVs (copied from Debian's
+// python3-sklearn into test/fixtures/sklearn) read into typed arrays, deterministic train/test splits, and simple metrics.
 
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { FeatureKind, FeatureMatrix, Target, Task } from '../../../src/engine/matrix.js';
 import { Rng } from '../../../src/engine/random.js';
 import { toDense } from '../../../src/engine/sparse.js';
 
-const SKLEARN_DATA = '/usr/lib/python3/dist-packages/sklearn/datasets/data';
+export const SKLEARN_DATA = fileURLToPath(new URL('../../fixtures/sklearn', import.meta.url));
 
 export interface Dataset {
   X: FeatureMatrix;
