@@ -242,7 +242,6 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[], a
         const c = Math.floor(v);
         out[i] = v === v && c >= 0 && c < nv ? c : nv;
       }
-      for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
       continue;
     }
     const t = mapper.thresholds[j]!;
@@ -273,12 +272,23 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[], a
         out[i] = b;
       }
     }
-    for (let i = 0; i < rows; i++) bins[i * nF + j] = out[i]!;
+  }
+  // Rows are packed a block at a time: a block's rows stay in cache while every feature is
+  // written into them, where one feature at a time over all rows would stream the matrix nF times.
+  for (let i0 = 0; i0 < rows; i0 += PACK_BLOCK) {
+    const i1 = Math.min(rows, i0 + PACK_BLOCK);
+    for (let j = 0; j < nF; j++) {
+      const col = binColumns[j]!;
+      for (let i = i0; i < i1; i++) bins[i * nF + j] = col[i]!;
+    }
   }
   return { rows, nFeatures: nF, bins, nBins, offsets, shift, mapper, columns: binColumns, ...(arena ? { arena } : {}) };
 }
 
 const GRID_CELLS = 4096;
+
+/** Rows per block when packing the columns into rows. */
+const PACK_BLOCK = 2048;
 
 /** For each grid cell [lo + c * w, lo + (c + 1) * w): the first edge index not below the cell's start. */
 function gridStarts(t: Float64Array, cells: number, lo: number, span: number): Int32Array {
