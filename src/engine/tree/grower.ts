@@ -124,7 +124,7 @@ export class TreeGrower {
     // Root sums straight from the rows, so every later sum descends from exact totals.
     const G = new Float64Array(K);
     let H = 0;
-    let C = nRows;
+    const C = nRows;
     const { grad, hess, classOf } = gs;
     if (packed) {
       // Split gains compare quantized sums with quantized sums, so the root uses them too.
@@ -136,7 +136,6 @@ export class TreeGrower {
       const [gq, hq] = unpack(sum);
       G[0] = gq * gScale;
       H = hq * hScale;
-      C = hq;
     } else {
       for (let i = 0; i < nRows; i++) {
         const r = idx[i]!;
@@ -160,6 +159,11 @@ export class TreeGrower {
       return id;
     };
 
+    /** A packed node's rows per hessian level, for the estimated bin counts (decodePacked). */
+    const rowsPerLevel = (node: Pending): number => {
+      const levels = node.H / hScale;
+      return levels > 0 ? (node.end - node.start) / levels : 0;
+    };
     const pending: Pending[] = [];
     // Finds a node's best split; returns whether it is worth queueing.
     const prepare = (node: Pending): boolean => {
@@ -175,11 +179,11 @@ export class TreeGrower {
         const m = this.sampleFeatures(features, activeCount, p.maxFeatures, rng);
         const h = this.acquire();
         this.histograms.build(gs, idx, node.start, node.end, this.nodeFeatures, m, h);
-        if (packed) decodePacked(this.data, h, gScale, hScale, this.nodeFeatures, m, this.decoded!);
+        if (packed) decodePacked(this.data, h, gScale, hScale, rowsPerLevel(node), this.nodeFeatures, m, this.decoded!);
         this.finder.find(packed ? this.decoded! : h, this.nodeFeatures, m, node.G, node.H, node.C, node.split);
         this.release(h);
       } else {
-        if (packed) decodePacked(this.data, node.hist!, gScale, hScale, features, nActive, this.decoded!);
+        if (packed) decodePacked(this.data, node.hist!, gScale, hScale, rowsPerLevel(node), features, nActive, this.decoded!);
         this.finder.find(packed ? this.decoded! : node.hist!, features, nActive, node.G, node.H, node.C, node.split);
       }
       return node.split.feature >= 0;
@@ -220,19 +224,21 @@ export class TreeGrower {
       tree.defaultLeft[node.id] = s.defaultLeft;
       tree.gain[node.id] = s.gain;
       if (s.catLeft) tree.catLeft[node.id] = s.catLeft;
-      else tree.threshold[node.id] = this.data.mapper.thresholds[f]![s.bin]!;
+      else {
+        // The last value bin has no upper edge: a split there sends every value left, missing right.
+        const edges = this.data.mapper.thresholds[f]!;
+        tree.threshold[node.id] = s.bin < edges.length ? edges[s.bin]! : Infinity;
+      }
       const gl = Float64Array.from(s.gl);
       const gr = new Float64Array(K);
       for (let k = 0; k < K; k++) gr[k] = node.G[k]! - gl[k]!;
       const rowsL = mid - node.start;
       const rowsR = node.end - mid;
-      const cl = s.cl;
-      const cr = node.C - cl;
       const hl = s.hl;
       const hr = node.H - hl;
       const depth = node.depth + 1;
-      const L: Pending = { id: addNode(gl, hl), start: node.start, end: mid, depth, G: gl, H: hl, C: cl, hist: null, split: newCandidate(K) };
-      const R: Pending = { id: addNode(gr, hr), start: mid, end: node.end, depth, G: gr, H: hr, C: cr, hist: null, split: newCandidate(K) };
+      const L: Pending = { id: addNode(gl, hl), start: node.start, end: mid, depth, G: gl, H: hl, C: rowsL, hist: null, split: newCandidate(K) };
+      const R: Pending = { id: addNode(gr, hr), start: mid, end: node.end, depth, G: gr, H: hr, C: rowsR, hist: null, split: newCandidate(K) };
       tree.left[node.id] = L.id;
       tree.right[node.id] = R.id;
       nLeaves += 1;

@@ -193,14 +193,19 @@ export function subtractHistogram(
   }
 }
 
-/** Expands a packed histogram (stride 1) over the listed features into the (g, h, count) layout the
- * split finder reads; the count channel holds the hessian level sum, which is 0 exactly when a bin
- * has no rows of positive hessian. */
+/**
+ * Expands a packed histogram (stride 1) over the listed features into the (g, h, count) layout the
+ * split finder reads. Packed sums carry no row count, so a bin's count is estimated from its share
+ * of the node's hessian (`rowsPerLevel` = node rows / node hessian levels), as LightGBM estimates
+ * min_data_in_leaf: exact for constant hessians (squared error), and 0 exactly when a bin has no
+ * rows of positive hessian.
+ */
 export function decodePacked(
   data: BinnedData,
   packed: Float64Array,
   gScale: number,
   hScale: number,
+  rowsPerLevel: number,
   features: Int32Array | null,
   nActive: number,
   out: Float64Array,
@@ -217,7 +222,7 @@ export function decodePacked(
       const h = v - g * PACK;
       out[3 * b] = g * gScale;
       out[3 * b + 1] = h * hScale;
-      out[3 * b + 2] = h;
+      out[3 * b + 2] = h * rowsPerLevel;
     }
   }
 }

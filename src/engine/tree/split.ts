@@ -73,6 +73,12 @@ export class SplitFinder {
   private readonly gt: Float64Array;
   private readonly order: Int32Array;
   private readonly key: Float64Array;
+  /**
+   * Rows a child needs. One row is already implied by the positive hessian every child must have,
+   * so the check runs only when more are asked for; then the counts of quantized fits are the
+   * hessian-share estimates of decodePacked.
+   */
+  private readonly minC: number;
 
   constructor(
     private readonly data: BinnedData,
@@ -88,6 +94,7 @@ export class SplitFinder {
     for (let j = 0; j < data.nFeatures; j++) maxBins = Math.max(maxBins, data.nBins[j]!);
     this.order = new Int32Array(maxBins);
     this.key = new Float64Array(maxBins);
+    this.minC = p.minSamplesLeaf > 1 ? p.minSamplesLeaf : 0;
   }
 
   /** Σ_k T(G_k)^2 / (H + λ): twice the loss reduction a leaf with these sums achieves. */
@@ -133,7 +140,7 @@ export class SplitFinder {
     const p = this.p;
     const hr = H - hl;
     const cr = C - cl;
-    if (cl < p.minSamplesLeaf || cr < p.minSamplesLeaf) return -Infinity;
+    if (cl < this.minC || cr < this.minC) return -Infinity;
     if (hl < p.minChildWeight || hr < p.minChildWeight || hl <= 0 || hr <= 0) return -Infinity;
     const gr = this.gt;
     for (let k = 0; k < this.K; k++) gr[k] = G[k]! - this.gl[k]!;
@@ -210,6 +217,16 @@ export class SplitFinder {
         for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
       }
     }
+    if (cm > 0) {
+      // Every value left, the missing rows alone on the right (bin nv - 1: the last value bin).
+      for (let k = 0; k < K; k++) gl[k] = G[k]! - gm[k]!;
+      const gain = this.evaluate(G, H, C, parentScore, H - hm, C - cm);
+      if (gain > out.gain) {
+        this.record(out, gain, j, H - hm, C - cm, false);
+        out.bin = nv - 1;
+        out.catLeft = null;
+      }
+    }
   }
 
   /** scanNumeric for one gradient channel with the gain written out: the hot path of boosting. */
@@ -217,7 +234,7 @@ export class SplitFinder {
     const p = this.p;
     const lam = p.lambda;
     const alpha = p.alpha;
-    const minC = p.minSamplesLeaf;
+    const minC = this.minC;
     const minH = p.minChildWeight;
     const base = this.data.offsets[j]!;
     const nv = this.data.nBins[j]! - 1;
@@ -287,6 +304,26 @@ export class SplitFinder {
         }
       }
     }
+    if (cm > 0) {
+      // Every value left, the missing rows alone on the right: the one split that separates a
+      // single-valued (flag-like) column from its missing rows.
+      const g1 = G - gm;
+      const h1 = H - hm;
+      const c1 = C - cm;
+      if (c1 >= minC && cm >= minC && h1 >= minH && hm >= minH && h1 > 0 && hm > 0) {
+        const t1 = l1Off ? g1 : l1(g1, alpha);
+        const t2 = l1Off ? gm : l1(gm, alpha);
+        const gain = 0.5 * ((t1 * t1) / (h1 + lam) + (t2 * t2) / (hm + lam) - parentScore) - gamma;
+        if (gain > best) {
+          best = gain;
+          bestB = nv - 1;
+          bestMissingLeft = false;
+          bestG = g1;
+          bestH = h1;
+          bestC = c1;
+        }
+      }
+    }
     if (bestB >= 0) {
       out.gain = best;
       out.feature = j;
@@ -315,9 +352,10 @@ export class SplitFinder {
     const order = this.order;
     let nUsed = 0;
     for (let c = 0; c < nv; c++) if (hist[(base + c) * S + K + 1]! > 0) order[nUsed++] = c;
-    if (nUsed < 2) return;
+    if (nUsed === 0) return;
     const before = out.gain;
-    // Which scan found the best: one-hot category, or a prefix (length, from which end).
+    // Which scan found the best: one-hot category (1), a prefix (2: length, from which end), or
+    // every present category against the missing rows (3).
     let bestMode = 0;
     let bestArg = 0;
     let bestFromEnd = false;
@@ -344,7 +382,9 @@ export class SplitFinder {
         for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
       }
     };
-    if (nUsed <= p.maxCatToOnehot) {
+    if (nUsed < 2) {
+      // One category: only the split below (it against the missing rows) can separate rows.
+    } else if (nUsed <= p.maxCatToOnehot) {
       for (let u = 0; u < nUsed; u++) {
         const o = (base + order[u]!) * S;
         for (let k = 0; k < K; k++) gl[k] = hist[o + k]!;
@@ -378,9 +418,20 @@ export class SplitFinder {
         }
       }
     }
+    if (cm > 0) {
+      // Every category present left, the missing rows (and unseen categories) right.
+      for (let k = 0; k < K; k++) gl[k] = G[k]! - gm[k]!;
+      const gain = this.evaluate(G, H, C, parentScore, H - hm, C - cm);
+      if (gain > out.gain) {
+        this.record(out, gain, j, H - hm, C - cm, false);
+        bestMode = 3;
+        bestMissingLeft = false;
+      }
+    }
     if (out.gain > before && out.feature === j && bestMode !== 0) {
       const mask = new Uint8Array(nv);
       if (bestMode === 1) mask[bestArg] = 1;
+      else if (bestMode === 3) for (let u = 0; u < nUsed; u++) mask[order[u]!] = 1;
       else for (let len = 1; len <= bestArg; len++) mask[order[bestFromEnd ? nUsed - len : len - 1]!] = 1;
       out.catLeft = mask;
       out.defaultLeft = bestMissingLeft || (cm === 0 && out.defaultLeft);

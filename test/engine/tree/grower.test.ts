@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
 import { TreeGrower, type GrowerParams } from '../../../src/engine/tree/grower.js';
 import { ForestBuilder, predictRaw } from '../../../src/engine/tree/predictor.js';
+import { quantize } from '../../../src/engine/tree/boosting.js';
 import { Rng } from '../../../src/engine/random.js';
 
 const base: GrowerParams = {
@@ -30,6 +31,41 @@ function depthOf(t: { feature: number[]; left: number[]; right: number[] }): num
 }
 
 describe('grower', () => {
+  it('when a flag column is 1 or missing, then the tree splits on it with an infinite threshold and predicts both sides', () => {
+    const x = Float64Array.of(1, NaN, 1, NaN, 1, NaN);
+    const { tree } = grow([x], [1, 5, 1, 5, 1, 5]);
+    const t = tree.nodes;
+    expect(t.feature[0]).toBe(0);
+    expect(t.threshold[0]).toBe(Infinity);
+    expect(t.defaultLeft[0]).toBe(false);
+    const b = new ForestBuilder(1, 1);
+    b.addTree(t, 0);
+    const out = new Float64Array(3);
+    predictRaw(b.finish(), [Float64Array.of(1, NaN, 7)], 0, 1, out);
+    expect(Array.from(out)).toEqual([1, 5, 1]);
+  });
+
+  it('when gradients are quantized, then min_samples_leaf still counts rows', () => {
+    const rng = new Rng(7);
+    const n = 4000;
+    const x = Float64Array.from({ length: n }, () => rng.next());
+    const x2 = Float64Array.from({ length: n }, () => rng.next());
+    const y = Array.from(x, (v, i) => Math.sin(12 * v) + x2[i]! * x2[i]! + 0.1 * rng.next());
+    const cols = [x, x2];
+    const data = binMatrix(fitBinMapper(cols, [false, false], [0, 0], 256, 0), cols);
+    for (const minSamplesLeaf of [1, 150]) {
+      const idx = Uint32Array.from({ length: n }, (_, i) => i);
+      const grad = Float64Array.from(y, (v) => -v);
+      const hess = new Float64Array(n).fill(1);
+      const packed = new Float64Array(n);
+      const [gScale, hScale] = quantize(grad, hess, idx, n, packed, 11);
+      const tree = new TreeGrower(data, 1, { ...base, minSamplesLeaf }).grow({ nOut: 1, grad, hess, classOf: null, packed, gScale, hScale }, idx, n, null, 0, null);
+      const sizes = Array.from(tree.leafStart, (s, l) => tree.leafEnd[l]! - s);
+      expect(Math.min(...sizes)).toBeGreaterThanOrEqual(minSamplesLeaf);
+      if (minSamplesLeaf === 1) expect(Math.min(...sizes)).toBeLessThan(150);
+    }
+  });
+
   it('when the target steps once, then the tree has three nodes with the step as threshold and the means as leaves', () => {
     const { tree } = grow([Float64Array.of(1, 2, 3, 4)], [0, 0, 10, 10]);
     const t = tree.nodes;

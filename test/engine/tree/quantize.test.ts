@@ -63,14 +63,15 @@ describe('quantized gradients', () => {
     leaves(q).forEach((v, i) => expect(v).toBeCloseTo(leaves(exact)[i]!, 12));
   });
 
-  it('when a packed histogram is decoded, then each bin holds its level sums times the scales', () => {
+  it('when a packed histogram is decoded, then each bin holds its level sums times the scales and a row count from its hessian share', () => {
     const x = Float64Array.of(0, 1, 1, NaN);
     const data = binMatrix(fitBinMapper([x], [false], [0], 256, 0), [x]);
     const packed = Float64Array.of(2 * PACK + 1, -1 * PACK + 3, -4 * PACK + 0, 5 * PACK + 2);
     const hist = new Float64Array(data.offsets[1]!);
     buildHistogram(data, { nOut: 1, grad: new Float64Array(4), hess: new Float64Array(4), classOf: null, packed }, Uint32Array.of(0, 1, 2, 3), 0, 4, null, 0, hist);
     const out = new Float64Array(hist.length * 3);
-    decodePacked(data, hist, 0.5, 0.25, null, 0, out);
-    expect(Array.from(out.subarray(0, 9))).toEqual([1, 0.25, 1, -2.5, 0.75, 3, 2.5, 0.5, 2]);
+    // 4 rows over 6 hessian levels would be 2/3 of a row per level; 0.5 keeps the numbers exact.
+    decodePacked(data, hist, 0.5, 0.25, 0.5, null, 0, out);
+    expect(Array.from(out.subarray(0, 9))).toEqual([1, 0.25, 0.5, -2.5, 0.75, 1.5, 2.5, 0.5, 1]);
   });
 });

@@ -43,6 +43,23 @@ describe('split', () => {
     expect(out.gl[0]).toBe(-4);
   });
 
+  it('when a flag column is 1 or missing, then the split sends every value left and the missing rows right', () => {
+    const { out, data } = bestSplit([1, NaN, 1, NaN, 1, NaN], [-1, 1, -1, 1, -1, 1]);
+    expect(out.feature).toBe(0);
+    expect(out.bin).toBe(data.nBins[0]! - 2);
+    expect(out.defaultLeft).toBe(false);
+    expect(out.cl).toBe(3);
+    expect(out.gl[0]).toBe(-3);
+  });
+
+  it('when one category is present besides missing rows, then it is split from them', () => {
+    const { out } = bestSplit([2, NaN, 2, NaN, 2], [1, -1, 1, -1, 1], true);
+    expect(out.feature).toBe(0);
+    expect(Array.from(out.catLeft!)).toEqual([0, 0, 1]);
+    expect(out.defaultLeft).toBe(false);
+    expect(out.cl).toBe(3);
+  });
+
   it('when categories interleave in gradient sign, then the sorted partition groups them by sign', () => {
     const codes = [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5];
     const grad = codes.map((c) => (c % 2 === 1 ? -1 : 1));
