@@ -74,14 +74,30 @@ describe('gbdt', () => {
     const c = Float64Array.from({ length: n }, () => rng.int(10));
     const noise = Float64Array.from({ length: n }, () => rng.next());
     const y = target(Array.from(c, (v) => ([1, 4, 7].includes(v) ? 1 : 0)), 'classification', 2);
-    const X = matrix([noise, c], ['numeric', 'categorical'], [0, 10]);
+    // The dictionary knows 12 categories; codes 10 and 11 have no training rows.
+    const X = matrix([noise, c], ['numeric', 'categorical'], [0, 12]);
     const m = await new Gbdt({ n_estimators: 5, max_depth: 1, learning_rate: 0.5 }, 'classification').fit(X, y);
     expect(accuracy(y.values, m.predict(X))).toBe(1);
     expect(m.featureImportance()!.values[1]).toBeGreaterThan(m.featureImportance()!.values[0]!);
-    // Unseen and missing codes take the default direction rather than failing.
-    const probe = matrix([Float64Array.of(0.5, 0.5), Float64Array.of(25, NaN)], ['numeric', 'categorical'], [0, 10]);
+    // Unseen, absent-from-training and missing codes take the default direction rather than failing.
+    const probe = matrix([Float64Array.of(0.5, 0.5, 0.5), Float64Array.of(25, NaN, 11)], ['numeric', 'categorical'], [0, 12]);
     const p = m.predictProba(probe);
     expect(p[0]).toBeCloseTo(p[2]!, 12);
+    expect(p[4]).toBeCloseTo(p[2]!, 12);
+  });
+
+  it('when a categorical feature has more categories than max_bin, then its frequent categories still split apart', async () => {
+    // 300 codes: 0..19 carry most rows and decide the class; 20..299 are rare noise. Before the cap
+    // kept frequent categories, codes past max_bin - 1 fell into the missing bin.
+    const rng = new Rng(9);
+    const n = 6000;
+    const c = Float64Array.from({ length: n }, () => (rng.next() < 0.9 ? 280 + rng.int(20) : rng.int(280)));
+    const y = target(Array.from(c, (v) => (v >= 280 && v % 2 === 0 ? 1 : 0)), 'classification', 2);
+    const X = matrix([c], ['categorical'], [300]);
+    const m = await new Gbdt({ n_estimators: 20, max_depth: 3, max_bin: 64, learning_rate: 0.5 }, 'classification').fit(X, y);
+    const frequent = Array.from({ length: n }, (_, i) => i).filter((i) => c[i]! >= 280);
+    const pred = m.predict(X);
+    expect(frequent.every((i) => pred[i] === y.values[i])).toBe(true);
   });
 
   it('when missingness itself predicts the class, then the default direction learns it', async () => {

@@ -16,6 +16,12 @@ export interface BinMapper {
    * a value v falls in the first bin b with v <= thresholds[b]. Empty for categorical features.
    */
   readonly thresholds: readonly Float64Array[];
+  /**
+   * Categorical features with more categories than value bins: category code -> bin. The most
+   * frequent categories keep a bin each (in code order), the rest share the last value bin, and
+   * codes no training row has go to the missing bin. Null (or absent) where bin = code.
+   */
+  readonly categoryBins?: readonly (Int32Array | null)[];
 }
 
 /** A binned training matrix: bins[row * nFeatures + feature], missing bin = nValueBins[feature]. */
@@ -45,7 +51,8 @@ const QUANTILE_SAMPLE = 200_000;
 
 /**
  * Learns bin edges. `maxBin` counts the missing bin too, so max_bin=256 fits a Uint8Array.
- * Categorical features use their codes as bins; codes at or past `maxBin - 1` share the missing bin.
+ * Categorical features use their codes as bins; past `maxBin - 1` categories, the `maxBin - 2`
+ * most frequent keep their own bins and the rarer ones share one (see `categoryBins`).
  */
 export function fitBinMapper(
   columns: readonly Float64Array[],
@@ -59,6 +66,7 @@ export function fitBinMapper(
   const nValueBins = new Int32Array(nF);
   const cat = new Uint8Array(nF);
   const thresholds: Float64Array[] = [];
+  const categoryBins: (Int32Array | null)[] = new Array<Int32Array | null>(nF).fill(null);
   const rows = nF > 0 ? columns[0]!.length : 0;
   let sample: Uint32Array | null = null;
   if (rows > QUANTILE_SAMPLE) {
@@ -80,6 +88,7 @@ export function fitBinMapper(
         for (let i = 0; i < rows; i++) if (col[i]! > mx) mx = col[i]!;
         card = Math.max(1, Math.floor(mx) + 1);
       }
+      if (card > maxValueBins) categoryBins[j] = frequentCategoryBins(col, card, maxValueBins);
       nValueBins[j] = Math.min(card, maxValueBins);
       thresholds.push(new Float64Array(0));
       continue;
@@ -101,7 +110,28 @@ export function fitBinMapper(
     thresholds.push(t);
     nValueBins[j] = t.length + 1;
   }
-  return { nFeatures: nF, nValueBins, categorical: cat, thresholds };
+  return { nFeatures: nF, nValueBins, categorical: cat, thresholds, categoryBins };
+}
+
+/**
+ * Code -> bin for a categorical column with more categories than `nValueBins`: the
+ * nValueBins - 1 most frequent present categories (ties: lower code) get bins 0.. in code order,
+ * the other present ones share bin nValueBins - 1, absent ones get the missing bin nValueBins.
+ */
+export function frequentCategoryBins(col: Float64Array, card: number, nValueBins: number): Int32Array {
+  const count = new Float64Array(card);
+  for (let i = 0; i < col.length; i++) {
+    const v = col[i]!;
+    const c = Math.floor(v);
+    if (v === v && c >= 0 && c < card) count[c]! += 1;
+  }
+  const byCount = Array.from({ length: card }, (_, c) => c).sort((a, b) => count[b]! - count[a]! || a - b);
+  const keep = new Uint8Array(card);
+  for (let r = 0; r < nValueBins - 1 && count[byCount[r]!]! > 0; r++) keep[byCount[r]!] = 1;
+  const map = new Int32Array(card);
+  let next = 0;
+  for (let c = 0; c < card; c++) map[c] = count[c] === 0 ? nValueBins : keep[c] ? next++ : nValueBins - 1;
+  return map;
 }
 
 /**
@@ -189,6 +219,8 @@ export function binOf(mapper: BinMapper, j: number, v: number): number {
   if (v !== v) return nv;
   if (mapper.categorical[j]) {
     const c = Math.floor(v);
+    const map = mapper.categoryBins?.[j];
+    if (map) return c >= 0 && c < map.length ? map[c]! : nv;
     return c >= 0 && c < nv ? c : nv;
   }
   const t = mapper.thresholds[j]!;
@@ -237,10 +269,13 @@ export function binMatrix(mapper: BinMapper, columns: readonly Float64Array[], a
     const out = newBins(rows);
     binColumns.push(out);
     if (mapper.categorical[j]) {
+      const map = mapper.categoryBins?.[j];
+      const card = map ? map.length : nv;
       for (let i = 0; i < rows; i++) {
         const v = col[i]!;
         const c = Math.floor(v);
-        out[i] = v === v && c >= 0 && c < nv ? c : nv;
+        const bin = v === v && c >= 0 && c < card ? c : -1;
+        out[i] = bin < 0 ? nv : map ? map[bin]! : bin;
       }
       continue;
     }

@@ -223,7 +223,7 @@ export class TreeGrower {
       tree.feature[node.id] = f;
       tree.defaultLeft[node.id] = s.defaultLeft;
       tree.gain[node.id] = s.gain;
-      if (s.catLeft) tree.catLeft[node.id] = s.catLeft;
+      if (s.catLeft) tree.catLeft[node.id] = this.codeMask(f, s.catLeft, s.defaultLeft);
       else {
         // The last value bin has no upper edge: a split there sends every value left, missing right.
         const edges = this.data.mapper.thresholds[f]!;
@@ -298,6 +298,18 @@ export class TreeGrower {
       leafEnd: Int32Array.from(leafEnd),
       leafOf: map,
     };
+  }
+
+  /**
+   * A categorical split's left-going set over category codes, as the model stores it: the mask over
+   * bins itself, or, where rare categories share a bin, each code's bin's side (codes in the missing
+   * bin, which no training row has, follow the default direction).
+   */
+  private codeMask(f: number, binMask: Uint8Array, defaultLeft: boolean): Uint8Array {
+    const map = this.data.mapper.categoryBins?.[f];
+    if (!map) return binMask;
+    const nv = this.data.nBins[f]! - 1;
+    return Uint8Array.from(map, (b) => (b === nv ? (defaultLeft ? 1 : 0) : binMask[b]!));
   }
 
   /** leafOf[row] = the leaf holding it, NO_LEAF for rows outside idx[0..nRows). */

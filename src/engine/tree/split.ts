@@ -433,8 +433,10 @@ export class SplitFinder {
       if (bestMode === 1) mask[bestArg] = 1;
       else if (bestMode === 3) for (let u = 0; u < nUsed; u++) mask[order[u]!] = 1;
       else for (let len = 1; len <= bestArg; len++) mask[order[bestFromEnd ? nUsed - len : len - 1]!] = 1;
-      out.catLeft = mask;
       out.defaultLeft = bestMissingLeft || (cm === 0 && out.defaultLeft);
+      // Categories without rows in this node follow the default direction, as missing values do.
+      if (out.defaultLeft) for (let c = 0; c < nv; c++) if (hist[(base + c) * S + K + 1]! === 0) mask[c] = 1;
+      out.catLeft = mask;
       out.bin = -1;
     }
   }

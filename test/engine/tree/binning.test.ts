@@ -47,6 +47,20 @@ describe('binning', () => {
     expect(binOf(m, 0, NaN)).toBe(3);
   });
 
+  it('when a categorical feature has more categories than bins, then the most frequent keep theirs and the rare share one', () => {
+    // Codes 0..5; 5 is absent, 1 and 4 are the rarest. max_bin 4 leaves 3 value bins: 2 kept + 1 shared.
+    const col = Float64Array.of(0, 0, 0, 2, 2, 2, 2, 3, 3, 1, 4, NaN);
+    const m = fitBinMapper([col], [true], [6], 4, 0);
+    expect(m.nValueBins[0]).toBe(3);
+    expect(Array.from(m.categoryBins![0]!)).toEqual([0, 2, 1, 2, 2, 3]);
+    expect(Array.from(binMatrix(m, [col]).bins)).toEqual([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3]);
+    expect(binOf(m, 0, 2)).toBe(1);
+    expect(binOf(m, 0, 5)).toBe(3);
+    expect(binOf(m, 0, 9)).toBe(3);
+    // Within the cap, codes are their own bins and no map is kept.
+    expect(fitBinMapper([col], [true], [6], 256, 0).categoryBins![0]).toBeNull();
+  });
+
   it('when values sit on, between and beyond the edges, then the grid lookup agrees with a binary search', () => {
     const rng = new Rng(3);
     const train = Float64Array.from({ length: 5000 }, () => Math.exp(rng.normal() * 2));
