@@ -1,6 +1,7 @@
 // `soma train -c C`: preprocess, train, evaluate and register a new version.
 
 import type { Command } from 'commander';
+import type { Progress } from '../models/estimator.js';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './main.js';
 import { collect, resolvePath } from './validate.js';
@@ -44,7 +45,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
           command: ['soma', ...process.argv.slice(2)].join(' '),
           cwd: ctx.io.cwd,
           onWarning: (m) => r.warn(m),
-          onProgress: (p) => r.progress('training', p.iteration, p.total, p.validation !== undefined ? `${p.metric ?? 'validation'} ${p.validation.toPrecision(4)}` : ''),
+          onProgress: (p) => r.progress('training', p.iteration, p.total, progressText(p)),
           signal: abort.signal,
         });
         r.endProgress();
@@ -66,4 +67,12 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+/** The progress bar's note: the metric on the training and validation data, when the model reports them. */
+export function progressText(p: Progress): string {
+  const parts: string[] = [];
+  if (p.train !== undefined) parts.push(`train ${p.train.toPrecision(4)}`);
+  if (p.validation !== undefined) parts.push(`validation ${p.validation.toPrecision(4)}`);
+  return parts.length > 0 ? `${p.metric ?? 'metric'} ${parts.join(' · ')}` : '';
 }

@@ -28,6 +28,17 @@ export interface FeatureImportance {
   kind: string;
   names: string[];
   values: number[];
+  /** Other measures of the same features, by measure name (tree models: `split` counts and `cover`). */
+  also?: Record<string, number[]>;
+}
+
+/** An estimate of generalisation from the training rows themselves (a forest's out-of-bag score). */
+export interface OutOfBagScore {
+  /** A metric name soma reports (`accuracy`, `r2`), on the scale the model was fitted on. */
+  metric: string;
+  value: number;
+  /** Share of training rows that at least one tree left out (the rows the score is over). */
+  coverage: number;
 }
 
 /** What `toJSON` returns and `fromJSON` accepts: plain JSON, typed arrays as base64 strings. */
@@ -60,6 +71,8 @@ export interface Estimator {
   /** Row-major probabilities, rows x nClasses (classifiers only). */
   predictProba?(X: FeatureMatrix): Float64Array;
   featureImportance?(): FeatureImportance | undefined;
+  /** The out-of-bag score, for models that compute one. */
+  outOfBag?(): OutOfBagScore | undefined;
   toJSON(): EstimatorJSON;
   /** Extra files to save under model/ with the JSON (exports, checkpoints); optional. */
   artifacts?(): ArtifactFile[];

@@ -154,6 +154,11 @@ export function importanceSummary(names: readonly string[], imp: { gain: Float64
   return { gain: obj(imp.gain), split: obj(imp.split), cover: obj(imp.cover) };
 }
 
+/** A tree model's importance: total gain per feature, with split counts and cover beside it. */
+export function treeImportance(names: readonly string[], imp: { gain: Float64Array; split: Float64Array; cover: Float64Array }): FeatureImportance {
+  return { kind: 'gain', names: [...names], values: Array.from(imp.gain), also: { split: Array.from(imp.split), cover: Array.from(imp.cover) } };
+}
+
 export function mapAbort(kind: string, e: unknown): unknown {
   if (e instanceof TrainingAborted) return new SomaError('ABORTED', `${kind}: training aborted`, { cause: e });
   return e;
@@ -431,10 +436,10 @@ export class Gbdt implements Estimator {
     return featureImportance(s.forest, s.names.length, s.bestIteration * s.forest.nGroups);
   }
 
-  /** Total gain per feature over the trees used for prediction; split counts and cover are in summary(). */
+  /** Total gain, split counts and cover per feature over the trees used for prediction. */
   featureImportance(): FeatureImportance | undefined {
     if (!this.state) return undefined;
-    return { kind: 'gain', names: [...this.state.names], values: Array.from(this.importance().gain) };
+    return treeImportance(this.state.names, this.importance());
   }
 
   summary(): JsonObject {

@@ -8,8 +8,8 @@ import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
 import { denseColumns } from './dense.js';
-import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
-import { resolveThreads, argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams } from './gbdt.js';
+import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions, OutOfBagScore } from './estimator.js';
+import { resolveThreads, argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams, treeImportance } from './gbdt.js';
 
 const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
 
@@ -44,7 +44,7 @@ export const randomForestParamsSchema: JsonObject = {
     },
     bootstrap: { type: 'boolean', default: true, description: 'Grow each tree on a bootstrap sample of the rows' },
     max_samples: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Bootstrap draws per tree as a share of the rows' },
-    oob_score: { type: 'boolean', default: true, description: 'Compute the out-of-bag score (accuracy or R^2), reported in the summary' },
+    oob_score: { type: 'boolean', default: true, description: 'Compute the out-of-bag score (accuracy or r2 on the rows each tree left out), reported as the oob metrics column (needs bootstrap)' },
     n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (one inside search trials and batch-prediction workers, which already run one per core); results do not depend on it'),
   },
 };
@@ -158,10 +158,16 @@ export class RandomForest implements Estimator {
     return featureImportance(s.forest, s.names.length, s.forest.treeRoots.length);
   }
 
-  /** Total impurity decrease (gain) per feature; split counts and cover are in summary(). */
+  /** Total impurity decrease (gain), split counts and cover per feature. */
   featureImportance(): FeatureImportance | undefined {
     if (!this.state) return undefined;
-    return { kind: 'gain', names: [...this.state.names], values: Array.from(this.importance().gain) };
+    return treeImportance(this.state.names, this.importance());
+  }
+
+  outOfBag(): OutOfBagScore | undefined {
+    const s = this.state;
+    if (!s || s.oobScore === null) return undefined;
+    return { metric: s.task === 'classification' ? 'accuracy' : 'r2', value: s.oobScore, coverage: s.oobCoverage };
   }
 
   summary(): JsonObject {

@@ -121,13 +121,18 @@ export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases
   const splits = Object.fromEntries(['train', 'validation', 'test'].filter((s) => metrics[s]).map((s) => [s, metrics[s] as Record<string, number>]));
   out.push('', renderMetricsTable(splits));
   out.push(...renderCoefficients(md.summary));
-  const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number> } | undefined;
+  const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number>; split?: Record<string, number>; cover?: Record<string, number> } | undefined;
   if (imp) {
     const top = Object.entries(imp.values).sort((a, b) => b[1] - a[1]).slice(0, 10);
     const max = top[0]?.[1] || 1;
-    out.push('', `feature importance (${imp.kind}, top ${top.length})`);
+    out.push('', `feature importance (${imp.kind}, top ${top.length}${imp.split ? '; splits and cover beside' : ''})`);
     const w = Math.max(...top.map(([n]) => n.length));
-    for (const [n, v] of top) out.push(`  ${n.padEnd(w)}  ${'█'.repeat(Math.max(1, Math.round((v / max) * 30)))} ${v.toPrecision(3)}`);
+    for (const [n, v] of top) {
+      const bar = `${'█'.repeat(Math.max(1, Math.round((v / max) * 30)))} ${v.toPrecision(3)}`;
+      // Tree models: how many splits use the feature and the hessian (rows) those splits cover.
+      const extra = imp.split ? `${bar.padEnd(40)} splits ${imp.split[n] ?? 0}  cover ${(imp.cover?.[n] ?? 0).toPrecision(3)}` : bar;
+      out.push(`  ${n.padEnd(w)}  ${extra}`);
+    }
   }
   out.push('', `  timings: ${Object.entries(md.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${Number(v).toFixed(2)}s`).join(' · ')}`);
   out.push(`  artifacts: ${md.artifacts.length} files, sha256 verified on every load`);

@@ -8,7 +8,7 @@ import { SomaError } from '../errors.js';
 import type { Task } from '../engine/matrix.js';
 import { createEstimator, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
-import type { Progress } from '../models/estimator.js';
+import type { FeatureImportance, Progress } from '../models/estimator.js';
 import { Pipeline } from '../preprocess/pipeline.js';
 import { profileFrame } from '../data/profile.js';
 import { canonicalJson, chooseVersion, decideBump } from '../registry/bump.js';
@@ -53,7 +53,7 @@ export interface TrainResult {
   path: string;
   task: Task;
   algorithm: string;
-  metrics: { train: Record<string, number>; validation: Record<string, number>; test?: Record<string, number> };
+  metrics: { train: Record<string, number>; validation: Record<string, number>; test?: Record<string, number>; oob?: Record<string, number> };
   timings: { load_s: number; preprocess_s: number; fit_s: number; evaluate_s: number; total_s: number };
   bump: { level: string; reason: string };
   gates: GateResult[];
@@ -119,10 +119,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (Xtest && yTest) s.test = scoreSplit(scored, Xtest, yTest, config.evaluate.metrics);
     return s;
   });
+  const oob = model.outOfBag?.();
   const metrics = {
     train: scores.train.metrics,
     validation: scores.validation?.metrics ?? {},
     ...(scores.test ? { test: scores.test.metrics } : {}),
+    // A forest's out-of-bag estimate, from the training rows each tree did not see.
+    ...(oob ? { oob: { [oob.metric]: oob.value } } : {}),
   };
   // Gates guard the registry: a model that fails them is reported (exit 4) and never registered.
   const gateSet = { ...config.evaluate.gates, ...options.extraGates };
@@ -154,7 +157,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const metricsJson: JsonObject = {
     ...(metrics as unknown as JsonObject),
     ...(scores.test?.confusion ? { confusion_matrix: { labels: classes, split: 'test', matrix: scores.test.confusion } } : {}),
-    ...(importance ? { feature_importance: { kind: importance.kind, values: Object.fromEntries(importance.names.map((n, i) => [n, importance.values[i]!])) } } : {}),
+    ...(importance ? { feature_importance: importanceJson(importance) } : {}),
     ...(analysis?.permutation ? { permutation_importance: permutationJson(analysis.permutation, analysisSplit) } : {}),
     ...(analysis && analysis.fairness.length > 0 ? { fairness: fairnessJson(analysis.fairness, config.evaluate.fairnessThreshold, analysisSplit) } : {}),
   };
@@ -261,6 +264,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 },
     features: Xtrain.names.length,
   };
+}
+
+/** `{kind, values: {feature: v}}` plus, for tree models, `split` and `cover` maps of the same shape. */
+function importanceJson(imp: FeatureImportance): JsonObject {
+  const byName = (values: readonly number[]): JsonObject => Object.fromEntries(imp.names.map((n, i) => [n, values[i]!]));
+  return { kind: imp.kind, values: byName(imp.values), ...Object.fromEntries(Object.entries(imp.also ?? {}).map(([k, v]) => [k, byName(v)])) };
 }
 
 /** Params that cannot change the fitted model (threads) do not count as a hyperparameter change. */

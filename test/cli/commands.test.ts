@@ -229,3 +229,38 @@ describe('linear model reporting', () => {
     expect(shown.stderr).toMatch(/Beak Length \(mm\)\s+-?\d/);
   });
 });
+
+describe('tree model reporting', () => {
+  it('when a random forest is trained, then its out-of-bag score and split and cover importance reach metrics.json, train and models show', async () => {
+    const registry = tempDir('soma-rf-');
+    const args = ['train', '-c', example('penguins', 'soma.yaml'), '--registry', registry, '--set', 'model.type=random_forest', '--set', 'model.params={n_estimators: 40}'];
+    const r = await runCli([...args, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as { path: string; metrics: Record<string, Record<string, number>> };
+    expect(Object.keys(out.metrics)).toEqual(['train', 'validation', 'test', 'oob']);
+    expect(out.metrics['oob']!['accuracy']).toBeGreaterThan(0.9);
+    const metrics = JSON.parse(readFileSync(path.join(out.path, 'metrics.json'), 'utf8')) as { oob: Record<string, number>; feature_importance: Record<string, unknown> };
+    expect(metrics.oob).toEqual(out.metrics['oob']);
+    const imp = metrics.feature_importance as { kind: string; values: Record<string, number>; split: Record<string, number>; cover: Record<string, number> };
+    expect(imp.kind).toBe('gain');
+    expect(Object.keys(imp.split)).toEqual(Object.keys(imp.values));
+    expect(Object.values(imp.split).reduce((a, b) => a + b, 0)).toBeGreaterThan(40);
+    expect(Math.max(...Object.values(imp.cover))).toBeGreaterThan(0);
+    const human = await runCli(['train', ...args.slice(1)]);
+    expect(human.stderr).toMatch(/metric\s+train\s+validation\s+test\s+oob/);
+    const shown = await runCli(['models', 'show', 'penguins', '--registry', registry]);
+    expect(shown.stderr).toMatch(/oob/);
+    expect(shown.stderr).toMatch(/feature importance \(gain, top \d+; splits and cover beside\)/);
+    expect(shown.stderr).toMatch(/splits \d+ {2}cover \d/);
+  });
+
+  it('when gbdt trains on a terminal, then the progress bar shows the round with the train and validation metric', async () => {
+    const registry = tempDir('soma-tty-');
+    const r = await runCli(['train', '-c', example('cars', 'soma.yaml'), '--registry', registry, '--set', 'model.params.n_estimators=20', '--set', 'evaluate.gates={}'], { isTTY: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\r\x1b\[2Ktraining █+░* 10\/20 rmse train \d\.\d+ · validation \d\.\d+/);
+    expect(r.stderr).toMatch(/training █{24} 20\/20/);
+    const piped = await runCli(['train', '-c', example('cars', 'soma.yaml'), '--registry', registry, '--set', 'model.params.n_estimators=20', '--set', 'evaluate.gates={}']);
+    expect(piped.stderr).not.toMatch(/training/);
+  });
+});

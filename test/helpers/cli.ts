@@ -20,13 +20,13 @@ export function tempDir(prefix = 'soma-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; isTTY?: boolean } = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
+    isTTY: options.isTTY ?? false,
     env: { ...options.env },
     cwd: options.cwd ?? repoRoot,
   });
