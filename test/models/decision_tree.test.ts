@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecisionTree, decisionTreeSpec } from '../../src/models/decision_tree.js';
 import { decodeF64, decodeI32 } from '../../src/util/base64.js';
-import { accuracy, friedman, rmse, sklearnClassification, split } from '../engine/tree/datasets.js';
+import { accuracy, friedman, penguins, rmse, sklearnClassification, split } from '../engine/tree/datasets.js';
 
 const roundTrip = (m: DecisionTree): DecisionTree => decisionTreeSpec.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as DecisionTree;
 
@@ -11,6 +11,12 @@ describe('decision_tree', () => {
     const m = await new DecisionTree({}, 'classification').fit(X, y);
     expect(accuracy(y.values, m.predict(X))).toBe(1);
     expect(m.summary()['oob_score']).toBeUndefined();
+  });
+
+  it('when trained on penguins with native categoricals and missing measurements, then held-out accuracy is at least 0.9', async () => {
+    const [tr, te] = split(penguins(), 0.3);
+    const m = await new DecisionTree({}, 'classification').fit(tr.X, tr.y);
+    expect(accuracy(te.y.values, m.predict(te.X))).toBeGreaterThanOrEqual(0.9);
   });
 
   it('when max_depth is 2, then the tree is 2 deep with at most 4 leaves and still beats chance on iris', async () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Gbdt, gbdtSpec } from '../../src/models/gbdt.js';
+import { PARALLEL_MIN_CELLS } from '../../src/engine/tree/boosting.js';
 import { SomaError } from '../../src/errors.js';
 import type { Progress } from '../../src/models/estimator.js';
 import { Rng } from '../../src/engine/random.js';
-import { accuracy, auc, friedman, matrix, rmse, sklearnClassification, split, target } from '../engine/tree/datasets.js';
+import { accuracy, auc, friedman, matrix, penguins, rmse, sklearnClassification, split, target } from '../engine/tree/datasets.js';
 
 // Quality floors on held-out 30% splits (seed 1). scikit-learn's HistGradientBoosting reaches about
 // the same on these splits; the floors leave a little room for different bin edges.
-const FLOOR = { iris: 0.9, wine: 0.93, breastAccuracy: 0.93, breastAuc: 0.98, friedmanRmse: 1.2 };
+const FLOOR = { iris: 0.9, wine: 0.93, breastAccuracy: 0.93, breastAuc: 0.98, penguins: 0.95, friedmanRmse: 1.2 };
 
 const roundTrip = (m: Gbdt): Gbdt => gbdtSpec.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))) as Gbdt;
 
@@ -41,6 +42,12 @@ describe('gbdt', () => {
     const p = m.predictProba(te.X);
     expect(p.length).toBe(te.X.rows * 2);
     expect(auc(te.y.values, p.filter((_, i) => i % 2 === 1))).toBeGreaterThanOrEqual(FLOOR.breastAuc);
+  });
+
+  it('when trained on penguins with island and sex as native categoricals and missing measurements, then held-out accuracy is above the floor', async () => {
+    const [tr, te] = split(penguins(), 0.3);
+    const m = await new Gbdt({ n_estimators: 100, learning_rate: 0.1 }, 'classification').fit(tr.X, tr.y);
+    expect(accuracy(te.y.values, m.predict(te.X))).toBeGreaterThanOrEqual(FLOOR.penguins);
   });
 
   it('when trained on a non-linear regression, then test RMSE beats the floor and the mean predictor', async () => {
@@ -137,10 +144,11 @@ describe('gbdt', () => {
   });
 
   it('when n_jobs differs, then the same seed gives the identical model', async () => {
-    const [tr] = split(sklearnClassification('wine_data'), 0.3);
-    const p = { n_estimators: 20, subsample: 0.7, colsample_bytree: 0.6, seed: 9 };
-    const a = await new Gbdt({ ...p, n_jobs: 1 }, 'classification').fit(tr.X, tr.y);
-    const b = await new Gbdt({ ...p, n_jobs: 2 }, 'classification').fit(tr.X, tr.y);
+    // Large enough (rows x features >= PARALLEL_MIN_CELLS) that n_jobs 2 really runs two threads.
+    const fr = friedman(Math.ceil(PARALLEL_MIN_CELLS / 6));
+    const p = { n_estimators: 6, subsample: 0.7, colsample_bytree: 0.6, seed: 9 };
+    const a = await new Gbdt({ ...p, n_jobs: 1 }, 'regression').fit(fr.X, fr.y);
+    const b = await new Gbdt({ ...p, n_jobs: 2 }, 'regression').fit(fr.X, fr.y);
     expect(b.toJSON().state).toEqual(a.toJSON().state);
   });
 

@@ -220,6 +220,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
   };
 
   return {
+    threads: nThreads,
     newHistogram: (size: number) => arena.f64(size),
     quantize(grad, hess, idx, nRows, packed, seed) {
       if (closed || ![grad, hess, idx, packed].every((a) => arena.owns(a))) return null;

@@ -81,6 +81,8 @@ export interface BoostResult {
   bestScore: number | null;
   trainHistory: number[];
   validationHistory: number[];
+  /** Threads the fit ran on (the model does not depend on it). */
+  threads: number;
 }
 
 /** Thrown when the caller's AbortSignal fires; models map it to their own error type. */
@@ -406,5 +408,6 @@ async function boost(
     bestScore: nv > 0 ? bestScore : null,
     trainHistory,
     validationHistory,
+    threads: histograms.threads,
   };
 }

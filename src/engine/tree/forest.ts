@@ -39,6 +39,8 @@ export interface ForestResult {
   oobScore: number | null;
   /** Share of rows that were out of bag for at least one tree. */
   oobCoverage: number;
+  /** Threads the trees grew on (the forest does not depend on it). */
+  threads: number;
 }
 
 /** Seed of tree t: independent of the order trees are grown in, so parallel runs give the same forest. */
@@ -138,6 +140,8 @@ export function growForestTree(ctx: ForestContext, t: number): { nodes: TreeNode
 
 /** Grows trees in worker threads; results come back in any order and are used in tree order. */
 export interface TreeSource {
+  /** Threads growing trees (1: this one). */
+  readonly threads: number;
   next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>;
   close(): Promise<void>;
 }
@@ -150,7 +154,7 @@ export async function trainForest(data: TrainData, nClasses: number, p: ForestPa
   const K = nClasses > 0 ? nClasses : 1;
   const serial = (): TreeSource => {
     const ctx = contextFromBinned(binned, data.y, data.weight, nClasses, p);
-    return { next: async (t) => growForestTree(ctx, t), close: async () => {} };
+    return { threads: 1, next: async (t) => growForestTree(ctx, t), close: async () => {} };
   };
   // Workers that cannot start leave us in this thread: the same forest, grown more slowly.
   const source: TreeSource = parallel ? await forestWorkers(binned, data.y, data.weight, nClasses, p, threads).catch(serial) : serial();
@@ -178,7 +182,7 @@ export async function trainForest(data: TrainData, nClasses: number, p: ForestPa
     await source.close();
   }
   const { score, coverage } = oobScore(data.y, nClasses, oobSum, oobCount);
-  return { forest: builder.finish(), oobScore: score, oobCoverage: coverage };
+  return { forest: builder.finish(), oobScore: score, oobCoverage: coverage, threads: source.threads };
 }
 
 /** Accuracy or R^2 of the out-of-bag averages over rows that had any. */

@@ -17,6 +17,8 @@ export const CTRL = { generation: 0, done: 1, start: 2, end: 3, nActive: 4, stop
 
 /** Builds a node's histogram; the single-threaded and the worker-backed versions agree bit for bit. */
 export interface HistogramBuilder {
+  /** Threads that build (the calling one included): 1 when workers were not wanted or could not start. */
+  readonly threads: number;
   build(gs: GradientSet, idx: Uint32Array, start: number, end: number, features: Int32Array | null, nActive: number, hist: Float64Array): void;
   close(): Promise<void>;
   /** Allocates a node histogram where this builder works best (the wasm arena); plain memory if absent. */
@@ -39,6 +41,7 @@ export interface HistogramBuilder {
 }
 
 export const serialHistograms = (data: BinnedData): HistogramBuilder => ({
+  threads: 1,
   build: (gs, idx, start, end, features, nActive, hist) => buildHistogram(data, gs, idx, start, end, features, nActive, hist),
   close: async () => {},
 });
@@ -132,6 +135,7 @@ export async function parallelHistograms(data: BinnedData, gs: GradientSet, idx:
   for (const w of workers) w.on('error', (e) => (failure = e));
 
   return {
+    threads: workers.length + 1,
     build(g, ix, start, end, features, nActive, out) {
       if (closed) throw new Error('histogram workers are closed');
       if ((g.grad.length > 0 && g.grad.buffer !== gs.grad.buffer) || (g.packed ?? null) !== (gs.packed ?? null)) {
@@ -206,7 +210,7 @@ export async function forestWorkers(
   nClasses: number,
   params: ForestParams,
   threads: number,
-): Promise<{ next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>; close(): Promise<void> }> {
+): Promise<{ threads: number; next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>; close(): Promise<void> }> {
   if (!(data.bins.buffer instanceof SharedArrayBuffer)) throw new Error('forest workers need bins in shared memory');
   const setup: ForestWorkerSetup = {
     kind: 'forest',
@@ -263,6 +267,7 @@ export async function forestWorkers(
   }
   let closed = false;
   return {
+    threads,
     next(t) {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {

@@ -44,6 +44,23 @@ export function sklearnClassification(file: 'iris' | 'breast_cancer' | 'wine_dat
   return { X: matrix(columns), y: { task: 'classification', values: y, nClasses } };
 }
 
+/**
+ * Palmer penguins (examples/penguins/penguins.csv, from vega-datasets): species from the four body
+ * measurements (missing values kept as NaN) and island and sex as native categoricals ("." and
+ * empty sex are missing).
+ */
+export function penguins(): Dataset {
+  const lines = readFileSync(fileURLToPath(new URL('../../../examples/penguins/penguins.csv', import.meta.url)), 'utf8').trim().split('\n').slice(1);
+  const rows = lines.map((l) => l.split(','));
+  const codes = (col: number, values: string[]): Float64Array => Float64Array.from(rows, (r) => (values.includes(r[col]!) ? values.indexOf(r[col]!) : NaN));
+  const num = (col: number): Float64Array => Float64Array.from(rows, (r) => (r[col] === '' ? NaN : Number(r[col])));
+  const islands = ['Biscoe', 'Dream', 'Torgersen'];
+  return {
+    X: matrix([num(2), num(3), num(4), num(5), codes(1, islands), codes(6, ['FEMALE', 'MALE'])], ['numeric', 'numeric', 'numeric', 'numeric', 'categorical', 'categorical'], [0, 0, 0, 0, 3, 2]),
+    y: target(codes(0, ['Adelie', 'Chinstrap', 'Gentoo']), 'classification', 3),
+  };
+}
+
 export function takeRows(d: Dataset, idx: Int32Array): Dataset {
   const columns = d.X.columns.map(toDense).map((c) => Float64Array.from(idx, (i) => c[i]!));
   return { X: { ...d.X, rows: idx.length, columns }, y: { ...d.y, values: Float64Array.from(idx, (i) => d.y.values[i]!) } };

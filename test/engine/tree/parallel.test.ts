@@ -59,6 +59,7 @@ describe('parallel histograms', () => {
     const one = await trainBoosting(train, createLoss('binary_logistic'), p);
     const two = await trainBoosting(train, createLoss('binary_logistic'), { ...p, threads: 2 });
     expect(two.forest).toEqual(one.forest);
+    expect([one.threads, two.threads]).toEqual([1, 2]);
     expect(one.forest.treeRoots.length).toBe(3);
     // The quantized fit runs on the wasm arena: more and deeper trees, so that many nodes are split
     // across threads, gathered (small nodes) and partitioned in parallel.
@@ -66,6 +67,7 @@ describe('parallel histograms', () => {
     const q1 = await trainBoosting(train, createLoss('binary_logistic'), q);
     const q2 = await trainBoosting(train, createLoss('binary_logistic'), { ...q, threads: 2 });
     expect(q2.forest).toEqual(q1.forest);
+    expect([q1.threads, q2.threads]).toEqual([1, 2]);
   });
 
   it('when a weighted softmax fit runs on 1 or 2 threads, then score updates and gradients on the workers change no bit', async () => {
@@ -92,6 +94,7 @@ describe('parallel histograms', () => {
     const one = await fit(1);
     const two = await fit(2);
     expect(two.forest).toEqual(one.forest);
+    expect(two.threads).toBe(2);
     expect(one.forest.treeRoots.length).toBe(12);
     // The train metric reads the updated scores: equal on both, and falling round by round.
     expect(history[1]).toEqual(history[0]);
@@ -113,6 +116,7 @@ describe('parallel forests', () => {
     const one = await trainForest(train, 2, p, {}, 1);
     const three = await trainForest(train, 2, p, {}, 3);
     expect(three.forest).toEqual(one.forest);
+    expect([one.threads, three.threads]).toEqual([1, 3]);
     expect(three.oobScore).toBe(one.oobScore);
     expect(one.oobScore!).toBeGreaterThan(0.8);
   });
