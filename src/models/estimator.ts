@@ -73,6 +73,8 @@ export interface Estimator {
   featureImportance?(): FeatureImportance | undefined;
   /** The out-of-bag score, for models that compute one. */
   outOfBag?(): OutOfBagScore | undefined;
+  /** What the last fit wants the user to know: a param that had no effect, and why. */
+  warnings?(): string[];
   toJSON(): EstimatorJSON;
   /** Extra files to save under model/ with the JSON (exports, checkpoints); optional. */
   artifacts?(): ArtifactFile[];

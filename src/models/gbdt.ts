@@ -29,32 +29,47 @@ export function resolveParams(kind: string, schema: JsonObject, params: JsonObje
   for (const [key, prop] of Object.entries(props)) {
     const v = key in params ? params[key]! : prop['default']!;
     const alternatives = Array.isArray(prop['anyOf']) ? (prop['anyOf'] as JsonObject[]) : [prop];
-    const problems = alternatives.map((alt) => checkValue(v, alt)).filter((e): e is string => e !== null);
-    if (problems.length === alternatives.length) {
-      throw new SomaError('PARAM_INVALID', `${kind}: parameter ${key} = ${JSON.stringify(v)} is invalid: ${problems.join('; or ')}`);
+    if (!alternatives.some((alt) => fitsSchema(v, alt))) {
+      throw new SomaError('PARAM_INVALID', `${kind}: parameter ${key} = ${JSON.stringify(v)} is invalid: expected ${alternatives.map(describeSchema).join(', or ')}`, {
+        details: { param: key, value: v },
+      });
     }
     out[key] = v;
   }
   return out;
 }
 
-function checkValue(v: JsonValue, s: JsonObject): string | null {
+function fitsSchema(v: JsonValue, s: JsonObject): boolean {
   const type = s['type'];
-  if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v))) return 'expected an integer';
-  if (type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) return 'expected a number';
-  if (type === 'string' && typeof v !== 'string') return 'expected a string';
-  if (type === 'boolean' && typeof v !== 'boolean') return 'expected true or false';
-  if (type === 'null' && v !== null) return 'expected null';
-  if (Array.isArray(s['enum']) && !s['enum'].includes(v)) return `expected one of ${s['enum'].map((e) => JSON.stringify(e)).join(', ')}`;
+  if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v))) return false;
+  if (type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) return false;
+  if (type === 'string' && typeof v !== 'string') return false;
+  if (type === 'boolean' && typeof v !== 'boolean') return false;
+  if (type === 'null' && v !== null) return false;
+  if (Array.isArray(s['enum']) && !s['enum'].includes(v)) return false;
   if (typeof v === 'number') {
-    const min = s['minimum'];
-    const max = s['maximum'];
-    const xmin = s['exclusiveMinimum'];
-    if (typeof min === 'number' && v < min) return `expected >= ${min}`;
-    if (typeof max === 'number' && v > max) return `expected <= ${max}`;
-    if (typeof xmin === 'number' && v <= xmin) return `expected > ${xmin}`;
+    const { minimum: min, maximum: max, exclusiveMinimum: xmin } = s;
+    if (typeof min === 'number' && v < min) return false;
+    if (typeof max === 'number' && v > max) return false;
+    if (typeof xmin === 'number' && v <= xmin) return false;
   }
-  return null;
+  return true;
+}
+
+/** What a flat params schema accepts, in words: `one of "sqrt", "log2"`, `a number > 0 and <= 1`. */
+function describeSchema(s: JsonObject): string {
+  if (Array.isArray(s['enum'])) return `one of ${s['enum'].map((e) => JSON.stringify(e)).join(', ')}`;
+  const type = s['type'];
+  if (type === 'integer' || type === 'number') {
+    const bounds: string[] = [];
+    if (typeof s['exclusiveMinimum'] === 'number') bounds.push(`> ${s['exclusiveMinimum']}`);
+    if (typeof s['minimum'] === 'number') bounds.push(`>= ${s['minimum']}`);
+    if (typeof s['maximum'] === 'number') bounds.push(`<= ${s['maximum']}`);
+    return `${type === 'integer' ? 'an integer' : 'a number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
+  }
+  if (type === 'boolean') return 'true or false';
+  if (type === 'null') return 'null';
+  return `a ${String(type)}`;
 }
 
 export function forestToJSON(f: Forest): JsonObject {
@@ -159,6 +174,13 @@ export function treeImportance(names: readonly string[], imp: { gain: Float64Arr
   return { kind: 'gain', names: [...names], values: Array.from(imp.gain), also: { split: Array.from(imp.split), cover: Array.from(imp.cover) } };
 }
 
+/** Params that only mean something for classification fail loudly on a regression model. */
+export function checkTaskParams(kind: string, params: JsonObject, task: Task): void {
+  if (task === 'regression' && params['class_weight'] === 'balanced') {
+    throw new SomaError('PARAM_INVALID', `${kind}: parameter class_weight = "balanced" applies to classification only (this model is regression)`, { details: { param: 'class_weight', value: 'balanced' } });
+  }
+}
+
 export function mapAbort(kind: string, e: unknown): unknown {
   if (e instanceof TrainingAborted) return new SomaError('ABORTED', `${kind}: training aborted`, { cause: e });
   return e;
@@ -231,8 +253,8 @@ export const gbdtParamsSchema: JsonObject = {
     max_cat_to_onehot: int(1, 1 << 16, 4, 'Categorical features with at most this many categories split one-vs-rest; more are partitioned by sorted gradient'),
     max_cat_threshold: int(1, 1 << 16, 64, 'Most categories sent left by one categorical split'),
     huber_delta: num(0, 1e12, 1, 'Residual size where the huber loss turns linear', true),
-    scale_pos_weight: num(0, 1e12, 1, 'Weight multiplier for the positive class (binary classification)', true),
-    class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+    scale_pos_weight: num(0, 1e12, 1, 'Weight multiplier for the positive class (binary classification only)', true),
+    class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count) (classification only)' },
     base_score: {
       type: ['number', 'null'],
       anyOf: [{ type: 'number' }, { type: 'null' }],
@@ -245,7 +267,7 @@ export const gbdtParamsSchema: JsonObject = {
       default: true,
       description: 'Choose splits on gradients rounded to a few levels (faster histograms, as LightGBM 4); leaf values use exact gradients',
     },
-    early_stopping_rounds: int(0, 100000, 0, 'Stop when the validation metric has not improved for this many rounds; 0 = off'),
+    early_stopping_rounds: int(0, 100000, 0, 'Stop when the validation metric has not improved for this many rounds, and predict with the best round (kept when saved); needs a validation split; 0 = off'),
     seed: int(0, 2147483647, 0, 'Random seed for row and feature sampling and bin quantiles'),
     n_jobs: int(0, 1024, 0, 'Threads to use; 0 = all cores (one inside search trials and batch-prediction workers, which already run one per core); results do not depend on it'),
   },
@@ -292,6 +314,7 @@ export class Gbdt implements Estimator {
   readonly kind = 'gbdt';
   readonly params: JsonObject;
   private state: GbdtState | null = null;
+  private notes: string[] = [];
 
   constructor(
     params: JsonObject,
@@ -319,10 +342,19 @@ export class Gbdt implements Estimator {
 
   async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
     checkTarget('gbdt', X, y, this.task);
+    // Checked at fit, not construction, so that saved models load whatever their params.
+    checkTaskParams('gbdt', this.params, this.task);
     const P = this.params;
     const lossName = this.objective(y);
     const loss = this.lossFor(lossName, y.nClasses);
     const spw = P['scale_pos_weight'] as number;
+    if (spw !== 1 && lossName !== 'binary_logistic') {
+      throw new SomaError('PARAM_INVALID', `gbdt: parameter scale_pos_weight = ${spw} applies to binary classification only (objective is ${lossName}); use class_weight or sample weights`, { details: { param: 'scale_pos_weight', value: spw } });
+    }
+    const esr = P['early_stopping_rounds'] as number;
+    this.notes = esr > 0 && !options.validation
+      ? [`gbdt: early_stopping_rounds = ${esr} had no effect: the fit had no validation data (give the config a validation split), so all ${P['n_estimators']} rounds were grown`]
+      : [];
     const w = combineWeights(y, options.sampleWeight, P['class_weight'] === 'balanced', lossName === 'binary_logistic' && spw !== 1 ? (c) => (c === 1 ? spw : 1) : undefined);
     const categorical = X.kinds.map((k) => k === 'categorical');
     let validation;
@@ -384,6 +416,10 @@ export class Gbdt implements Estimator {
       validationHistory: result.validationHistory,
     };
     return this;
+  }
+
+  warnings(): string[] {
+    return [...this.notes];
   }
 
   private fitted(): GbdtState {

@@ -9,7 +9,7 @@ import { SomaError } from '../errors.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
 import { denseColumns } from './dense.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions, OutOfBagScore } from './estimator.js';
-import { resolveThreads, argmaxRows, checkFeatures, checkTarget, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams, treeImportance } from './gbdt.js';
+import { resolveThreads, argmaxRows, checkFeatures, checkTarget, checkTaskParams, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams, treeImportance } from './gbdt.js';
 
 const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
 
@@ -20,7 +20,7 @@ export const treeParamsCommon: Record<string, JsonObject> = {
   min_samples_leaf: int(1, 1 << 30, 1, 'Minimum rows in a leaf'),
   max_leaf_nodes: int(0, 1 << 30, 0, 'Maximum leaves per tree, best splits first; 0 = unlimited'),
   min_impurity_decrease: { type: 'number', minimum: 0, maximum: 1e12, default: 0, description: 'Minimum weighted impurity decrease (as in scikit-learn) for a split' },
-  class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count)' },
+  class_weight: { type: 'string', enum: ['none', 'balanced'], default: 'none', description: 'balanced weights each class by n / (classes * class count) (classification only)' },
   max_bin: int(2, 65536, 256, 'Histogram bins per feature, the missing-value bin included'),
   max_cat_to_onehot: int(1, 1 << 16, 4, 'Categorical features with at most this many categories split one-vs-rest'),
   max_cat_threshold: int(1, 1 << 16, 64, 'Most categories sent left by one categorical split'),
@@ -104,6 +104,12 @@ export class RandomForest implements Estimator {
 
   async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
     checkTarget(this.kind, X, y, this.task);
+    // Checked at fit, not construction, so that saved models load whatever their params.
+    checkTaskParams(this.kind, this.params, this.task);
+    const P = this.params;
+    if (P['bootstrap'] === false && typeof P['max_samples'] === 'number' && P['max_samples'] !== 1) {
+      throw new SomaError('PARAM_INVALID', `${this.kind}: parameter max_samples = ${P['max_samples']} needs bootstrap: true (without bootstrap every tree sees every row)`, { details: { param: 'max_samples', value: P['max_samples'] } });
+    }
     const w = combineWeights(y, options.sampleWeight, this.params['class_weight'] === 'balanced');
     const nClasses = this.task === 'classification' ? y.nClasses : 0;
     let r: ForestResult;

@@ -112,6 +112,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }),
   );
 
+  model.warnings?.().forEach(warn);
+
   const scores = await timer.time('evaluate', () => {
     const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
     const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(scored, Xtrain, yTrain, config.evaluate.metrics) };

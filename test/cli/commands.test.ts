@@ -263,4 +263,11 @@ describe('tree model reporting', () => {
     const piped = await runCli(['train', '-c', example('cars', 'soma.yaml'), '--registry', registry, '--set', 'model.params.n_estimators=20', '--set', 'evaluate.gates={}']);
     expect(piped.stderr).not.toMatch(/training/);
   });
+
+  it('when early stopping is asked for without a validation split, then train warns that it had no effect', async () => {
+    const registry = tempDir('soma-esr-');
+    const r = await runCli(['train', '-c', example('cars', 'soma.yaml'), '--registry', registry, '--set', 'data.split={train: 0.8, validation: 0, test: 0.2}', '--set', 'model.params.early_stopping_rounds=5', '--set', 'evaluate.gates={}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: gbdt: early_stopping_rounds = 5 had no effect: the fit had no validation data/);
+  });
 });

@@ -266,13 +266,25 @@ describe('gbdt', () => {
     await expect(new Gbdt({ objective: 'count:poisson', base_score: 0 }, 'regression').fit(fr.X, target(new Array(100).fill(1), 'regression'))).rejects.toThrow(/expected a mean count > 0/);
     const three = target(Array.from({ length: 100 }, (_, i) => i % 3), 'classification', 3);
     await expect(new Gbdt({ base_score: 0.5 }, 'classification').fit(fr.X, three)).rejects.toThrow(/objective softmax: expected null/);
-    expect(() => new Gbdt({ base_score: 'mean' }, 'regression')).toThrow(/base_score = "mean" is invalid: expected a number; or expected null/);
+    expect(() => new Gbdt({ base_score: 'mean' }, 'regression')).toThrow(/base_score = "mean" is invalid: expected a number, or null/);
+  });
+
+  it('when a param cannot apply to the task or the data, then fit fails or warns naming it', async () => {
+    const fr = friedman(200);
+    await expect(new Gbdt({ class_weight: 'balanced' }, 'regression').fit(fr.X, fr.y)).rejects.toThrow(/class_weight = "balanced" applies to classification only/);
+    await expect(new Gbdt({ scale_pos_weight: 3 }, 'regression').fit(fr.X, fr.y)).rejects.toThrow(/scale_pos_weight = 3 applies to binary classification only \(objective is squared_error\)/);
+    const three = target(Array.from({ length: 200 }, (_, i) => i % 3), 'classification', 3);
+    await expect(new Gbdt({ scale_pos_weight: 3, n_estimators: 2 }, 'classification').fit(fr.X, three)).rejects.toThrow(/objective is softmax/);
+    const m = await new Gbdt({ early_stopping_rounds: 5, n_estimators: 7 }, 'regression').fit(fr.X, fr.y);
+    expect(m.warnings()).toEqual([expect.stringMatching(/early_stopping_rounds = 5 had no effect: the fit had no validation data .* all 7 rounds were grown/)]);
+    const [tr, va] = split(fr, 0.3);
+    expect((await new Gbdt({ early_stopping_rounds: 5, n_estimators: 7 }, 'regression').fit(tr.X, tr.y, { validation: va })).warnings()).toEqual([]);
   });
 
   it('when params are unknown or out of range, then creation fails naming the parameter', () => {
     expect(() => new Gbdt({ n_trees: 5 }, 'regression')).toThrow(/unknown parameter "n_trees"/);
-    expect(() => new Gbdt({ learning_rate: 0 }, 'regression')).toThrow(/learning_rate = 0 is invalid: expected > 0/);
-    expect(() => new Gbdt({ max_depth: 2.5 }, 'regression')).toThrow(SomaError);
+    expect(() => new Gbdt({ learning_rate: 0 }, 'regression')).toThrow(/learning_rate = 0 is invalid: expected a number > 0 and <= 1/);
+    expect(() => new Gbdt({ max_depth: 2.5 }, 'regression')).toThrow(/max_depth = 2.5 is invalid: expected an integer >= 0 and <= 64/);
     expect(gbdtSpec.aliases).toContain('xgboost');
     const props = gbdtSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
     for (const [k, p] of Object.entries(props)) {

@@ -112,4 +112,11 @@ describe('random_forest', () => {
     }
     expect(() => rf({ max_features: 2 })).toThrow(/max_features/);
   });
+
+  it('when a param cannot apply, then fit fails naming it, the value and what it needs', async () => {
+    const fr = friedman(200);
+    await expect(rf({ class_weight: 'balanced' }, 'regression').fit(fr.X, fr.y)).rejects.toThrow(/class_weight = "balanced" applies to classification only/);
+    await expect(rf({ bootstrap: false, max_samples: 0.5 }, 'regression').fit(fr.X, fr.y)).rejects.toThrow(/max_samples = 0.5 needs bootstrap: true/);
+    expect(() => rf({ max_features: 0 })).toThrow(/max_features = 0 is invalid: expected one of "auto", "sqrt", "log2", "all", or a number > 0 and <= 1/);
+  });
 });
