@@ -243,7 +243,7 @@ export const gbdtParamsSchema: JsonObject = {
     grow_policy: { type: 'string', enum: ['depthwise', 'lossguide'], default: 'depthwise', description: 'depthwise grows level by level; lossguide splits the best-gain leaf first (LightGBM style)' },
     num_leaves: int(0, 1 << 20, 0, 'Maximum leaves per tree (XGBoost max_leaves); 0 = unlimited'),
     min_child_weight: num(0, 1e12, 1, 'Minimum hessian sum in a child'),
-    min_samples_leaf: int(1, 1 << 30, 1, 'Minimum training rows in a leaf'),
+    min_samples_leaf: int(1, 1 << 30, 1, "Minimum training rows in a leaf (with quantized_gradients, bins' row counts are estimated from their hessian share, as LightGBM's min_data_in_leaf)"),
     reg_lambda: num(0, 1e12, 1, 'L2 penalty on leaf values'),
     reg_alpha: num(0, 1e12, 0, 'L1 penalty on leaf values'),
     gamma: num(0, 1e12, 0, 'Minimum loss reduction to make a split (min_split_loss)'),
