@@ -10,7 +10,7 @@
 
 import { isMainThread, Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
-import { predictRaw, type Forest } from './predictor.js';
+import { checkTreeRange, predictRaw, type Forest } from './predictor.js';
 
 /** Control block slots (Int32Array over a SharedArrayBuffer, one block per job). */
 export const PCTRL = { next: 0, done: 1, copied: 2, failed: 3, size: 4 } as const;
@@ -161,6 +161,7 @@ export function predictRawThreads(
   threads: number,
   sharedBytes: number = SHARED_BYTES,
 ): void {
+  checkTreeRange(forest, from, to, 'predictRawThreads');
   lastStats = { chunks: 0, byWorkers: 0, segments: 0 };
   const nF = columns.length;
   const n = nF > 0 ? columns[0]!.length : 0;

@@ -295,6 +295,13 @@ export function wasmWalkAvailable(): boolean {
  * Adds the outputs of trees [from, to) to `out` (rows x nGroups, row-major), for all rows of
  * `columns`, or only rows `subset` (out still indexed by the original row).
  */
+/** Trees [from, to) must exist: trees past the end would walk memory that belongs to no tree. */
+export function checkTreeRange(forest: Forest, from: number, to: number, who: string): void {
+  if (!(from >= 0 && from <= to && to <= forest.treeRoots.length)) {
+    throw new RangeError(`${who}: trees [${from}, ${to}) are outside the forest's ${forest.treeRoots.length}`);
+  }
+}
+
 export function predictRaw(
   forest: Forest,
   columns: readonly Float64Array[],
@@ -304,6 +311,7 @@ export function predictRaw(
   subset: Uint32Array | null = null,
   kernel: PredictKernel = 'auto',
 ): void {
+  checkTreeRange(forest, from, to, 'predictRaw');
   const k = kernel === 'js' ? null : walkKernel();
   if (kernel === 'wasm' && !k) throw new Error('predictRaw: this runtime has no WebAssembly');
   if (k) predictRawWasm(k, forest, columns, from, to, out, subset);

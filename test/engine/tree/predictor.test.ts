@@ -195,6 +195,17 @@ describe('predictor', () => {
     expect(Array.from(imp.cover)).toEqual([20, 0]);
   });
 
+  it('when asked for trees the forest does not have, then predictRaw refuses instead of walking past the end', () => {
+    const b = new ForestBuilder(1, 1);
+    b.addTree(threeNodeTree(), 0);
+    const f = b.finish();
+    const out = new Float64Array(2);
+    expect(() => predictRaw(f, [Float64Array.of(1, 5)], 0, 2, out)).toThrow(/trees \[0, 2\) are outside the forest's 1/);
+    expect(() => predictRaw(f, [Float64Array.of(1, 5)], 1, 0, out)).toThrow(RangeError);
+    predictRaw(f, [Float64Array.of(0, 5)], 0, 1, out);
+    expect(Array.from(out)).toEqual([-1, 1]);
+  });
+
   it('when a saved forest points a child backwards or past the features, then validation rejects it', () => {
     const b = new ForestBuilder(1, 1);
     b.addTree(threeNodeTree(), 0);
