@@ -30,7 +30,7 @@ const C = {
    * 5 = update rows (raw, y, w, grad, hess, leafOf, values, cap, K over `end` rows, classes c0..c1,
    *     gradients when withGrad is 1).
    */
-  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, gather: 19,
+  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, /** READ mode */ gather: 19,
   leafOf: 20, nLeaves: 21, partial: 22, raw: 23, y: 24, w: 25, values: 26, cap: 27, K: 28, c0: 29, c1: 30, withGrad: 31,
   /** Partition jobs: left-row count of each thread's block, from here on. */
   left: 32,
@@ -108,11 +108,16 @@ interface GatherScratch {
   rowBytes: number;
 }
 
+/** How a node's rows are read: through the index, gathered first, or in place (rows from..to themselves). */
+const READ = { index: 0, gather: 1, inPlace: 2 } as const;
+type ReadMode = (typeof READ)[keyof typeof READ];
+
 /**
- * Sums rows idx[from..to) of a node starting at nodeStart into hist. With `g`, the rows are first
- * gathered to g (at their offset in the node, so threads use disjoint parts) and summed in place.
- * Thread `slot`'s part is shifted by 8 bytes per slot: the gather's last word may spill past its
- * last row, and must not land on the next thread's first row.
+ * Sums rows idx[from..to) of a node starting at nodeStart into hist. Gathered, the rows are first
+ * copied to g (at their offset in the node, so threads use disjoint parts) and summed in place;
+ * thread `slot`'s part is shifted by 8 bytes per slot: the gather's last word may spill past its
+ * last row, and must not land on the next thread's first row. In place, from..to are the rows
+ * themselves: a node holding every row sums the same exact integers in any order.
  */
 function runKernel(
   k: TreeKernels,
@@ -127,12 +132,18 @@ function runKernel(
   shift: number,
   feats: number,
   nActive: number,
-  g: GatherScratch | null,
+  mode: ReadMode,
+  g: GatherScratch,
   nodeStart: number,
   slot: number,
 ): void {
   if (to <= from || nActive === 0) return;
-  if (g) {
+  if (mode === READ.inPlace) {
+    if (feats === 0) (wide ? k.hist16Direct : k.hist8Direct)(0, from, to, packed, bins, nF, hist, shift);
+    else (wide ? k.hist16SubsetDirect : k.hist8SubsetDirect)(0, from, to, packed, bins, nF, hist, shift, feats, nActive);
+    return;
+  }
+  if (mode === READ.gather) {
     const lo = from - nodeStart;
     const rows = g.rows + slot * 8;
     k.gather(idx, from, to, bins, g.rowBytes, packed, rows + lo * g.rowBytes, g.packed + lo * 8);
@@ -328,13 +339,15 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         featAddr = addr(feats);
       }
       clearBins(hist, data.offsets, nF, features === null ? null : feats, nA);
-      const sparseNode = (end - start) * GATHER_DENSITY < data.rows;
+      // A node of every row (a root grown on all rows) is read in place, without the index; nodes
+      // of few rows are gathered first.
+      const mode = end - start === data.rows ? READ.inPlace : (end - start) * GATHER_DENSITY < data.rows ? READ.gather : READ.index;
       if (nThreads === 1 || (end - start) * nA < PARALLEL_MIN_CELLS) {
-        runKernel(k, wide, addr(idx), start, end, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA, sparseNode ? gather : null, start, 0);
+        runKernel(k, wide, addr(idx), start, end, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA, mode, gather, start, 0);
         return;
       }
       ctrl[C.job] = 0;
-      ctrl[C.gather] = sparseNode ? 1 : 0;
+      ctrl[C.gather] = mode;
       ctrl[C.idx] = addr(idx);
       ctrl[C.packed] = addr(packed);
       ctrl[C.feats] = featAddr;
@@ -343,7 +356,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
       ctrl[C.end] = end;
       runWorkers(() => {
         const [s0, s1] = chunk(end - start, nThreads, nThreads - 1);
-        runKernel(k, wide, addr(idx), start + s0, start + s1, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA, sparseNode ? gather : null, start, nThreads - 1);
+        runKernel(k, wide, addr(idx), start + s0, start + s1, addr(packed), addr(data.bins), nF, addr(hist), data.shift, featAddr, nA, mode, gather, start, nThreads - 1);
       });
       for (const part of partials) {
         for (let a = 0; a < nA; a++) {
@@ -444,7 +457,7 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
       // Views made now see the memory as it has grown since the worker started.
       const feats = featAddr === 0 ? null : new Int32Array(s.memory.buffer, featAddr, nA);
       clearBins(hist, s.offsets, s.nFeatures, feats, nA);
-      runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA, ctrl[C.gather] === 1 ? s.gather : null, start, s.worker);
+      runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA, ctrl[C.gather] as ReadMode, s.gather, start, s.worker);
     }
     Atomics.add(ctrl, C.done, 1);
     Atomics.notify(ctrl, C.done);

@@ -320,7 +320,7 @@ async function boost(
           outOfSample[nOut++] = i;
         }
       }
-    } else for (let i = 0; i < n; i++) sample[i] = i;
+    } else if (it === 0) for (let i = 0; i < n; i++) sample[i] = i;
     if (features) {
       for (let j = 0; j < nF; j++) featureAll[j] = j;
       for (let a = 0; a < nCol; a++) {
