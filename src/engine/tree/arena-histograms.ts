@@ -17,7 +17,7 @@ import type { BinnedData } from './binning.js';
 import { buildHistogram, quantScales, type GradientSet } from './histogram.js';
 import { treeKernels, type SharedWasmMemory, type TreeKernels } from './kernels.js';
 import { chunk, type HistogramBuilder } from './parallel.js';
-import { addLeafBlocks, leafBlocks, leafSumBlocks, updateRows, type RoundArrays } from './round-rows.js';
+import { addLeafBlocks, leafBlocks, leafSumBlocks, mapLeaves, updateRows, type RoundArrays } from './round-rows.js';
 import { createLoss, type Loss, type LossOptions } from '../loss/index.js';
 
 /** Control block slots (Int32Array in the arena). */
@@ -28,7 +28,8 @@ const C = {
    * 2 = largest gradient and hessian, 3 = quantize (grad, hess, seed; gInv, hInv in the f64 scratch),
    * 4 = leaf sums (leafOf, grad, hess over `end` rows, nLeaves, partial),
    * 5 = update rows (raw, y, w, grad, hess, leafOf, values, cap, K over `end` rows, classes c0..c1,
-   *     gradients when withGrad is 1).
+   *     gradients when withGrad is 1),
+   * 6 = leaf map (idx positions start..end, leafOf, nLeaves (start, end, leaf) triples at partial).
    */
   job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, /** READ mode */ gather: 19,
   leafOf: 20, nLeaves: 21, partial: 22, raw: 23, y: 24, w: 25, values: 26, cap: 27, K: 28, c0: 29, c1: 30, withGrad: 31,
@@ -61,6 +62,8 @@ export interface ArenaWorkerSetup {
   memory: SharedWasmMemory;
   bins: number;
   wide: boolean;
+  /** Training rows (a row -> leaf map's length). */
+  rows: number;
   nFeatures: number;
   shift: number;
   offsets: Int32Array;
@@ -186,6 +189,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         memory: arena.memory,
         bins: addr(data.bins),
         wide,
+        rows: data.rows,
         nFeatures: nF,
         shift: data.shift,
         offsets: data.offsets,
@@ -214,6 +218,8 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
     return partialBuf;
   };
   const nThreads = workers.length + 1;
+  // Leaf ranges of leaf-map jobs, grown as trees with more leaves come.
+  let rangeBuf = arena.i32(3 * 64);
   let closed = false;
 
   /** Wakes the workers for the job described in ctrl and waits until they are all done. */
@@ -366,6 +372,23 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         }
       }
     },
+    leafMap(idx, nRows, ranges, nRanges, leafOf) {
+      if (closed || nThreads === 1 || nRows < PARALLEL_MIN_PARTITION || !arena.owns(idx) || !arena.owns(leafOf)) return false;
+      if (rangeBuf.length < ranges.length) rangeBuf = arena.i32(Math.max(ranges.length, 2 * rangeBuf.length));
+      rangeBuf.set(ranges);
+      ctrl[C.job] = 6;
+      ctrl[C.idx] = addr(idx);
+      ctrl[C.start] = 0;
+      ctrl[C.end] = nRows;
+      ctrl[C.leafOf] = addr(leafOf);
+      ctrl[C.nLeaves] = nRanges;
+      ctrl[C.partial] = addr(rangeBuf);
+      runWorkers(() => {
+        const [s0, s1] = chunk(nRows, nThreads, nThreads - 1);
+        mapLeaves(idx, rangeBuf, nRanges, s0, s1, leafOf);
+      });
+      return true;
+    },
     leafSums(leafOf, grad, hess, nLeaves, g, h) {
       const n = leafOf.length;
       const nBlocks = leafBlocks(n);
@@ -442,6 +465,7 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
     const [s0, s1] = chunk(end - start, s.threads, s.worker);
     const slot = s.scratch + (2 + 2 * s.worker) * 8;
     if (ctrl[C.job] === 4) runLeafSums(s, ctrl);
+    else if (ctrl[C.job] === 6) runLeafMap(s, ctrl, start + s0, start + s1);
     else if (ctrl[C.job] === 5) runUpdateRows(s, ctrl, loss, s0, s1);
     else if (ctrl[C.job] === 2) k.quantMax(ctrl[C.idx]!, s0, s1, ctrl[C.grad]!, ctrl[C.hess]!, slot);
     else if (ctrl[C.job] === 3) {
@@ -476,6 +500,15 @@ function runLeafSums(s: ArenaWorkerSetup, ctrl: Int32Array): void {
   const [b0, b1] = chunk(nBlocks, s.threads, s.worker);
   const partial = new Float64Array(buf, at(ctrl, C.partial), nBlocks * nLeaves * 2);
   leafSumBlocks(new Uint16Array(buf, at(ctrl, C.leafOf), n), new Float64Array(buf, at(ctrl, C.grad), n), new Float64Array(buf, at(ctrl, C.hess), n), nLeaves, b0, b1, partial);
+}
+
+/** A worker's share of a leaf-map job: index positions [p0, p1). */
+function runLeafMap(s: ArenaWorkerSetup, ctrl: Int32Array, p0: number, p1: number): void {
+  const buf = s.memory.buffer;
+  const nRows = ctrl[C.end]!;
+  const nRanges = ctrl[C.nLeaves]!;
+  const leafOf = new Uint16Array(buf, at(ctrl, C.leafOf), s.rows);
+  mapLeaves(new Uint32Array(buf, at(ctrl, C.idx), nRows), new Int32Array(buf, at(ctrl, C.partial), 3 * nRanges), nRanges, p0, p1, leafOf);
 }
 
 /** A worker's share of an update-rows job: rows [s0, s1). Views are made per job: the memory may have grown. */

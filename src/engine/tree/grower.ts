@@ -6,7 +6,7 @@ import type { Rng } from '../random.js';
 import type { BinnedData } from './binning.js';
 import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
 import { serialHistograms, type HistogramBuilder } from './parallel.js';
-import { leafSums, NO_LEAF } from './round-rows.js';
+import { leafSums, mapLeaves, NO_LEAF } from './round-rows.js';
 import { emptyTree, type TreeNodes } from './predictor.js';
 import { leafWeight, newCandidate, SplitFinder, type SparseBins, type SplitCandidate, type SplitParams } from './split.js';
 
@@ -318,10 +318,14 @@ export class TreeGrower {
     if (!out && this.leafOf.length !== n) this.leafOf = new Uint16Array(n);
     const leafOf = out ?? this.leafOf;
     if (nRows < n) leafOf.fill(NO_LEAF);
-    for (let l = 0; l < leafStart.length; l++) {
-      const e = leafEnd[l]!;
-      for (let i = leafStart[l]!; i < e; i++) leafOf[idx[i]!] = l;
+    const nL = leafStart.length;
+    const ranges = new Int32Array(3 * nL);
+    for (let l = 0; l < nL; l++) {
+      ranges[3 * l] = leafStart[l]!;
+      ranges[3 * l + 1] = leafEnd[l]!;
+      ranges[3 * l + 2] = l;
     }
+    if (!this.histograms.leafMap?.(idx, nRows, ranges, nL, leafOf)) mapLeaves(idx, ranges, nL, 0, nRows, leafOf);
     return leafOf;
   }
 

@@ -1,5 +1,6 @@
-// The row passes of a boosting round besides growing the trees: adding the round's leaves to the
-// raw scores, the next round's gradients, and the exact gradient sums of each leaf. Each row is
+// The row passes of a boosting round besides growing the trees: the row -> leaf map of a grown
+// tree, adding the round's leaves to the raw scores, the next round's gradients, and the exact
+// gradient sums of each leaf. Each row is
 // independent and leaf sums add fixed blocks of rows in block order, so splitting a pass across
 // threads gives the very bits of one pass: the arena's workers run these functions on shared
 // memory for large fits, the calling thread runs them alone otherwise.
@@ -57,6 +58,20 @@ export function updateRows(a: RoundArrays, loss: Loss | null, from: number, to: 
       }
     }
     if (loss) loss.gradients(a.y, raw, a.w, a.grad, a.hess, s, e);
+  }
+}
+
+/**
+ * The row -> leaf map of a grown tree for index positions [p0, p1): leafOf[idx[i]] = leaf for each
+ * (start, end, leaf) triple in `ranges`. Leaves own disjoint positions, so threads taking disjoint
+ * windows write disjoint rows.
+ */
+export function mapLeaves(idx: Uint32Array, ranges: Int32Array, nRanges: number, p0: number, p1: number, leafOf: Uint16Array): void {
+  for (let r = 0; r < nRanges; r++) {
+    const a = Math.max(p0, ranges[3 * r]!);
+    const b = Math.min(p1, ranges[3 * r + 1]!);
+    const l = ranges[3 * r + 2]!;
+    for (let i = a; i < b; i++) leafOf[idx[i]!] = l;
   }
 }
 
