@@ -1,6 +1,7 @@
 // Column summaries of a Frame (what `soma profile F` prints, and the reference statistics kept
 // for drift checks): type, missing share, cardinality, ranges, top categories.
 
+import { sortFloats } from '../engine/sort.js';
 import { numericValues, type Column, type ColumnType, type Frame } from './frame.js';
 
 export interface TopValue {
@@ -87,13 +88,16 @@ function numericProfile(name: string, type: 'numeric' | 'datetime', v: Float64Ar
     mean += d / k;
     m2 += d * (x - mean);
   }
-  const sorted = Float64Array.from(v).sort();
-  let unique = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const x = sorted[i]!;
-    if (Number.isNaN(x)) break; // NaN sorts last
-    if (i === 0 || x !== sorted[i - 1]) unique++;
+  // Distinct values from a radix sort of the present ones (-0 and +0 are one value).
+  const present = new Float64Array(k);
+  let w = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x === x) present[w++] = x === 0 ? 0 : x;
   }
+  const sorted = sortFloats(present, new Float64Array(k));
+  let unique = 0;
+  for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
   const rows = v.length;
   return {
     name,

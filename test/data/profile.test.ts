@@ -25,6 +25,14 @@ describe('profileFrame', () => {
     expect(x!.std).toBeCloseTo(Math.sqrt((1.5625 + 0.0625 + 0.5625 + 0.5625) / 4), 12);
   });
 
+  it('when a long numeric column repeats values, then unique counts each once (-0 and +0 as one, missing not at all)', () => {
+    const v = Float64Array.from({ length: 5000 }, (_, i) => (i % 11 === 0 ? NaN : i % 13 === 0 ? -0 : (i % 700) - 350.5));
+    const want = new Set(Array.from(v).filter((x) => x === x).map((x) => (x === 0 ? 0 : x))).size;
+    const [p] = profileFrame(new Frame([{ type: 'numeric', name: 'v', values: v }]));
+    expect(p).toMatchObject({ rows: 5000, missing: Array.from(v).filter((x) => x !== x).length, unique: want });
+    expect(want).toBe(701);
+  });
+
   it('when profiling categorical and text columns, then top values are counted, most frequent first', () => {
     const p = profileFrame(frame);
     expect(p[1]).toMatchObject({ missing: 1, unique: 2, top: [{ value: 'b', count: 3 }, { value: 'a', count: 1 }] });
