@@ -64,9 +64,14 @@ export class Reporter {
     if (!this.opts.quiet) this.io.stderr.write(ensureNewline(`${this.c.yellow('warning:')} ${text}`));
   }
 
-  /** A single-line progress bar, redrawn in place; only on a TTY and never with --json/--quiet. */
+  /** Whether progress bars are drawn: only on a TTY and never with --json/--quiet. */
+  get showsProgress(): boolean {
+    return this.io.isTTY && !this.opts.quiet && !this.opts.json;
+  }
+
+  /** A single-line progress bar, redrawn in place (when `showsProgress`). */
   progress(label: string, done: number, total: number | undefined, suffix = ''): void {
-    if (!this.io.isTTY || this.opts.quiet || this.opts.json) return;
+    if (!this.showsProgress) return;
     const width = 24;
     const frac = total ? Math.min(1, done / total) : 0;
     const bar = total ? `${'█'.repeat(Math.round(frac * width))}${'░'.repeat(width - Math.round(frac * width))}` : '';
@@ -74,7 +79,7 @@ export class Reporter {
   }
 
   endProgress(): void {
-    if (this.io.isTTY && !this.opts.quiet && !this.opts.json) this.io.stderr.write('\r\x1b[2K');
+    if (this.showsProgress) this.io.stderr.write('\r\x1b[2K');
   }
 }
 

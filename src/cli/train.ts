@@ -45,7 +45,8 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
           command: ['soma', ...process.argv.slice(2)].join(' '),
           cwd: ctx.io.cwd,
           onWarning: (m) => r.warn(m),
-          onProgress: (p) => r.progress('training', p.iteration, p.total, progressText(p)),
+          // Only a drawn bar asks for the metrics: the train metric costs a pass over the rows.
+          ...(r.showsProgress ? { onProgress: throttled((p) => r.progress('training', p.iteration, p.total, progressText(p))) } : {}),
           signal: abort.signal,
         });
         r.endProgress();
@@ -67,6 +68,17 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+/** Redraws at most every 200 ms (and always the first and last frames), so the train metric a frame reads is computed that often. */
+function throttled(draw: (p: Progress) => void): (p: Progress) => void {
+  let last = -Infinity;
+  return (p) => {
+    const now = performance.now();
+    if (p.iteration > 1 && p.iteration !== p.total && now - last < 200) return;
+    last = now;
+    draw(p);
+  };
 }
 
 /** The progress bar's note: the metric on the training and validation data, when the model reports them. */

@@ -11,7 +11,8 @@ export interface Progress {
   total?: number;
   /** Metric name and values on the training and validation data, when computed. */
   metric?: string;
-  train?: number;
+  /** May be computed when read (gbdt: a pass over the training rows): read it during the callback, and only when shown. */
+  readonly train?: number;
   validation?: number;
 }
 

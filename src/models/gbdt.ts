@@ -306,7 +306,8 @@ interface GbdtState {
   iterations: number;
   bestIteration: number;
   bestScore: number | null;
-  trainHistory: number[];
+  /** The metric on the training rows after the last round (null in models saved without it). */
+  finalTrainMetric: number | null;
   validationHistory: number[];
 }
 
@@ -394,7 +395,17 @@ export class Gbdt implements Estimator {
         {
           signal: options.signal,
           onIteration: options.onProgress
-            ? (r) => options.onProgress!({ iteration: r.iteration, total: r.total, metric: loss.metric, train: r.train, validation: r.validation })
+            ? (r) =>
+                options.onProgress!({
+                  iteration: r.iteration,
+                  total: r.total,
+                  metric: loss.metric,
+                  // Passed on unread: the engine computes it only if the progress display reads it.
+                  get train() {
+                    return r.train;
+                  },
+                  validation: r.validation,
+                })
             : undefined,
         },
         validation,
@@ -412,7 +423,7 @@ export class Gbdt implements Estimator {
       iterations: result.iterations,
       bestIteration: result.bestIteration,
       bestScore: result.bestScore,
-      trainHistory: result.trainHistory,
+      finalTrainMetric: result.finalTrain,
       validationHistory: result.validationHistory,
     };
     return this;
@@ -488,7 +499,7 @@ export class Gbdt implements Estimator {
       best_score: s.bestScore,
       trees: s.forest.treeRoots.length,
       nodes: s.forest.feature.length,
-      final_train_metric: s.trainHistory.length > 0 ? s.trainHistory[s.trainHistory.length - 1]! : null,
+      final_train_metric: s.finalTrainMetric,
       final_validation_metric: s.validationHistory.length > 0 ? s.validationHistory[s.validationHistory.length - 1]! : null,
       feature_importance: importanceSummary(s.names, this.importance()),
     };
@@ -509,7 +520,7 @@ export class Gbdt implements Estimator {
         iterations: s.iterations,
         bestIteration: s.bestIteration,
         bestScore: s.bestScore,
-        trainHistory: s.trainHistory,
+        finalTrainMetric: s.finalTrainMetric,
         validationHistory: s.validationHistory,
         forest: forestToJSON(s.forest),
       },
@@ -534,7 +545,8 @@ export class Gbdt implements Estimator {
       iterations: Number(st['iterations']),
       bestIteration: Number(st['bestIteration']),
       bestScore: st['bestScore'] === null ? null : Number(st['bestScore']),
-      trainHistory: nums('trainHistory'),
+      // Models saved before finalTrainMetric kept a train history when trained with progress.
+      finalTrainMetric: typeof st['finalTrainMetric'] === 'number' ? st['finalTrainMetric'] : (nums('trainHistory').at(-1) ?? null),
       validationHistory: nums('validationHistory'),
     };
     m.lossFor(m.state.loss, m.state.nClasses);

@@ -131,6 +131,21 @@ describe('gbdt', () => {
     expect(Array.from(roundTrip(m).predictProba(va.X))).toEqual(Array.from(short.predictProba(va.X)));
   });
 
+  it('when progress reads the train metric, then it is that round\'s, and the summary keeps the last round\'s', async () => {
+    const [tr] = split(sklearnClassification('breast_cancer'), 0.3, 5);
+    const trains: number[] = [];
+    const m = await new Gbdt({ n_estimators: 20, learning_rate: 0.3 }, 'classification').fit(tr.X, tr.y, { onProgress: (p) => trains.push(p.train!) });
+    expect(trains.length).toBe(20);
+    expect(trains[19]!).toBeLessThan(trains[0]!);
+    expect(m.summary()['final_train_metric']).toBe(trains[19]);
+    const p = m.predictProba(tr.X);
+    let logloss = 0;
+    for (let i = 0; i < tr.X.rows; i++) logloss -= Math.log(p[2 * i + tr.y.values[i]!]!);
+    expect(trains[19]!).toBeCloseTo(logloss / tr.X.rows, 9);
+    // Without a progress callback the summary still has it.
+    expect((await new Gbdt({ n_estimators: 20, learning_rate: 0.3 }, 'classification').fit(tr.X, tr.y)).summary()['final_train_metric']).toBe(trains[19]);
+  });
+
   it('when the abort signal fires during training, then fit rejects with ABORTED', async () => {
     const fr = friedman(500);
     const ac = new AbortController();

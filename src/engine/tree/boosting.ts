@@ -61,12 +61,17 @@ export interface TrainData {
 export interface IterationReport {
   iteration: number;
   total: number;
-  train?: number;
+  /**
+   * The metric on the training rows, computed when read (a pass over every training row, so a
+   * progress display that skips frames skips its cost). Read it during the callback: the scores
+   * move on with the next round.
+   */
+  readonly train?: number;
   validation?: number;
 }
 
 export interface TrainHooks {
-  /** Called once per round; the train metric is computed only when this is set. */
+  /** Called once per round. */
   onIteration?: (r: IterationReport) => void;
   signal?: AbortSignal;
 }
@@ -79,7 +84,8 @@ export interface BoostResult {
   /** Rounds to use at prediction: the best validation round under early stopping, else all. */
   bestIteration: number;
   bestScore: number | null;
-  trainHistory: number[];
+  /** The metric on the training rows after the last round grown. */
+  finalTrain: number;
   validationHistory: number[];
   /** Threads the fit ran on (the model does not depend on it). */
   threads: number;
@@ -294,7 +300,6 @@ async function boost(
   const nCol = p.colsampleBytree < 1 ? Math.max(1, Math.round(p.colsampleBytree * nF)) : nF;
   const features = nCol < nF ? new Int32Array(nCol) : null;
   const builder = new ForestBuilder(1, K);
-  const trainHistory: number[] = [];
   const validationHistory: number[] = [];
   let bestScore = Infinity;
   let bestIteration = 0;
@@ -381,12 +386,7 @@ async function boost(
     // The round's leaves join the scores in one pass, which also computes the next round's gradients.
     rowPass(0, K, it + 1 < p.nEstimators);
     iterations = it + 1;
-    let trainMetric: number | undefined;
     let validMetric: number | undefined;
-    if (hooks.onIteration) {
-      trainMetric = loss.evalMetric(data.y, raw, data.weight);
-      trainHistory.push(trainMetric);
-    }
     if (nv > 0) {
       validMetric = loss.evalMetric(validation!.y, rawV, validation!.weight);
       validationHistory.push(validMetric);
@@ -395,7 +395,17 @@ async function boost(
         bestIteration = iterations;
       }
     }
-    hooks.onIteration?.({ iteration: iterations, total: p.nEstimators, train: trainMetric, validation: validMetric });
+    if (hooks.onIteration) {
+      let train: number | undefined;
+      hooks.onIteration({
+        iteration: iterations,
+        total: p.nEstimators,
+        get train() {
+          return (train ??= loss.evalMetric(data.y, raw, data.weight));
+        },
+        validation: validMetric,
+      });
+    }
     if (p.earlyStoppingRounds > 0 && nv > 0 && iterations - bestIteration >= p.earlyStoppingRounds) break;
     await yieldToEventLoop();
   }
@@ -406,7 +416,7 @@ async function boost(
     iterations,
     bestIteration: useBest ? bestIteration : iterations,
     bestScore: nv > 0 ? bestScore : null,
-    trainHistory,
+    finalTrain: loss.evalMetric(data.y, raw, data.weight),
     validationHistory,
     threads: histograms.threads,
   };
