@@ -256,6 +256,12 @@ export class SplitFinder {
     let bestC = 0;
     const gamma = p.gamma;
     const l1Off = alpha === 0;
+    // gain > best  <=>  t1^2 / dl + t2^2 / dr > bar, bar = 2 (best + gamma) + parentScore (>= 0).
+    // Most bins lose, and the products test that without the two divisions (dl, dr > 0). The
+    // margin keeps every bin the exact gain could accept (rounding errs by ~1e-15), so the exact
+    // gain below still decides, with the very same arithmetic as a scan that always divides.
+    const barOf = (g: number): number => (2 * (g + gamma) + parentScore) * (1 - 1e-9);
+    let bar = barOf(best);
     // The two sides are written out (not a loop over them): this loop runs for every bin of every
     // feature of every node, and V8 keeps it tight this way.
     for (let u = u0; u < u1; u++) {
@@ -273,9 +279,14 @@ export class SplitFinder {
       if (cl >= minC && c2 >= minC && hl >= minH && h2 >= minH && hl > 0 && h2 > 0) {
         const t1 = l1Off ? gl : l1(gl, alpha);
         const t2 = l1Off ? G - gl : l1(G - gl, alpha);
-        const gain = 0.5 * ((t1 * t1) / (hl + lam) + (t2 * t2) / (h2 + lam) - parentScore) - gamma;
+        const dl = hl + lam;
+        const dr = h2 + lam;
+        const a1 = t1 * t1;
+        const a2 = t2 * t2;
+        const gain = a1 * dr + a2 * dl > bar * dl * dr ? 0.5 * (a1 / dl + a2 / dr - parentScore) - gamma : -Infinity;
         if (gain > best) {
           best = gain;
+          bar = barOf(best);
           bestB = b;
           bestMissingLeft = false;
           bestG = gl;
@@ -293,9 +304,14 @@ export class SplitFinder {
         if (c1 < minC || c2m < minC || h1 < minH || h2m < minH || h1 <= 0 || h2m <= 0) continue;
         const t1 = l1Off ? g1 : l1(g1, alpha);
         const t2 = l1Off ? G - g1 : l1(G - g1, alpha);
-        const gain = 0.5 * ((t1 * t1) / (h1 + lam) + (t2 * t2) / (h2m + lam) - parentScore) - gamma;
+        const dl = h1 + lam;
+        const dr = h2m + lam;
+        const a1 = t1 * t1;
+        const a2 = t2 * t2;
+        const gain = a1 * dr + a2 * dl > bar * dl * dr ? 0.5 * (a1 / dl + a2 / dr - parentScore) - gamma : -Infinity;
         if (gain > best) {
           best = gain;
+          bar = barOf(best);
           bestB = b;
           bestMissingLeft = true;
           bestG = g1;
