@@ -118,7 +118,7 @@ export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases
   out.push(`  hyperparameters: ${Object.entries(md.hyperparameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(defaults)'}`);
   out.push(`  features (${md.features.length}): ${md.features.map((f) => `${f.name}:${f.type}`).join(', ')}`);
   const metrics = md.metrics as JsonObject;
-  const splits = Object.fromEntries(['train', 'validation', 'test'].filter((s) => metrics[s]).map((s) => [s, metrics[s] as Record<string, number>]));
+  const splits = Object.fromEntries(['train', 'validation', 'test', 'oob'].filter((s) => metrics[s]).map((s) => [s, metrics[s] as Record<string, number>]));
   out.push('', renderMetricsTable(splits));
   out.push(...renderCoefficients(md.summary));
   const imp = metrics['feature_importance'] as { kind: string; values: Record<string, number>; split?: Record<string, number>; cover?: Record<string, number> } | undefined;

@@ -249,7 +249,7 @@ describe('tree model reporting', () => {
     const human = await runCli(['train', ...args.slice(1)]);
     expect(human.stderr).toMatch(/metric\s+train\s+validation\s+test\s+oob/);
     const shown = await runCli(['models', 'show', 'penguins', '--registry', registry]);
-    expect(shown.stderr).toMatch(/oob/);
+    expect(shown.stderr).toMatch(/metric\s+train\s+validation\s+test\s+oob\n/);
     expect(shown.stderr).toMatch(/feature importance \(gain, top \d+; splits and cover beside\)/);
     expect(shown.stderr).toMatch(/splits \d+ {2}cover \d/);
   });

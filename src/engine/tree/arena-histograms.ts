@@ -31,7 +31,7 @@ const C = {
    *     gradients when withGrad is 1),
    * 6 = leaf map (idx positions start..end, leafOf, nLeaves (start, end, leaf) triples at partial).
    */
-  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, /** READ mode */ gather: 19,
+  job: 9, col: 10, thr: 11, nv: 12, dl: 13, mask: 14, tmp: 15, grad: 16, hess: 17, seed: 18, /** how a histogram job reads rows (READ) */ read: 19,
   leafOf: 20, nLeaves: 21, partial: 22, raw: 23, y: 24, w: 25, values: 26, cap: 27, K: 28, c0: 29, c1: 30, withGrad: 31,
   /** Partition jobs: left-row count of each thread's block, from here on. */
   left: 32,
@@ -353,7 +353,7 @@ export async function arenaHistograms(data: BinnedData, arena: TreeArena, reques
         return;
       }
       ctrl[C.job] = 0;
-      ctrl[C.gather] = mode;
+      ctrl[C.read] = mode;
       ctrl[C.idx] = addr(idx);
       ctrl[C.packed] = addr(packed);
       ctrl[C.feats] = featAddr;
@@ -481,7 +481,7 @@ export function runArenaHistogramWorker(s: ArenaWorkerSetup, ready: () => void):
       // Views made now see the memory as it has grown since the worker started.
       const feats = featAddr === 0 ? null : new Int32Array(s.memory.buffer, featAddr, nA);
       clearBins(hist, s.offsets, s.nFeatures, feats, nA);
-      runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA, ctrl[C.gather] as ReadMode, s.gather, start, s.worker);
+      runKernel(k, s.wide, ctrl[C.idx]!, start + s0, start + s1, ctrl[C.packed]!, s.bins, s.nFeatures, s.hist, s.shift, featAddr, nA, ctrl[C.read] as ReadMode, s.gather, start, s.worker);
     }
     Atomics.add(ctrl, C.done, 1);
     Atomics.notify(ctrl, C.done);

@@ -291,10 +291,6 @@ export function wasmWalkAvailable(): boolean {
   return walkKernel() !== null;
 }
 
-/**
- * Adds the outputs of trees [from, to) to `out` (rows x nGroups, row-major), for all rows of
- * `columns`, or only rows `subset` (out still indexed by the original row).
- */
 /** Trees [from, to) must exist: trees past the end would walk memory that belongs to no tree. */
 export function checkTreeRange(forest: Forest, from: number, to: number, who: string): void {
   if (!(from >= 0 && from <= to && to <= forest.treeRoots.length)) {
@@ -302,6 +298,10 @@ export function checkTreeRange(forest: Forest, from: number, to: number, who: st
   }
 }
 
+/**
+ * Adds the outputs of trees [from, to) to `out` (rows x nGroups, row-major), for all rows of
+ * `columns`, or only rows `subset` (out still indexed by the original row).
+ */
 export function predictRaw(
   forest: Forest,
   columns: readonly Float64Array[],

@@ -1,9 +1,9 @@
 // The row passes of a boosting round besides growing the trees: the row -> leaf map of a grown
 // tree, adding the round's leaves to the raw scores, the next round's gradients, and the exact
-// gradient sums of each leaf. Each row is
-// independent and leaf sums add fixed blocks of rows in block order, so splitting a pass across
-// threads gives the very bits of one pass: the arena's workers run these functions on shared
-// memory for large fits, the calling thread runs them alone otherwise.
+// gradient sums of each leaf. Each row is independent and leaf sums add fixed blocks of rows in
+// block order, so splitting a pass across threads gives the very bits of one pass: the arena's
+// workers run these functions on shared memory for large fits, the calling thread runs them alone
+// otherwise.
 
 import type { Loss } from '../loss/loss.js';
 

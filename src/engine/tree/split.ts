@@ -217,16 +217,24 @@ export class SplitFinder {
         for (let k = 0; k < K; k++) gl[k] -= gm[k]!;
       }
     }
-    if (cm > 0) {
-      // Every value left, the missing rows alone on the right (bin nv - 1: the last value bin).
-      for (let k = 0; k < K; k++) gl[k] = G[k]! - gm[k]!;
-      const gain = this.evaluate(G, H, C, parentScore, H - hm, C - cm);
-      if (gain > out.gain) {
-        this.record(out, gain, j, H - hm, C - cm, false);
-        out.bin = nv - 1;
-        out.catLeft = null;
-      }
+    // Every value left, the missing rows alone on the right (bin nv - 1: the last value bin).
+    if (cm > 0 && this.tryMissingAlone(out, j, G, H, C, parentScore, hm, cm)) {
+      out.bin = nv - 1;
+      out.catLeft = null;
     }
+  }
+
+  /**
+   * The split of every present value (or category) left and the missing rows alone right, given
+   * the missing bin's gradients in this.gm and its hessian and rows; records it in `out` when it
+   * beats the best so far, and says so.
+   */
+  private tryMissingAlone(out: SplitCandidate, j: number, G: Float64Array, H: number, C: number, parentScore: number, hm: number, cm: number): boolean {
+    for (let k = 0; k < this.K; k++) this.gl[k] = G[k]! - this.gm[k]!;
+    const gain = this.evaluate(G, H, C, parentScore, H - hm, C - cm);
+    if (!(gain > out.gain)) return false;
+    this.record(out, gain, j, H - hm, C - cm, false);
+    return true;
   }
 
   /** scanNumeric for one gradient channel with the gain written out: the hot path of boosting. */
@@ -434,15 +442,10 @@ export class SplitFinder {
         }
       }
     }
-    if (cm > 0) {
-      // Every category present left, the missing rows (and unseen categories) right.
-      for (let k = 0; k < K; k++) gl[k] = G[k]! - gm[k]!;
-      const gain = this.evaluate(G, H, C, parentScore, H - hm, C - cm);
-      if (gain > out.gain) {
-        this.record(out, gain, j, H - hm, C - cm, false);
-        bestMode = 3;
-        bestMissingLeft = false;
-      }
+    // Every category present left, the missing rows (and unseen categories) right.
+    if (cm > 0 && this.tryMissingAlone(out, j, G, H, C, parentScore, hm, cm)) {
+      bestMode = 3;
+      bestMissingLeft = false;
     }
     if (out.gain > before && out.feature === j && bestMode !== 0) {
       const mask = new Uint8Array(nv);
