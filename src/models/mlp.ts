@@ -543,7 +543,8 @@ export class Mlp implements Estimator {
     if (!modelBytes || !weightBytes) throw stateError('artifacts', shown(json.artifacts as JsonValue | undefined), `a list of its layers files ${TFJS_DIR}/model.json and ${TFJS_DIR}/weights.bin`);
     const m = new Mlp(json.params, task);
     // The layers files are TensorFlow.js's format, checked by its reader; their errors name the file.
-    const layersError = (why: string): SomaError => new SomaError('REGISTRY_INTEGRITY', `mlp layers model model/${modelPath}: ${why}`, { details: { file: `model/${modelPath}` } });
+    const layersError = (why: string): SomaError =>
+      new SomaError('REGISTRY_INTEGRITY', `model/${modelPath}: the mlp's layers model (with its weights.bin) does not read: ${why}`, { details: { file: `model/${modelPath}` } });
     let parsed;
     try {
       const modelJson = JSON.parse(new TextDecoder().decode(modelBytes)) as unknown;
@@ -554,6 +555,10 @@ export class Mlp implements Estimator {
       throw layersError((e as Error).message);
     }
     const { spec } = parsed;
+    for (const t of parsed.tensors) {
+      const at = t.values.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) throw layersError(`tensor ${t.name} holds ${t.values[at]} at ${at}; expected finite weights`);
+    }
     if (spec.inputs !== names.length) throw layersError(`the network takes ${spec.inputs} inputs but state.features lists ${names.length}`);
     const outputs = task === 'regression' ? 'linear' : nClasses === 2 ? 'sigmoid' : 'softmax';
     if (spec.head !== outputs || (outputs === 'softmax' && spec.outputs !== nClasses)) {

@@ -145,7 +145,7 @@ function rangeText(r: { min?: number; max?: number }): string {
 
 /** The envelope every saved model and step has: `{kind, formatVersion, ...}` checked against what this soma reads. */
 export function readEnvelope(json: unknown, kindKey: string, kind: string | readonly string[], formatVersions: readonly number[]): StateReader {
-  const root = new StateReader('(top level)', json as JsonValue);
+  const root = new StateReader('document', json as JsonValue);
   root.object();
   const k = root.field(kindKey);
   const kinds = typeof kind === 'string' ? [kind] : kind;
@@ -158,19 +158,29 @@ export function readEnvelope(json: unknown, kindKey: string, kind: string | read
 }
 
 /**
- * Runs a loader of saved state and prefixes the file to its integrity errors; other soma errors
- * raised while rebuilding saved state (a saved param out of range) are integrity errors of that
- * file too. Errors that are not soma's pass through: they are bugs, not damaged files.
+ * Runs a loader of saved state (sync or async) and prefixes the file to its errors: soma errors
+ * raised while rebuilding saved state (a saved param out of range, an unknown step) are
+ * integrity errors of that file. Errors that are not soma's pass through: they are bugs, not
+ * damaged files.
  */
 export function withStateFile<T>(file: string, load: () => T): T {
+  let out: T;
   try {
-    return load();
+    out = load();
   } catch (e) {
-    if (!(e instanceof SomaError)) throw e;
-    throw new SomaError('REGISTRY_INTEGRITY', `${file}: ${e.message}`, {
-      hint: e.hint ?? 'run soma models verify; register the model again if the file was changed',
-      details: { file, ...(e.details ?? {}) },
-      cause: e,
-    });
+    throw inFile(file, e);
   }
+  if (out instanceof Promise) return out.catch((e: unknown) => Promise.reject(inFile(file, e))) as T;
+  return out;
+}
+
+function inFile(file: string, e: unknown): unknown {
+  if (!(e instanceof SomaError)) return e;
+  // A reader of a file beside this one (an mlp's layers files) names its own file.
+  if (typeof e.details?.['file'] === 'string' && e.code === 'REGISTRY_INTEGRITY') return e;
+  return new SomaError('REGISTRY_INTEGRITY', `${file}: ${e.message}`, {
+    hint: e.hint ?? 'run soma models verify; register the model again if the file was changed',
+    details: { file, ...(e.details ?? {}) },
+    cause: e,
+  });
 }
