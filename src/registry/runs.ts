@@ -14,7 +14,8 @@ import type { JsonObject } from '../util/json.js';
 import { readJsonLines } from './jsonl.js';
 import { withLock } from './lock.js';
 import { normalizeModelName } from './ref.js';
-import { currentUser, type Registry } from './store.js';
+import { currentUser } from './events.js';
+import type { Registry } from './store.js';
 
 export interface PredictionRun {
   at: string;
