@@ -24,6 +24,7 @@
 // - No check that probability rows sum to 1 (scikit-learn's multiclass ROC-AUC raises on that).
 
 import { SomaError } from '../errors.js';
+import { editDistance } from '../util/edit-distance.js';
 import type { Task } from '../engine/matrix.js';
 import { classTotals, confusionCounts, presentClasses, type ClassTotals } from './confusion.js';
 import { averagePrecisionFromCounts, rocAucFromCounts, thresholdCounts, type ThresholdCounts } from './curves.js';
@@ -133,18 +134,6 @@ function closest(name: string, known: readonly string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------

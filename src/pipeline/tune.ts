@@ -3,7 +3,6 @@
 // config's `search:` asks for (journalled, resumable, on worker threads when n_jobs > 1) and
 // summarise it: best params, every trial, and a comparison of model families.
 
-import { createHash } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig, SearchConfig, SomaConfig } from '../config/types.js';
 import { cvFolds, foldKind, type FoldOptions } from '../data/folds.js';
@@ -24,6 +23,7 @@ import { RandomSampler } from '../search/random.js';
 import { InlineExecutor, runStudy, samplerPlan, SequentialPlan, type Executor, type Job, type Plan, type StopReason } from '../search/scheduler.js';
 import { FAMILY_PARAM, parseSpace, type Params, type SearchSpace } from '../search/space.js';
 import { TpeSampler } from '../search/tpe.js';
+import { sha256 } from '../util/hash.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { suggest } from '../config/suggest.js';
 import { loadDataset, type Dataset } from './dataset.js';
@@ -528,8 +528,4 @@ function familyTable(trials: readonly TrialSummary[], families: readonly string[
 
 function timestampName(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
 }

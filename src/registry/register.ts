@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { SomaError } from '../errors.js';
 import { stringifyJson, writeFileAtomic } from './atomic.js';
 import type { VersionChoice } from './bump.js';
-import { listArtifacts, METADATA_FILE, sha256Of, type ArtifactEntry } from './checksums.js';
+import { sha256 } from '../util/hash.js';
+import { listArtifacts, METADATA_FILE, type ArtifactEntry } from './checksums.js';
 import { appendEvent, removedVersions } from './events.js';
 import { isNotFound, listVersions, lockPath, modelDir, STAGING_RE, versionDir, versionsDir } from './layout.js';
 import { pidAlive, withLock, type LockOptions } from './lock.js';
@@ -166,7 +167,7 @@ export async function registerVersion(root: string, name: string, plan: Register
         }
         await syncDir(versionsDir(root, n));
         // metadata.json cannot list its own checksum; the audit log keeps it so verify can re-hash it.
-        await appendEvent(root, n, { event: 'registered', name: n, version, from: null, to: version, bump: choice.bump, metadata_sha256: sha256Of(metadataText) });
+        await appendEvent(root, n, { event: 'registered', name: n, version, from: null, to: version, bump: choice.bump, metadata_sha256: sha256(metadataText) });
         return { ref: `${n}@${version}`, name: n, version, id, dir, metadata, bump: choice.bump };
       },
       { timeoutMs: options.lockTimeoutMs, onNotice: options.onNotice, command: options.command },
