@@ -3,6 +3,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
+import type { CommandContext } from './context.js';
 import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
 import { registerValidate } from './validate.js';
 import { registerInit } from './init.js';
@@ -18,14 +19,6 @@ import { registerPreprocess } from './preprocess.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
-
-/** Shared by every command: builds the Reporter from the global options once the action runs. */
-export interface CommandContext {
-  io: CliIO;
-  reporter(cmd: Command): Reporter;
-  /** The registry directory: --registry, else SOMA_REGISTRY, else ./artifacts/registry. */
-  registryDir(cmd: Command): string;
-}
 
 export function createProgram(io: CliIO): Command {
   const program = new Command('soma');
