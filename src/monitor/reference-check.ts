@@ -16,7 +16,9 @@ export function checkReference(value: unknown, file: string): ReferenceProfile {
   };
   const ref = object(value, 'reference', fail);
   const version = whole(ref['formatVersion'], 'reference.formatVersion', fail);
-  if (version < 1 || version > REFERENCE_FORMAT_VERSION) fail('reference.formatVersion', `1 to ${REFERENCE_FORMAT_VERSION} (the formats this soma reads)`, version);
+  if (version < 1 || version > REFERENCE_FORMAT_VERSION) {
+    fail('reference.formatVersion', `a format this soma reads (1${REFERENCE_FORMAT_VERSION > 1 ? ` to ${REFERENCE_FORMAT_VERSION}` : ''})`, version);
+  }
   whole(ref['maxBins'], 'reference.maxBins', fail);
   whole(ref['maxCategories'], 'reference.maxCategories', fail);
   whole(ref['rows'], 'reference.rows', fail);
