@@ -3,10 +3,11 @@
 // errors (checks.ts) as the file readers.
 //
 // Guarantees, for the same rows:
-// - the same Frame as `readFrameChunks` gives for an NDJSON file of these records: numbers and
-//   instants parse as DuckDB's casts parse them (parse-values.ts), a categorical column's
-//   dictionary starts with the schema's categories in their order and then adds new values in
-//   order of appearance, and a key absent from a record, or null, is missing;
+// - the same Frame as `readFrameChunks` gives for an NDJSON file of these records (when each
+//   column holds one JSON type, as a file's column does): numbers and instants parse as DuckDB's
+//   casts parse them (parse-values.ts), a categorical column's dictionary starts with the
+//   schema's categories in their order and then adds new values in order of appearance, and a
+//   key absent from a record, or null, is missing;
 // - columns are built directly as typed arrays, one column at a time; no per-row object is made;
 // - errors: DATA_MISSING_COLUMN naming every schema (or pass-through) column no record has,
 //   DATA_BAD_VALUE naming the column, the row, the value and the expected type, DATA_FORMAT when

@@ -1,7 +1,8 @@
 // Prediction from records in memory (an HTTP body, a caller's rows) with a model loaded once: the
 // same schema, the same id split and the same per-chunk step as `soma predict`, so the columns
 // returned are the ones `soma predict` writes for the same rows, bit for bit: the id column when
-// the model has one, `prediction`, then `proba_<class>` per class for classifiers.
+// the model has one, `prediction`, then `proba_<class>` per class for classifiers. One call is one
+// chunk: for a model with time-series steps (lag, rolling, diff) its rows are each other's history.
 
 import { frameFromColumns, frameFromRecords, type RecordsOptions } from '../data/records.js';
 import { Frame } from '../data/frame.js';
