@@ -42,8 +42,8 @@ export function predictionColumns(model: LoadedModel, features: Frame): Column[]
   return toColumns(model.contract, p.values, p.proba, features.rows);
 }
 
-
-function toColumns(contract: InputContract, values: Float64Array, proba: Float64Array | undefined, rows: number): Column[] {
+/** The output columns for predictions already made: what `soma predict` writes after the id column. */
+export function toColumns(contract: InputContract, values: Float64Array, proba: Float64Array | undefined, rows: number): Column[] {
   if (contract.task !== 'classification') return [{ type: 'numeric', name: 'prediction', values }];
   const out: Column[] = [{ type: 'categorical', name: 'prediction', codes: Int32Array.from(values), dictionary: contract.classes }];
   if (proba) {

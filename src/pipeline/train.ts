@@ -19,6 +19,7 @@ import { Registry } from '../registry/store.js';
 import type { BumpLevel } from '../registry/semver.js';
 import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
+import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
 import { scoreSplit, type SplitScore } from './scoring.js';
 import { classLabels, encodeTarget, inferTask } from './target.js';
@@ -185,7 +186,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
   const explicitVersion = options.version ?? config.model.version;
-  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures) };
+  const reference = trainingReference({
+    contract,
+    features: trainFeatures,
+    target: yTrainAll,
+    outputs: { train: scores.train.predictions, ...(scores.validation ? { validation: scores.validation.predictions } : {}), ...(scores.test ? { test: scores.test.predictions } : {}) },
+    seed: config.seed,
+  });
+  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
 
   const registered = await registry.register(
     config.name,
