@@ -134,6 +134,7 @@ describe('soma tune', () => {
     const j = r.json() as TuneJson;
     expect(j.families.map((f) => f.family).sort()).toEqual(['gbdt', 'logistic']);
     expect(j.families.reduce((s, f) => s + f.trials, 0)).toBe(8);
+    expect(j.trials).toHaveLength(8);
     for (const t of j.trials) expect(Object.keys(t.params).sort()).toEqual(t.params['model.type'] === 'gbdt' ? ['max_depth', 'model.type'] : ['alpha', 'model.type']);
   });
 
