@@ -83,7 +83,7 @@ function throttled(draw: (p: Progress) => void): (p: Progress) => void {
 }
 
 /** The progress bar's note: the metric on the training and validation data, when the model reports them. */
-export function progressText(p: Progress): string {
+function progressText(p: Progress): string {
   const parts: string[] = [];
   if (p.train !== undefined) parts.push(`train ${p.train.toPrecision(4)}`);
   if (p.validation !== undefined) parts.push(`validation ${p.validation.toPrecision(4)}`);

@@ -17,7 +17,7 @@ export interface ColumnInfo {
 }
 
 /** Strings that CSV/TSV readers treat as missing, as R and pandas exports write them. */
-export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'NULL', 'null'];
+const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'NULL', 'null'];
 
 export interface Source {
   readonly path: string;
@@ -50,7 +50,7 @@ export async function openSource(path: string, format: string | undefined): Prom
   return { path, format: fmt, fullSniff: false };
 }
 
-export function notFound(path: string): SomaError {
+function notFound(path: string): SomaError {
   return new SomaError('DATA_NOT_FOUND', isGlob(path) ? `no files match ${path}` : `data file not found: ${path}`, {
     hint: 'check the path (on the command line relative paths start at the current directory; in a config, at the config file)',
     details: { file: path },
@@ -93,7 +93,7 @@ export function isConversionError(e: unknown): boolean {
   return /Conversion Error|Could not convert|Failed to cast|JSON transform error/i.test(msg);
 }
 
-export function firstLine(msg: string): string {
+function firstLine(msg: string): string {
   return msg.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? msg;
 }
 
@@ -193,7 +193,7 @@ export async function findBadValue(c: DuckDBConnection, src: Source, plans: read
   return badValue(best.file, best.column, best.row, best.value, plan.type);
 }
 
-export function badValue(file: string, column: string, row: number, value: string, type: ColumnType): SomaError {
+function badValue(file: string, column: string, row: number, value: string, type: ColumnType): SomaError {
   const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
   return new SomaError('DATA_BAD_VALUE', `${file}: column "${column}" row ${row}: "${shown}" is not a valid ${type === 'datetime' ? 'date/time' : 'number'}`, {
     hint: type === 'numeric' ? `fix the value, leave it empty for missing, or read "${column}" as categorical` : `use ISO dates such as 2024-01-31 or 2024-01-31T12:00:00Z`,
