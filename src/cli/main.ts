@@ -1,6 +1,7 @@
 // Entry point of the `soma` command. Kept thin and fast to load: each command's work is imported
 // lazily inside its action, so `soma --help` never loads DuckDB, the models or TensorFlow.js.
 
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
 import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
@@ -19,15 +20,28 @@ import { registerPreprocess } from './preprocess.js';
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
 
-/** Shared by every command: builds the Reporter from the global options once the action runs. */
+/**
+ * Shared by every command, built once per run from the CliIO and the command line: commands read
+ * the environment, the working directory and the interrupts only through it, and hand pipeline
+ * functions explicit options, so a pipeline never reads `process`.
+ */
 export interface CommandContext {
   io: CliIO;
+  /** The command line as typed (`soma train -c x.yaml`), recorded in lineage and lock files. */
+  command: string;
   reporter(cmd: Command): Reporter;
   /** The registry directory: --registry, else SOMA_REGISTRY, else ./artifacts/registry. */
   registryDir(cmd: Command): string;
+  /** Where study journals go: --runs-dir, else SOMA_RUNS, else ./artifacts/runs. */
+  runsDir(explicit: string | undefined): string;
+  /**
+   * Runs `fn` with a signal that aborts when the user interrupts (Ctrl-C, SIGTERM, SIGHUP); the
+   * handlers exist only while `fn` runs, so in-process callers never accumulate them.
+   */
+  interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
-export function createProgram(io: CliIO): Command {
+export function createProgram(io: CliIO, argv: readonly string[] = []): Command {
   const program = new Command('soma');
   program
     .description('Clean, train, tune, evaluate, register and batch-predict tabular models from a YAML config')
@@ -52,10 +66,22 @@ Quick start:
   soma predict penguins --input examples/penguins/penguins.csv --output /tmp/predictions.csv`,
     );
 
+  const runsFromEnv = io.env['SOMA_RUNS'];
   const ctx: CommandContext = {
     io,
+    command: ['soma', ...argv].join(' '),
     reporter: (cmd) => new Reporter(io, globalOptions(cmd)),
     registryDir: (cmd) => resolveRegistryDir(globalOptions(cmd).registry, io.env, io.cwd),
+    runsDir: (explicit) => path.resolve(io.cwd, explicit ?? (runsFromEnv && runsFromEnv.trim() !== '' ? runsFromEnv : 'artifacts/runs')),
+    interruptible: async (fn) => {
+      const abort = new AbortController();
+      const off = io.onInterrupt?.(() => abort.abort());
+      try {
+        return await fn(abort.signal);
+      } finally {
+        off?.();
+      }
+    },
   };
   registerInit(program, ctx);
   registerValidate(program, ctx);
@@ -105,7 +131,7 @@ function globalOptions(cmd: Command): GlobalOptions {
 
 /** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const program = createProgram(io);
+  const program = createProgram(io, argv);
   const wantsJson = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });

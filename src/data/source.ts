@@ -49,7 +49,7 @@ export async function openSource(path: string, format: string | undefined): Prom
   return { path, format: fmt, fullSniff: false };
 }
 
-export function notFound(path: string): SomaError {
+function notFound(path: string): SomaError {
   return new SomaError('DATA_NOT_FOUND', isGlob(path) ? `no files match ${path}` : `data file not found: ${path}`, {
     hint: 'check the path (on the command line relative paths start at the current directory; in a config, at the config file)',
     details: { file: path },
@@ -92,7 +92,7 @@ export function isConversionError(e: unknown): boolean {
   return /Conversion Error|Could not convert|Failed to cast|JSON transform error/i.test(msg);
 }
 
-export function firstLine(msg: string): string {
+function firstLine(msg: string): string {
   return msg.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? msg;
 }
 

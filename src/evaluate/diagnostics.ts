@@ -39,7 +39,7 @@ export type Diagnostics = ClassificationDiagnostics | RegressionDiagnostics;
 /** Curves thinner than this many points keep every point; longer ones are thinned for the report. */
 const MAX_CURVE_POINTS = 500;
 /** Per-class curves drawn at most (the most frequent classes): beyond that a chart is a tangle. */
-export const MAX_CURVE_CLASSES = 10;
+const MAX_CURVE_CLASSES = 10;
 
 export function classificationDiagnostics(yTrue: Float64Array, yPred: Float64Array, proba: Float64Array | undefined, classes: readonly string[]): ClassificationDiagnostics {
   const k = classes.length;

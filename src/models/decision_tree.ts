@@ -7,7 +7,7 @@ import { isJsonObject, type JsonObject } from '../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from './estimator.js';
 import { RandomForest, resolveMaxFeatures, treeParamsCommon } from './random_forest.js';
 
-export const decisionTreeParamsSchema: JsonObject = {
+const decisionTreeParamsSchema: JsonObject = {
   type: 'object',
   additionalProperties: false,
   properties: {

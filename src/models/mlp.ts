@@ -54,7 +54,7 @@ const layerSchema: JsonObject = {
   },
 };
 
-export const mlpParamsSchema: JsonObject = {
+const mlpParamsSchema: JsonObject = {
   type: 'object',
   additionalProperties: false,
   properties: {

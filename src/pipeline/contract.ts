@@ -8,7 +8,7 @@ import type { SchemaColumn } from '../data/read.js';
 import { presentCategories } from '../preprocess/categories.js';
 import type { Task } from '../engine/matrix.js';
 
-export const CONTRACT_FORMAT_VERSION = 1;
+const CONTRACT_FORMAT_VERSION = 1;
 const MAX_SAVED_CATEGORIES = 1000;
 
 export interface InputColumn {

@@ -22,7 +22,7 @@ export function predictMatrix(estimator: Estimator, X: FeatureMatrix, task: Task
 }
 
 /** Index of the largest value in each row of a row-major rows x k matrix; the first one on ties. */
-export function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
+function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0, o = 0; i < rows; i++, o += k) {
     let best = 0;

@@ -39,12 +39,16 @@ export interface TrainOptions {
   version?: string;
   /** Gates from --fail-under/--fail-over, on top of the config's evaluate.gates. */
   extraGates?: Record<string, string>;
+  /** Where study journals go when the config has a `search:` section: `<runsDir>/<name>/<study>/`. */
+  runsDir: string;
   /** The command line, recorded in lineage. */
   command: string;
   cwd: string;
   onProgress?: (p: Progress) => void;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /** Test-only (crash tests): a pause inside the registry lock, before the version is renamed into place. */
+  pauseBeforeRenameMs?: number;
 }
 
 export interface TrainResult {
@@ -257,7 +261,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 }, ...(search ? { search: search.summary } : {}) },
       }),
     },
-    { command: options.command, onNotice: warn },
+    { command: options.command, onNotice: warn, ...(options.pauseBeforeRenameMs ? { pauseBeforeRenameMs: options.pauseBeforeRenameMs } : {}) },
   );
 
   return {

@@ -18,7 +18,7 @@ import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
 import { SeriesStep } from './series-step.js';
 
-export const PIPELINE_FORMAT_VERSION = 1;
+const PIPELINE_FORMAT_VERSION = 1;
 
 export interface StepConfig {
   name: string;

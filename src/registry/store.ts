@@ -88,6 +88,11 @@ export interface RegisterOptions {
   onNotice?: (message: string) => void;
   /** Recorded in the lock's owner file. */
   command?: string;
+  /**
+   * Test-only: waits this long between writing metadata.json and the rename, so the crash tests
+   * can SIGKILL a real `soma train` inside that window (the CLI reads SOMA_TEST_PAUSE_BEFORE_RENAME_MS).
+   */
+  pauseBeforeRenameMs?: number;
 }
 
 export interface RegisteredModel extends ResolvedModel {
@@ -96,13 +101,13 @@ export interface RegisteredModel extends ResolvedModel {
 
 const STAGING_RE = /^\.staging-(\d+)-[0-9a-f]+$/;
 
-/** Who runs this process, for audit records (events.jsonl, predictions.jsonl). */
+/** Who runs this process, for audit records (events.jsonl, predictions.jsonl): the OS account. */
 export function currentUser(): string | null {
   try {
     return userInfo().username;
   } catch {
-    // userInfo throws when the uid has no passwd entry (common in containers).
-    return process.env.USER ?? process.env.USERNAME ?? null;
+    // userInfo throws when the uid has no passwd entry (common in containers): no name to record.
+    return null;
   }
 }
 
@@ -490,7 +495,7 @@ export class Registry {
           const metadataText = stringifyJson(metadata);
           await writeFileAtomic(join(staging, METADATA_FILE), metadataText);
           const dir = this.versionDir(n, version);
-          await testPause('SOMA_TEST_PAUSE_BEFORE_RENAME_MS');
+          if (options.pauseBeforeRenameMs) await new Promise<void>((r) => setTimeout(r, options.pauseBeforeRenameMs));
           try {
             await rename(staging, dir);
           } catch (e) {
@@ -511,16 +516,6 @@ export class Registry {
       await rm(staging, { recursive: true, force: true });
     }
   }
-}
-
-/**
- * Test-only hook: when the environment variable names a positive number of milliseconds, waits
- * that long. The crash tests set SOMA_TEST_PAUSE_BEFORE_RENAME_MS to widen the window between
- * writing metadata.json and the rename, so they can SIGKILL a real `soma train` inside it.
- */
-async function testPause(variable: string): Promise<void> {
-  const ms = Number(process.env[variable] ?? '');
-  if (Number.isFinite(ms) && ms > 0) await new Promise<void>((r) => setTimeout(r, ms));
 }
 
 /** Flushes a directory entry change (the rename) so a power cut cannot undo a reported success. */

@@ -219,6 +219,8 @@ describe('mlp', () => {
     expect(best.spec).toEqual(final.spec);
     const e6 = fromLayersModel({ modelJson: JSON.parse(new TextDecoder().decode(files.get('checkpoints/epoch_6/model.json')!)), weights: files.get('checkpoints/epoch_6/weights.bin')! });
     // Without early stopping the saved model is the last epoch's.
+    expect(final.tensors.length).toBeGreaterThan(0);
+    expect(e6.tensors.map((t) => t.name)).toEqual(final.tensors.map((t) => t.name));
     e6.tensors.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(final.tensors[i]!.values)));
   });
 

@@ -6,7 +6,7 @@ export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'linear'] as cons
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /** erf(x) with absolute error below 1.2e-7 (the Chebyshev fit of Numerical Recipes' erfc). */
-export function erf(x: number): number {
+function erf(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =

@@ -44,7 +44,7 @@ export interface ForestResult {
 }
 
 /** Seed of tree t: independent of the order trees are grown in, so parallel runs give the same forest. */
-export function treeSeed(seed: number, t: number): number {
+function treeSeed(seed: number, t: number): number {
   return (Math.imul(seed >>> 0, 0x01000193) ^ Math.imul(t + 1, 0x9e3779b1)) >>> 0;
 }
 
@@ -61,11 +61,6 @@ export interface ForestContext {
   readonly grad: Float64Array;
   readonly idx: Uint32Array;
   readonly counts: Uint32Array;
-}
-
-export function forestContext(data: TrainData, nClasses: number, p: ForestParams): ForestContext {
-  const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  return contextFromBinned(binMatrix(mapper, data.columns), data.y, data.weight, nClasses, p);
 }
 
 /** The per-tree state over already binned data (what a forest worker rebuilds from shared memory). */
