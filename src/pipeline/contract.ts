@@ -3,7 +3,7 @@
 
 import { numericValues, type ColumnType, type Frame } from '../data/frame.js';
 import { presentCategories } from '../preprocess/categories.js';
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 
 export const CONTRACT_FORMAT_VERSION = 1;
 const MAX_SAVED_CATEGORIES = 1000;

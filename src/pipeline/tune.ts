@@ -8,11 +8,13 @@ import { loadConfig } from '../config/load.js';
 import type { LoadedConfig, SearchConfig, SomaConfig } from '../config/types.js';
 import { cvFolds, foldKind, type FoldOptions } from '../data/folds.js';
 import { numericValues, type Frame } from '../data/frame.js';
-import type { Task } from '../engine/matrix.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
+import type { TaskSpec } from '../tasks/spec.js';
 import { workerUrl } from '../engine/worker-url.js';
 import { SomaError } from '../errors.js';
-import { metricDirection, resolveMetricNames } from '../evaluate/metrics.js';
-import { estimatorNames, findEstimator } from '../models/catalog.js';
+import { metricDirection, resolveMetricNames } from '../evaluate/metrics/index.js';
+import { checkSupportsTask, estimatorNames, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import { canonicalJson } from '../registry/bump.js';
 import { GpSampler } from '../search/gp.js';
@@ -29,7 +31,7 @@ import { suggest } from '../config/suggest.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
 import { stackFrames } from './search-frames.js';
-import { classLabels } from './target.js';
+import { commonTasks } from './target.js';
 import path from 'node:path';
 
 export interface SearchRunOptions {
@@ -97,6 +99,7 @@ export interface SearchOutcome {
 /** `soma tune`: search only. */
 export async function tune(options: TuneOptions): Promise<SearchOutcome> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const loaded = await loadConfig(options.config, { sets: options.sets ?? [] });
   if (!loaded.config.search) {
     throw new SomaError('CONFIG_INVALID', `${options.config}: no search: section to tune`, {
@@ -117,6 +120,7 @@ export async function tune(options: TuneOptions): Promise<SearchOutcome> {
 export async function searchBeforeTrain(loaded: LoadedConfig, options: SearchRunOptions): Promise<TrainSearch | undefined> {
   if (!loaded.config.search) return undefined;
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const task = searchTask(loaded.config);
   const data = await loadDataset(loaded.config, loaded.dir, task);
   const outcome = await runSearch(loaded, data, options);
@@ -216,12 +220,14 @@ export function searchJson(o: SearchOutcome): JsonObject {
   };
 }
 
-/** The task, decided as train decides it but over every candidate family. */
-function searchTask(config: SomaConfig): Task | undefined {
-  if (config.task) return config.task;
-  const specs = config.model.candidates.map(findEstimator);
-  const common = specs[0]!.tasks.filter((t) => specs.every((s) => s.tasks.includes(t)));
-  return common.length === 1 ? common[0] : undefined;
+/** The tasks every candidate family supports: what the search's task is inferred from. */
+function candidateTasks(config: SomaConfig): string[] {
+  return commonTasks(config.model.candidates.map(findEstimator));
+}
+
+/** The task known before the data is read, decided as train decides it but over every candidate family. */
+function searchTask(config: SomaConfig): TaskSpec | undefined {
+  return taskHint(config.task, candidateTasks(config));
 }
 
 export async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRunOptions): Promise<SearchOutcome> {
@@ -231,13 +237,11 @@ export async function runSearch(loaded: LoadedConfig, data: Dataset, options: Se
   const families = config.model.candidates;
   const dev = stackFrames(data.train, data.validation);
   const targetCol = dev.column(config.data.target)!;
-  const task: Task = searchTask(config) ?? (targetCol.type === 'numeric' ? 'regression' : 'classification');
-  for (const f of families) {
-    const spec = findEstimator(f);
-    if (!spec.tasks.includes(task)) throw new SomaError('CONFIG_INVALID', `model.type: ${f} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
-  }
-  const classes = task === 'classification' ? classLabels(targetCol) : [];
-  const metric = search.metric ?? config.evaluate.metrics?.[0] ?? (task === 'classification' ? 'accuracy' : 'rmse');
+  const taskSpec = inferTask(config.task, candidateTasks(config), targetCol);
+  const task = taskSpec.name;
+  for (const f of families) checkSupportsTask(findEstimator(f), task, f);
+  const classes = taskSpec.target.labels(targetCol);
+  const metric = search.metric ?? config.evaluate.metrics?.[0] ?? taskSpec.searchMetric;
   resolveMetricNames(task, [metric]);
   const direction = search.direction ?? metricDirection(metric);
   const metrics = resolveMetricNames(task, [metric, ...(config.evaluate.metrics ?? resolveMetricNames(task))]);
@@ -247,7 +251,7 @@ export async function runSearch(loaded: LoadedConfig, data: Dataset, options: Se
   const baseParams: Record<string, JsonObject> = {};
   for (const f of families) baseParams[f] = paramsFor(f, config.model.params, families.length > 1);
 
-  const folds = cvFolds(dev.rows, foldOptions(dev, search, task, config));
+  const folds = cvFolds(dev.rows, foldOptions(dev, search, taskSpec, config));
   const budgetParam = search.method === 'hyperband' ? (search.hyperband.resource ?? defaultResource(families)) : undefined;
   const payload: ObjectivePayload = {
     columns: [...dev.columns],
@@ -327,7 +331,7 @@ export async function runSearch(loaded: LoadedConfig, data: Dataset, options: Se
     method: search.method,
     metric,
     direction,
-    cv: { folds: folds.length, kind: foldKind(foldOptions(dev, search, task, config)), rows: dev.rows },
+    cv: { folds: folds.length, kind: foldKind(foldOptions(dev, search, taskSpec, config)), rows: dev.rows },
     n_jobs: nJobs,
     seed: search.seed,
     best: best ? { number: best.number, params: best.params, score: best.score!, ...(best.metrics ? { metrics: best.metrics } : {}) } : undefined,
@@ -430,7 +434,7 @@ function checkSpace(space: SearchSpace, families: readonly string[], config: Som
   }
 }
 
-function foldOptions(dev: Frame, search: SearchConfig, task: Task, config: SomaConfig): FoldOptions {
+function foldOptions(dev: Frame, search: SearchConfig, task: TaskSpec, config: SomaConfig): FoldOptions {
   const o: FoldOptions = { folds: search.cv.folds, seed: search.seed, shuffle: search.cv.shuffle };
   if (search.cv.time) {
     const c = dev.column(search.cv.time);
@@ -442,7 +446,7 @@ function foldOptions(dev: Frame, search: SearchConfig, task: Task, config: SomaC
     const c = dev.column(search.cv.groups);
     if (!c) throw new SomaError('DATA_MISSING_COLUMN', `search.cv.groups: column "${search.cv.groups}" not found (columns: ${dev.names.join(', ')})`);
     o.groups = codesOf(c);
-  } else if (task === 'classification' && search.cv.stratify) {
+  } else if (task.stratify && search.cv.stratify) {
     o.stratify = codesOf(dev.column(config.data.target)!);
   }
   return o;
