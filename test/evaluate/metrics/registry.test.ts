@@ -2,7 +2,19 @@
 
 import { describe, expect, it } from 'vitest';
 import { SomaError } from '../../../src/errors.js';
-import { DEFAULT_METRICS, METRIC_NAMES, accuracy, computeMetrics, metricDirection } from '../../../src/evaluate/metrics/index.js';
+import {
+  DEFAULT_METRICS,
+  METRIC_NAMES,
+  accuracy,
+  computeMetrics,
+  metricDirection,
+  metricFamily,
+  metricNames,
+  metricNeedsProba,
+  registerMetricFamily,
+  regressionMetrics as METRIC_FAMILY_REGRESSION,
+  type MetricFamily,
+} from '../../../src/evaluate/metrics/index.js';
 import { f64 } from './fixtures.js';
 
 describe('computeMetrics façade', () => {
@@ -71,5 +83,42 @@ describe('computeMetrics façade', () => {
     for (const task of ['classification', 'regression'] as const) {
       for (const m of DEFAULT_METRICS[task]) expect(METRIC_NAMES[task]).toContain(m);
     }
+  });
+});
+
+describe('metric registry', () => {
+  const family = (overrides: Partial<MetricFamily>): MetricFamily => ({
+    task: 'ordinal',
+    target: 'values',
+    metrics: [{ name: 'mae', direction: 'minimize' }],
+    defaults: ['mae'],
+    score: 'mae',
+    groupMetrics: ['mae'],
+    compute: () => ({}),
+    ...overrides,
+  });
+
+  it('when the built-in families are read, then each task lists its own metrics and every name is known once', () => {
+    expect(metricNames('classification')).toEqual([...METRIC_NAMES.classification]);
+    expect(metricNames('regression')).toEqual([...METRIC_NAMES.regression]);
+    expect(metricNames()).toEqual([...METRIC_NAMES.classification, ...METRIC_NAMES.regression]);
+    expect(metricFamily('classification').score).toBe('accuracy');
+    expect(metricFamily('regression').score).toBe('r2');
+    expect(['roc_auc', 'pr_auc', 'log_loss', 'brier'].every(metricNeedsProba)).toBe(true);
+    expect(metricNeedsProba('accuracy')).toBe(false);
+  });
+
+  it('when a family reuses a name with another direction or names a stray default, then registration fails', () => {
+    expect(() => registerMetricFamily(family({ metrics: [{ name: 'mae', direction: 'maximize' }] }))).toThrow(/metric mae of task ordinal disagrees/);
+    expect(() => registerMetricFamily(family({ defaults: ['mae', 'rmse'] }))).toThrow(/defaults names rmse, not among its metrics \(mae\)/);
+    expect(() => registerMetricFamily({ ...METRIC_FAMILY_REGRESSION, metrics: [] })).toThrow(/metrics for task regression registered twice/);
+    expect(() => metricFamily('ordinal')).toThrow(/no metrics for task "ordinal" \(tasks with metrics: classification, regression\)/);
+  });
+
+  it('when a family shares a name with the same direction, then both tasks score it', () => {
+    registerMetricFamily(family({ compute: (input, names) => Object.fromEntries(names.map((n) => [n, input.yTrue.length])) }));
+    expect(metricNames('ordinal')).toEqual(['mae']);
+    expect(metricDirection('mae')).toBe('minimize');
+    expect(computeMetrics('ordinal', { yTrue: f64([1, 2, 3]), yPred: f64([1, 2, 3]) })).toEqual({ mae: 3 });
   });
 });
