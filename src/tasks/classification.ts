@@ -14,7 +14,6 @@ const MAX_CLASSES_FOR_NUMERIC = 10;
 
 export const classificationTask: TaskSpec = {
   name: 'classification',
-  description: 'Predict one of a fixed set of classes (with class probabilities)',
   target: {
     readAs: 'categorical',
     minLabels: 2,

@@ -9,7 +9,6 @@ import type { TaskSpec } from './spec.js';
 
 export const regressionTask: TaskSpec = {
   name: 'regression',
-  description: 'Predict a number',
   target: {
     minLabels: 0,
     claims: (target) => target.type === 'numeric',

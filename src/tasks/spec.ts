@@ -44,8 +44,6 @@ export interface TargetEncoding {
 
 export interface TaskSpec {
   readonly name: Task;
-  /** One line for `soma schema` and the docs. */
-  readonly description: string;
   readonly target: TargetEncoding;
   /** The task's metrics: names, directions, which need probabilities, defaults, and how they are computed. */
   readonly metrics: MetricFamily;

@@ -59,7 +59,6 @@ const countMetrics: MetricFamily = {
 
 const countTask: TaskSpec = {
   name: 'count',
-  description: 'Predict how often something happens (a non-negative integer)',
   target: {
     minLabels: 0,
     // A numeric target stays regression's unless the config or the model family says count.
