@@ -1,7 +1,7 @@
 // A single decision tree (CART-style: Gini or variance splits) on the shared histogram grower;
 // it is the forest with one tree, no bootstrap and all features by default.
 
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 import type { ForestParams } from '../engine/tree/forest.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from './estimator.js';

@@ -3,7 +3,8 @@
 
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
 import { featureImportance, validateForest, type Forest } from '../engine/tree/predictor.js';

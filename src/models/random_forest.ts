@@ -1,7 +1,8 @@
 // Random forests on soma's histogram tree engine: bootstrap rows, features drawn per split,
 // Gini (classification) or variance (regression) splits, and an out-of-bag score.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { trainForest, type ForestParams, type ForestResult } from '../engine/tree/forest.js';
 import { featureImportance, type Forest } from '../engine/tree/predictor.js';
 import { predictRawThreads } from '../engine/tree/predict-parallel.js';

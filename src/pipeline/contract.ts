@@ -6,7 +6,7 @@
 import { numericValues, type Column, type ColumnType, type Frame } from '../data/frame.js';
 import type { SchemaColumn } from '../data/read.js';
 import { presentCategories } from '../preprocess/categories.js';
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 
 const CONTRACT_FORMAT_VERSION = 1;
 const MAX_SAVED_CATEGORIES = 1000;

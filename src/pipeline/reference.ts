@@ -3,14 +3,14 @@
 // by the drift commands. Versions trained before it existed have none and read as `undefined`.
 
 import type { Column, Frame } from '../data/frame.js';
-import type { Target } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
+import { findTask } from '../tasks/registry.js';
 import { checkReference } from '../monitor/reference-check.js';
 import { buildReference, type ReferenceProfile } from '../monitor/reference.js';
 import { readVersionJson, versionFilePath } from '../registry/version-files.js';
 import { isJsonObject } from '../util/json.js';
 import type { InputContract } from './contract.js';
-import { toColumns } from './predict-worker.js';
-import type { Predictions } from './predictions.js';
+import type { Predictions } from '../tasks/spec.js';
 
 export interface TrainingReferenceInput {
   contract: InputContract;
@@ -25,7 +25,8 @@ export interface TrainingReferenceInput {
 
 export function trainingReference(input: TrainingReferenceInput): ReferenceProfile {
   const { contract } = input;
-  const columns = (p: Predictions): Column[] => toColumns(contract, p.values, p.proba, p.values.length);
+  const task = findTask(contract.task);
+  const columns = (p: Predictions): Column[] => task.predictionColumns(p, contract.classes, p.values.length);
   const { validation, test } = input.outputs;
   return buildReference({
     features: input.features,

@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import { SomaError } from '../errors.js';
-import type { Task } from '../engine/matrix.js';
-import { createEstimator, findEstimator } from '../models/catalog.js';
+import type { Task } from '../tasks/task.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
+import { checkSupportsTask, createEstimator, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import type { FeatureImportance, Progress } from '../models/estimator.js';
 import { Pipeline } from '../preprocess/pipeline.js';
@@ -21,8 +23,7 @@ import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
 import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
-import { scoreSplit, type SplitScore } from './scoring.js';
-import { classLabels, encodeTarget, inferTask } from './target.js';
+import { scoreSplit, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
 import { renderTrainReportHtml } from './report-html.js';
@@ -68,6 +69,7 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const timer = new PhaseTimer();
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
@@ -75,19 +77,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const search = await searchForTrain(loaded, options);
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
-  const taskHint = config.task ?? (spec.tasks.length === 1 ? spec.tasks[0] : undefined);
-
-  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint));
+  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks)));
   data.warnings.forEach(warn);
   search?.refitData(data);
   checkSensitiveColumns(data.train, config.evaluate.sensitive);
-  const task = inferTask(config.task, spec, data.train.column(config.data.target)!);
-  if (!spec.tasks.includes(task)) {
-    throw new SomaError('CONFIG_INVALID', `model.type: ${config.model.type} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
-  }
-  const classes = task === 'classification' ? classLabels(data.train.column(config.data.target)!) : [];
-  if (task === 'classification' && classes.length < 2) {
-    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class in the training split (expected at least 2)`);
+  const taskSpec = inferTask(config.task, spec.tasks, data.train.column(config.data.target)!);
+  const task = taskSpec.name;
+  checkSupportsTask(spec, task, config.model.type);
+  const classes = taskSpec.target.labels(data.train.column(config.data.target)!);
+  if (classes.length < taskSpec.target.minLabels) {
+    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class${classes.length === 1 ? '' : 'es'} in the training split (expected at least ${taskSpec.target.minLabels})`);
   }
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
   const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
@@ -96,7 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
   // The target goes into the fit (target encoding, importance selection) and follows the rows
   // that training-only steps keep (dedupe, outliers with action drop).
-  const yTrainAll = encodeTarget(data.train, config.data.target, task, classes, 'training split');
+  const yTrainAll = taskSpec.target.encode(data.train, config.data.target, classes, 'training split');
   const { Xtrain, Xval, Xtest, yTrain } = await timer.time('preprocess', () => {
     const fitted = pipeline.fit(trainFeatures, { target: yTrainAll, classes });
     return { Xtrain: fitted.X, yTrain: fitted.y ?? yTrainAll, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
@@ -104,8 +103,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
   if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
 
-  const yVal = encodeTarget(data.validation, config.data.target, task, classes, 'validation split');
-  const yTest = data.test ? encodeTarget(data.test, config.data.target, task, classes, 'test split') : undefined;
+  const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
+  const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
 
   const model = createEstimator(config.model.type, config.model.params, task);
   await timer.time('fit', () =>
@@ -121,9 +120,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const scores = await timer.time('evaluate', () => {
     const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
-    const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(scored, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) s.validation = scoreSplit(scored, Xval, yVal, config.evaluate.metrics);
-    if (Xtest && yTest) s.test = scoreSplit(scored, Xtest, yTest, config.evaluate.metrics);
+    const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, Xtrain, yTrain, config.evaluate.metrics) };
+    if (Xval.rows > 0) s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
+    if (Xtest && yTest) s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
     return s;
   });
   const oob = model.outOfBag?.();

@@ -8,11 +8,13 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig, SomaConfig } from '../config/types.js';
 import { cvFolds, foldKind } from '../data/folds.js';
-import type { Task } from '../engine/matrix.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
+import type { TaskSpec } from '../tasks/spec.js';
 import { workerUrl } from '../engine/worker-url.js';
 import { SomaError } from '../errors.js';
-import { metricDirection, resolveMetricNames } from '../evaluate/metrics.js';
-import { estimatorNames, findEstimator } from '../models/catalog.js';
+import { metricDirection, resolveMetricNames } from '../evaluate/metrics/index.js';
+import { checkSupportsTask, estimatorNames, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import { canonicalJson } from '../registry/bump.js';
 import { foldOptions } from '../search/cv.js';
@@ -27,7 +29,7 @@ import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
 import { stackFrames } from './search-frames.js';
-import { classLabels } from './target.js';
+import { commonTasks } from './target.js';
 
 export interface SearchRunOptions {
   /** Where study run directories live: `<runsDir>/<model name>/<study>/`. */
@@ -60,6 +62,7 @@ export interface SearchOutcome extends StudySummary {
 /** `soma tune`: search only. */
 export async function tune(options: TuneOptions): Promise<SearchOutcome> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const loaded = await loadConfig(options.config, { sets: options.sets ?? [] });
   if (!loaded.config.search) {
     throw new SomaError('CONFIG_INVALID', `${options.config}: no search: section to tune`, {
@@ -87,6 +90,7 @@ export async function searchForTrain(loaded: LoadedConfig, options: SearchRunOpt
     return undefined;
   }
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const task = searchTask(loaded.config);
   const data = await loadDataset(loaded.config, loaded.dir, task);
   const outcome = await runSearch(loaded, data, options);
@@ -141,12 +145,14 @@ export class TrainSearch {
   }
 }
 
-/** The task, decided as train decides it but over every candidate family. */
-function searchTask(config: SomaConfig): Task | undefined {
-  if (config.task) return config.task;
-  const specs = config.model.candidates.map(findEstimator);
-  const common = specs[0]!.tasks.filter((t) => specs.every((s) => s.tasks.includes(t)));
-  return common.length === 1 ? common[0] : undefined;
+/** The tasks every candidate family supports: what the search's task is inferred from. */
+function candidateTasks(config: SomaConfig): string[] {
+  return commonTasks(config.model.candidates.map(findEstimator));
+}
+
+/** The task known before the data is read, decided as train decides it but over every candidate family. */
+function searchTask(config: SomaConfig): TaskSpec | undefined {
+  return taskHint(config.task, candidateTasks(config));
 }
 
 async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRunOptions): Promise<SearchOutcome> {
@@ -156,13 +162,11 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
   const families = config.model.candidates;
   const dev = stackFrames(data.train, data.validation);
   const targetCol = dev.column(config.data.target)!;
-  const task: Task = searchTask(config) ?? (targetCol.type === 'numeric' ? 'regression' : 'classification');
-  for (const f of families) {
-    const spec = findEstimator(f);
-    if (!spec.tasks.includes(task)) throw new SomaError('CONFIG_INVALID', `model.type: ${f} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
-  }
-  const classes = task === 'classification' ? classLabels(targetCol) : [];
-  const metric = search.metric ?? config.evaluate.metrics?.[0] ?? (task === 'classification' ? 'accuracy' : 'rmse');
+  const taskSpec = inferTask(config.task, candidateTasks(config), targetCol);
+  const task = taskSpec.name;
+  for (const f of families) checkSupportsTask(findEstimator(f), task, f);
+  const classes = taskSpec.target.labels(targetCol);
+  const metric = search.metric ?? config.evaluate.metrics?.[0] ?? taskSpec.searchMetric;
   resolveMetricNames(task, [metric]);
   const direction = search.direction ?? metricDirection(metric);
   const metrics = resolveMetricNames(task, [metric, ...(config.evaluate.metrics ?? resolveMetricNames(task))]);
@@ -172,7 +176,7 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
   const baseParams: Record<string, JsonObject> = {};
   for (const f of families) baseParams[f] = paramsFor(f, config.model.params, families.length > 1);
 
-  const cvOptions = foldOptions(dev, { ...search.cv, seed: search.seed }, task, config.data.target);
+  const cvOptions = foldOptions(dev, { ...search.cv, seed: search.seed }, taskSpec.stratify, config.data.target);
   const folds = cvFolds(dev.rows, cvOptions);
   const budgetParam = search.method === 'hyperband' ? (search.hyperband.resource ?? defaultResource(families)) : undefined;
   const payload: ObjectivePayload = {

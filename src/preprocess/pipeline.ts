@@ -10,7 +10,8 @@
 // metrics and prediction files are on the target's own scale.
 
 import type { Frame } from '../data/frame.js';
-import { takeTarget, type FeatureMatrix, type Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import { takeTarget, type Target } from '../tasks/task.js';
 import type { Estimator } from '../models/estimator.js';
 import type { JsonObject } from '../util/json.js';
 import { createStep, stepFromJSON } from './catalog.js';
@@ -118,7 +119,7 @@ export class Pipeline {
   /** The target as the model learns it (unchanged without a target_transform step). */
   transformTarget(y: Target): Target {
     const t = this.targetStep();
-    return t && y.task === 'regression' ? { ...y, values: t.transformTarget(y.values) } : y;
+    return t && y.nClasses === 0 ? { ...y, values: t.transformTarget(y.values) } : y;
   }
 
   /** Model outputs back on the target's scale. */

@@ -4,7 +4,6 @@
 import type { Column, Frame } from '../data/frame.js';
 import { numericValues } from '../data/frame.js';
 import type { FoldOptions } from '../data/folds.js';
-import type { Task } from '../engine/matrix.js';
 import { SomaError } from '../errors.js';
 
 /** The settings of `search.cv` (and the study seed) that decide the folds. */
@@ -20,10 +19,10 @@ export interface CvSettings {
 }
 
 /**
- * Fold options over `dev` (time beats groups beats stratify; stratified only for classification,
- * by the target's classes). Errors name the `search.cv` key and the column.
+ * Fold options over `dev` (time beats groups beats stratify; stratified only when the task
+ * stratifies (`TaskSpec.stratify`: classification), by the target's classes). Errors name the `search.cv` key and the column.
  */
-export function foldOptions(dev: Frame, cv: CvSettings, task: Task, target: string): FoldOptions {
+export function foldOptions(dev: Frame, cv: CvSettings, stratifyTask: boolean, target: string): FoldOptions {
   const o: FoldOptions = { folds: cv.folds, seed: cv.seed, shuffle: cv.shuffle };
   if (cv.time) {
     const c = dev.column(cv.time);
@@ -35,7 +34,7 @@ export function foldOptions(dev: Frame, cv: CvSettings, task: Task, target: stri
     const c = dev.column(cv.groups);
     if (!c) throw new SomaError('DATA_MISSING_COLUMN', `search.cv.groups: column "${cv.groups}" not found (columns: ${dev.names.join(', ')})`);
     o.groups = codesOf(c);
-  } else if (task === 'classification' && cv.stratify) {
+  } else if (stratifyTask && cv.stratify) {
     o.stratify = codesOf(dev.column(target)!);
   }
   return o;

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { numericMatrix, takeRows, takeTarget, type FeatureMatrix, type Target } from '../../src/engine/matrix.js';
+import { numericMatrix, takeRows, type FeatureMatrix } from '../../src/engine/matrix.js';
+import { takeTarget, type Target } from '../../src/tasks/task.js';
 import { Rng } from '../../src/engine/random.js';
 import { LogisticRegression, logisticSpec } from '../../src/models/logistic.js';
 import { SomaError } from '../../src/errors.js';

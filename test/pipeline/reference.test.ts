@@ -13,6 +13,8 @@ import { numericValues, type Column, type Frame } from '../../src/data/frame.js'
 import { countOnEdges } from '../../src/monitor/histogram.js';
 import { learnEdges, type CategoricalReference, type ColumnReference, type NumericReference, type ReferenceProfile } from '../../src/monitor/reference.js';
 import { loadDataset } from '../../src/pipeline/dataset.js';
+import { registerBuiltinTasks } from '../../src/tasks/index.js';
+import { findTask } from '../../src/tasks/registry.js';
 import { loadModel, predictFrame } from '../../src/pipeline/loaded-model.js';
 import { predictRecords } from '../../src/pipeline/predict-records.js';
 import { readReference } from '../../src/pipeline/reference.js';
@@ -38,7 +40,8 @@ afterAll(async () => {
 /** The config's splits, read and split again exactly as train did. */
 async function splits(configFile: string): Promise<{ train: Frame; test: Frame; seed: number; drop: string[] }> {
   const loaded = await loadConfig(configFile);
-  const data = await loadDataset(loaded.config, loaded.dir, loaded.config.task);
+  registerBuiltinTasks();
+  const data = await loadDataset(loaded.config, loaded.dir, loaded.config.task ? findTask(loaded.config.task) : undefined);
   const d = loaded.config.data;
   return { train: data.train, test: data.test!, seed: loaded.config.seed, drop: [d.target, ...(d.id ? [d.id] : []), ...d.drop] };
 }
