@@ -12,7 +12,8 @@
 import { execFileSync } from 'node:child_process';
 import { LogisticRegression } from '../dist/models/logistic.js';
 import { LinearRegression } from '../dist/models/linear.js';
-import { numericMatrix, takeRows, takeTarget } from '../dist/engine/matrix.js';
+import { numericMatrix, takeRows } from '../dist/engine/matrix.js';
+import { takeTarget } from '../dist/tasks/task.js';
 import { readCsv } from './csv.js';
 
 const args = process.argv.slice(2);

@@ -15,7 +15,7 @@ import { TpeSampler } from '../dist/search/tpe.js';
 import { RandomSampler } from '../dist/search/random.js';
 import { samplerPlan, runStudy, InlineExecutor } from '../dist/search/scheduler.js';
 import { parseSpace } from '../dist/search/space.js';
-import { defaultStartup } from '../dist/pipeline/tune.js';
+import { defaultStartup } from '../dist/search/plan.js';
 
 const arg = (name, def) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : def);
 const trials = Number(arg('--trials', 50));

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Regenerates the files derived from the estimator and step specs: configs/soma.schema.json and
+// Regenerates the files derived from the estimator, task and step specs: configs/soma.schema.json and
 // the parameter reference section of README.md. Run after changing a params schema
 // (`npm run docs`); test/config/docs.test.ts fails while either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { registerBuiltinEstimators } from '../dist/models/index.js';
+import { registerBuiltinTasks } from '../dist/tasks/index.js';
 import { buildConfigSchema } from '../dist/config/schema.js';
 import { renderReferenceMarkdown } from '../dist/config/docs.js';
 
 registerBuiltinEstimators();
+registerBuiltinTasks();
 const root = new URL('../', import.meta.url);
 writeFileSync(new URL('configs/soma.schema.json', root), `${JSON.stringify(buildConfigSchema(), null, 2)}\n`);
 const readme = readFileSync(new URL('README.md', root), 'utf8');

@@ -1,5 +1,6 @@
 // The CLI's view of the outside world, injectable so every command runs in-process in tests:
-// where output goes, whether stderr is a terminal, colour, the environment and working directory.
+// where output goes, whether stderr is a terminal, colour, the environment, the working
+// directory and the interrupts. processIO() is the one place that reads them from `process`.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 
@@ -12,17 +13,38 @@ export interface CliIO {
   stderr: Output;
   /** Whether stderr is an interactive terminal (progress bars only then). */
   isTTY: boolean;
-  env: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /**
+   * Subscribes to the user's request to stop (the real process: SIGINT, SIGTERM, SIGHUP) and
+   * returns the unsubscribe. Absent, nothing outside the command interrupts it.
+   */
+  onInterrupt?: (handler: (signal: string) => void) => () => void;
 }
+
+/** The signals that stop a command cleanly: Ctrl-C, `kill`, a closed terminal. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY: Boolean(process.stderr.isTTY),
-    env: process.env,
+    // A copy: what the command sees is fixed when it starts.
+    env: { ...process.env },
     cwd: process.cwd(),
+    onInterrupt: (handler) => {
+      // The first signal unsubscribes, so a second one has its default effect (a hard stop).
+      const listener = (signal: NodeJS.Signals): void => {
+        off();
+        handler(signal);
+      };
+      const off = (): void => {
+        for (const s of INTERRUPTS) process.removeListener(s, listener);
+      };
+      for (const s of INTERRUPTS) process.on(s, listener);
+      return off;
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // Entry point of the `soma` command. Kept thin and fast to load: each command's work is imported
 // lazily inside its action, so `soma --help` never loads DuckDB, the models or TensorFlow.js.
 
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
 import type { CommandContext } from './context.js';
@@ -20,7 +21,7 @@ import { registerPreprocess } from './preprocess.js';
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
 
-export function createProgram(io: CliIO): Command {
+export function createProgram(io: CliIO, argv: readonly string[] = []): Command {
   const program = new Command('soma');
   program
     .description('Clean, train, tune, evaluate, register and batch-predict tabular models from a YAML config')
@@ -45,10 +46,22 @@ Quick start:
   soma predict penguins --input examples/penguins/penguins.csv --output /tmp/predictions.csv`,
     );
 
+  const runsFromEnv = io.env['SOMA_RUNS'];
   const ctx: CommandContext = {
     io,
+    command: ['soma', ...argv].join(' '),
     reporter: (cmd) => new Reporter(io, globalOptions(cmd)),
     registryDir: (cmd) => resolveRegistryDir(globalOptions(cmd).registry, io.env, io.cwd),
+    runsDir: (explicit) => path.resolve(io.cwd, explicit ?? (runsFromEnv && runsFromEnv.trim() !== '' ? runsFromEnv : 'artifacts/runs')),
+    interruptible: async (fn) => {
+      const abort = new AbortController();
+      const off = io.onInterrupt?.(() => abort.abort());
+      try {
+        return await fn(abort.signal);
+      } finally {
+        off?.();
+      }
+    },
   };
   registerInit(program, ctx);
   registerValidate(program, ctx);
@@ -98,7 +111,7 @@ function globalOptions(cmd: Command): GlobalOptions {
 
 /** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const program = createProgram(io);
+  const program = createProgram(io, argv);
   const wantsJson = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });

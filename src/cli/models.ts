@@ -46,7 +46,7 @@ export function registerModels(program: Command, ctx: CommandContext): void {
     .action(async (ref: string, flags: { to: string; reason?: string; require: string[] }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       const { promote, renderPromote } = await import('../pipeline/lifecycle.js');
-      const result = await promote({ registryDir: ctx.registryDir(cmd), ref, alias: flags.to, require: flags.require, ...reason(flags), onNotice: (m) => r.warn(m) });
+      const result = await promote({ registryDir: ctx.registryDir(cmd), ref, alias: flags.to, require: flags.require, ...reason(flags), onNotice: (m) => r.warn(m), command: ctx.command });
       r.result(result, () => renderPromote(result));
     });
 
@@ -59,7 +59,7 @@ export function registerModels(program: Command, ctx: CommandContext): void {
     .action(async (name: string, flags: { alias: string; reason?: string }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       const { rollback, renderRollback } = await import('../pipeline/lifecycle.js');
-      const result = await rollback({ registryDir: ctx.registryDir(cmd), name, alias: flags.alias, ...reason(flags), onNotice: (m) => r.warn(m) });
+      const result = await rollback({ registryDir: ctx.registryDir(cmd), name, alias: flags.alias, ...reason(flags), onNotice: (m) => r.warn(m), command: ctx.command });
       r.result(result, () => renderRollback(result));
     });
 
@@ -73,7 +73,7 @@ export function registerModels(program: Command, ctx: CommandContext): void {
     .action(async (ref: string, pairs: string[], flags: { remove: string[]; reason?: string }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       const { tag, renderTags } = await import('../pipeline/lifecycle.js');
-      const result = await tag({ registryDir: ctx.registryDir(cmd), ref, pairs, remove: flags.remove, ...reason(flags), onNotice: (m) => r.warn(m) });
+      const result = await tag({ registryDir: ctx.registryDir(cmd), ref, pairs, remove: flags.remove, ...reason(flags), onNotice: (m) => r.warn(m), command: ctx.command });
       r.result(result, () => renderTags(result));
     });
 
@@ -109,7 +109,7 @@ export function registerModels(program: Command, ctx: CommandContext): void {
     .action(async (ref: string, flags: { force?: boolean; reason?: string }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       const { removeModelVersion, renderRemove } = await import('../pipeline/lifecycle.js');
-      const result = await removeModelVersion({ registryDir: ctx.registryDir(cmd), ref, force: Boolean(flags.force), ...reason(flags), onNotice: (m) => r.warn(m) });
+      const result = await removeModelVersion({ registryDir: ctx.registryDir(cmd), ref, force: Boolean(flags.force), ...reason(flags), onNotice: (m) => r.warn(m), command: ctx.command });
       r.result(result, () => renderRemove(result));
     });
 
@@ -130,6 +130,7 @@ export function registerModels(program: Command, ctx: CommandContext): void {
         dryRun: Boolean(flags.dryRun),
         ...reason(flags),
         onNotice: (m) => r.warn(m),
+        command: ctx.command,
       });
       r.result(result, () => renderGc(result));
     });

@@ -21,10 +21,7 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { predict } = await import('../pipeline/predict.js');
-      const abort = new AbortController();
-      const onSigint = (): void => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      await ctx.interruptible(async (signal) => {
         const result = await predict({
           ref,
           input: resolvePath(ctx, flags.input),
@@ -36,13 +33,11 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
           ...(flags.lockTimeout !== undefined ? { lockTimeoutMs: Math.round(flags.lockTimeout * 1000) } : {}),
           onProgress: (rows) => r.progress('predicting', rows, undefined, 'rows'),
           onWarning: (m) => r.warn(m),
-          signal: abort.signal,
+          signal,
         });
         r.endProgress();
         r.result({ ...result, output: flags.output }, () => `${r.c.green('✓')} ${result.rows} predictions from ${result.id} → ${flags.output} in ${result.seconds.toFixed(2)}s (${result.rows_per_s} rows/s)`);
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      });
     });
 }
 

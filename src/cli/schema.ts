@@ -11,6 +11,8 @@ export function registerSchema(program: Command, ctx: CommandContext): void {
     .action(async (opts: { markdown?: boolean }) => {
       const { registerBuiltinEstimators } = await import('../models/index.js');
       registerBuiltinEstimators();
+      const { registerBuiltinTasks } = await import('../tasks/index.js');
+      registerBuiltinTasks();
       if (opts.markdown) {
         const { renderReferenceMarkdown } = await import('../config/docs.js');
         ctx.io.stdout.write(`${renderReferenceMarkdown()}\n`);

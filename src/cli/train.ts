@@ -13,6 +13,7 @@ interface TrainFlags {
   version?: string;
   failUnder: string[];
   failOver: string[];
+  runsDir?: string;
 }
 
 export function registerTrain(program: Command, ctx: CommandContext): void {
@@ -25,16 +26,15 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
     .option('--version <x.y.z>', 'register exactly this version')
     .option('--fail-under <metric=value>', 'exit 4 (and register nothing) when a test metric is below value, or below an alias\'s: f1_macro=production-0.01 (repeatable)', collect, [])
     .option('--fail-over <metric=value>', 'exit 4 (and register nothing) when a test metric is above value (repeatable)', collect, [])
+    .option('--runs-dir <dir>', 'where the study journal goes when the config has search: (default: $SOMA_RUNS or ./artifacts/runs)')
     .action(async (flags: TrainFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { train } = await import('../pipeline/train.js');
       const { gatesFromFlags, formatGate } = await import('../pipeline/gates.js');
       const { renderMetricsTable } = await import('../evaluate/table.js');
-      const abort = new AbortController();
-      const onSigint = (): void => abort.abort();
-      process.once('SIGINT', onSigint);
-      try {
+      const pause = Number(ctx.io.env['SOMA_TEST_PAUSE_BEFORE_RENAME_MS'] ?? '');
+      await ctx.interruptible(async (signal) => {
         const result = await train({
           config: resolvePath(ctx, flags.config),
           sets: flags.set,
@@ -42,12 +42,15 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
           ...(flags.bump ? { bump: flags.bump as 'major' | 'minor' | 'patch' } : {}),
           ...(flags.version ? { version: flags.version } : {}),
           extraGates: gatesFromFlags(flags.failUnder, flags.failOver),
-          command: ['soma', ...process.argv.slice(2)].join(' '),
+          runsDir: ctx.runsDir(flags.runsDir),
+          command: ctx.command,
           cwd: ctx.io.cwd,
           onWarning: (m) => r.warn(m),
           // Only a drawn bar asks for the metrics: the train metric costs a pass over the rows.
           ...(r.showsProgress ? { onProgress: throttled((p) => r.progress('training', p.iteration, p.total, progressText(p))) } : {}),
-          signal: abort.signal,
+          signal,
+          // Test-only: holds a real run inside the registry lock so a crash test can kill it there.
+          ...(Number.isFinite(pause) && pause > 0 ? { pauseBeforeRenameMs: pause } : {}),
         });
         r.endProgress();
         r.result(
@@ -64,9 +67,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
               `  report: ${result.path}/report.html`,
             ].join('\n'),
         );
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      });
     });
 }
 
@@ -82,7 +83,7 @@ function throttled(draw: (p: Progress) => void): (p: Progress) => void {
 }
 
 /** The progress bar's note: the metric on the training and validation data, when the model reports them. */
-export function progressText(p: Progress): string {
+function progressText(p: Progress): string {
   const parts: string[] = [];
   if (p.train !== undefined) parts.push(`train ${p.train.toPrecision(4)}`);
   if (p.validation !== undefined) parts.push(`validation ${p.validation.toPrecision(4)}`);

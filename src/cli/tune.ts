@@ -9,7 +9,8 @@ import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import type { Reporter } from './io.js';
 import { collect, resolvePath } from './validate.js';
-import type { FamilyRow, SearchOutcome, TrialSummary } from '../pipeline/tune.js';
+import type { SearchOutcome } from '../pipeline/tune.js';
+import type { FamilyRow, TrialSummary } from '../search/summary.js';
 
 interface TuneFlags {
   config: string;
@@ -18,12 +19,6 @@ interface TuneFlags {
   study?: string;
   nJobs?: string;
   runsDir?: string;
-}
-
-/** Where study run directories go: --runs-dir, else SOMA_RUNS, else ./artifacts/runs. */
-export function runsDirOf(ctx: CommandContext, explicit: string | undefined): string {
-  const fromEnv = ctx.io.env['SOMA_RUNS'];
-  return path.resolve(ctx.io.cwd, explicit ?? (fromEnv && fromEnv.trim() !== '' ? fromEnv : 'artifacts/runs'));
 }
 
 export function registerTune(program: Command, ctx: CommandContext): void {
@@ -44,22 +39,21 @@ export function registerTune(program: Command, ctx: CommandContext): void {
         nJobs = Number(flags.nJobs);
         if (!Number.isInteger(nJobs) || nJobs < 1) throw new SomaError('USAGE', `--n-jobs ${flags.nJobs}: expected an integer >= 1`);
       }
-      const { tune, searchJson } = await import('../pipeline/tune.js');
-      const abort = new AbortController();
-      const onSigint = (): void => abort.abort();
-      process.once('SIGINT', onSigint);
+      const { tune } = await import('../pipeline/tune.js');
+      const { searchJson } = await import('../search/summary.js');
       const live = r.io.isTTY && !r.opts.json && !r.opts.quiet;
       let header = false;
-      try {
+      await ctx.interruptible(async (signal) => {
         const outcome = await tune({
           config: resolvePath(ctx, flags.config),
           sets: flags.set,
-          runsDir: runsDirOf(ctx, flags.runsDir),
+          runsDir: ctx.runsDir(flags.runsDir),
+          cwd: ctx.io.cwd,
           ...(flags.study ? { study: flags.study } : {}),
           ...(flags.resume ? { resume: true } : {}),
           ...(nJobs !== undefined ? { nJobs } : {}),
           onWarning: (m) => r.warn(m),
-          signal: abort.signal,
+          signal,
           onTrial: (t, replayed) => {
             if (!live) return;
             if (!header) {
@@ -71,9 +65,7 @@ export function registerTune(program: Command, ctx: CommandContext): void {
         });
         const json = searchJson(outcome);
         r.result(json, () => renderOutcome(outcome, r));
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-      }
+      });
     });
 }
 

@@ -17,6 +17,8 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
       const { formatIssue } = await import('../config/issues.js');
       const { registerBuiltinEstimators } = await import('../models/index.js');
       registerBuiltinEstimators();
+      const { registerBuiltinTasks } = await import('../tasks/index.js');
+      registerBuiltinTasks();
       const file = resolvePath(ctx, opts.config);
       let text: string;
       try {

@@ -16,10 +16,14 @@ import type { JsonObject } from '../util/json.js';
 // ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
 const Ajv = AjvModule.Ajv;
 
-let validator: ValidateFunction | undefined;
+// Compiled once per schema: registering a model family or a task after a config was checked
+// (a plugin, a test) changes the schema, and with it the validator.
+let validator: { schema: string; validate: ValidateFunction } | undefined;
 function getValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(buildConfigSchema());
-  return validator;
+  const schema = buildConfigSchema();
+  const key = JSON.stringify(schema);
+  if (validator?.schema !== key) validator = { schema: key, validate: new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema) };
+  return validator.validate;
 }
 
 export interface LoadOptions {

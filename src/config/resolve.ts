@@ -2,7 +2,6 @@
 
 import path from 'node:path';
 import type { ColumnType } from '../data/frame.js';
-import type { Task } from '../engine/matrix.js';
 import type { StepConfig } from '../preprocess/pipeline.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import type { SearchConfig, SomaConfig } from './types.js';
@@ -54,7 +53,7 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
   return {
     name: str(raw['name']) ?? defaultName(file),
     description: str(raw['description']) ?? '',
-    task: str(raw['task']) as Task | undefined,
+    task: str(raw['task']),
     seed: num(raw['seed'], 42),
     data: {
       source: str(data['source']),

@@ -1,14 +1,13 @@
-// The config JSON Schema, assembled from the estimator catalog and the preprocessing steps so a
-// new model family or step is validated (and documented) without touching this file.
+// The config JSON Schema, assembled from the estimator catalog, the task registry and the
+// preprocessing steps so a new model family, task (with its metrics) or step is validated (and
+// documented) without touching this file.
 // `soma schema` prints it; configs/soma.schema.json is its committed export for editors.
 
 import { estimatorSpecs } from '../models/catalog.js';
 import { stepSpecs } from '../preprocess/catalog.js';
-import { METRIC_NAMES } from '../evaluate/metrics.js';
+import { taskNames, taskSpecs } from '../tasks/registry.js';
 import type { JsonObject } from '../util/json.js';
 import { searchSchema } from '../search/schema.js';
-
-const ALL_METRICS: string[] = [...METRIC_NAMES.classification, ...METRIC_NAMES.regression];
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
@@ -24,7 +23,13 @@ const fraction = (description: string, def?: number): JsonObject => ({
   description,
 });
 
+/** Every registered task's metric names, each once, in registration order. */
+function allMetricNames(): string[] {
+  return [...new Set(taskSpecs().flatMap((t) => t.metrics.metrics.map((m) => m.name)))];
+}
+
 export function buildConfigSchema(): JsonObject {
+  const metrics = allMetricNames();
   const modelNames = estimatorSpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
   const paramsByModel: JsonObject[] = estimatorSpecs().map((s) => ({
     if: { properties: { type: { enum: [s.name, ...(s.aliases ?? [])] } }, required: ['type'] },
@@ -45,7 +50,7 @@ export function buildConfigSchema(): JsonObject {
     properties: {
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Model name in the registry (default: the config file\'s name, or its directory for soma.yaml)' },
       description: { type: 'string', description: 'One line on what the model does' },
-      task: { type: 'string', enum: ['classification', 'regression'], description: 'Inferred from the model family and the target column when absent' },
+      task: { type: 'string', enum: taskNames(), description: 'Inferred from the model family and the target column when absent' },
       seed: { type: 'integer', default: 42, description: 'Seed for splits and every random choice in training' },
       data: {
         type: 'object',
@@ -144,11 +149,11 @@ export function buildConfigSchema(): JsonObject {
         type: 'object',
         additionalProperties: false,
         properties: {
-          metrics: { type: 'array', items: { type: 'string', enum: ALL_METRICS }, description: 'Metrics to report (default: all for the task)' },
+          metrics: { type: 'array', items: { type: 'string', enum: metrics }, description: 'Metrics to report (default: all for the task)' },
           gates: {
             type: 'object',
             description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9", or relative to an alias: "> production - 0.01"; a failed gate exits 4',
-            propertyNames: { enum: ALL_METRICS },
+            propertyNames: { enum: metrics },
             additionalProperties: { type: 'string', pattern: GATE_PATTERN },
           },
           sensitive: {
@@ -166,7 +171,7 @@ export function buildConfigSchema(): JsonObject {
           },
         },
       },
-      search: searchSchema(modelNames, ALL_METRICS),
+      search: searchSchema(modelNames, metrics),
       registry: {
         type: 'object',
         additionalProperties: false,

@@ -2,7 +2,7 @@
 // Everything downstream reads this, never the raw YAML.
 
 import type { ColumnType } from '../data/frame.js';
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 import type { StepConfig } from '../preprocess/pipeline.js';
 import type { JsonObject } from '../util/json.js';
 

@@ -5,7 +5,7 @@ import { SomaError } from '../errors.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson';
 
-export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'parquet', 'json', 'ndjson'];
+const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'parquet', 'json', 'ndjson'];
 
 /** Extension -> format, longest first so `.csv.gz` wins over `.gz`. */
 const EXTENSIONS: readonly (readonly [string, DataFormat])[] = [
@@ -24,9 +24,9 @@ const EXTENSIONS: readonly (readonly [string, DataFormat])[] = [
   ['.pq', 'parquet'],
 ];
 
-export const ACCEPTED_EXTENSIONS: readonly string[] = EXTENSIONS.map(([e]) => e);
+const ACCEPTED_EXTENSIONS: readonly string[] = EXTENSIONS.map(([e]) => e);
 
-export function isDataFormat(s: string): s is DataFormat {
+function isDataFormat(s: string): s is DataFormat {
   return (DATA_FORMATS as readonly string[]).includes(s);
 }
 

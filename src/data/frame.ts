@@ -133,7 +133,7 @@ export function columnLength(c: Column): number {
 }
 
 /** Rows `idx` of a column (`inv`: the selection's row inverse, for sparse columns). */
-export function takeColumn(c: Column, idx: Int32Array | Uint32Array, inv?: RowInverse): Column {
+function takeColumn(c: Column, idx: Int32Array | Uint32Array, inv?: RowInverse): Column {
   if (isSparseColumn(c)) return { ...c, sparse: takeSparse(c.sparse, inv ?? rowInverse(idx, c.sparse.length), idx.length) };
   switch (c.type) {
     case 'numeric':

@@ -12,10 +12,10 @@
 
 import type { ColumnType } from './frame.js';
 
-export const TEXT_MIN_UNIQUE = 20;
-export const TEXT_UNIQUE_SHARE = 0.5;
-export const TEXT_MEAN_LENGTH = 20;
-export const TEXT_MULTIWORD_SHARE = 0.5;
+const TEXT_MIN_UNIQUE = 20;
+const TEXT_UNIQUE_SHARE = 0.5;
+const TEXT_MEAN_LENGTH = 20;
+const TEXT_MULTIWORD_SHARE = 0.5;
 
 /** Statistics of one string column, gathered while it is read. */
 export interface StringStats {

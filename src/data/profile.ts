@@ -68,6 +68,47 @@ export function profileColumn(c: Column, top = 5): ColumnProfile {
 }
 
 function numericProfile(name: string, type: 'numeric' | 'datetime', v: Float64Array | Float32Array): ColumnProfile {
+  const m = numericMoments(v);
+  const k = m.present;
+  // Distinct values from a radix sort of the present ones (-0 and +0 are one value).
+  const present = new Float64Array(k);
+  let w = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x === x) present[w++] = x === 0 ? 0 : x;
+  }
+  const sorted = sortFloats(present, new Float64Array(k));
+  let unique = 0;
+  for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
+  const rows = v.length;
+  return {
+    name,
+    type,
+    rows,
+    missing: m.missing,
+    missing_share: rows === 0 ? 0 : m.missing / rows,
+    unique,
+    min: m.min,
+    max: m.max,
+    mean: m.mean,
+    std: m.std,
+  };
+}
+
+/** Count, missing count, range, mean and population standard deviation of a numeric column. */
+export interface Moments {
+  /** Non-missing values. */
+  present: number;
+  missing: number;
+  /** null when every value is missing. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+}
+
+/** The moments of `v` (NaN = missing), in one pass. */
+export function numericMoments(v: ArrayLike<number>): Moments {
   let missing = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -88,29 +129,7 @@ function numericProfile(name: string, type: 'numeric' | 'datetime', v: Float64Ar
     mean += d / k;
     m2 += d * (x - mean);
   }
-  // Distinct values from a radix sort of the present ones (-0 and +0 are one value).
-  const present = new Float64Array(k);
-  let w = 0;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!;
-    if (x === x) present[w++] = x === 0 ? 0 : x;
-  }
-  const sorted = sortFloats(present, new Float64Array(k));
-  let unique = 0;
-  for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
-  const rows = v.length;
-  return {
-    name,
-    type,
-    rows,
-    missing,
-    missing_share: rows === 0 ? 0 : missing / rows,
-    unique,
-    min: k > 0 ? min : null,
-    max: k > 0 ? max : null,
-    mean: k > 0 ? mean : null,
-    std: k > 0 ? Math.sqrt(m2 / k) : null,
-  };
+  return k > 0 ? { present: k, missing, min, max, mean, std: Math.sqrt(m2 / k) } : { present: 0, missing, min: null, max: null, mean: null, std: null };
 }
 
 function stringProfile(name: string, type: 'categorical' | 'text', rows: number, missing: number, counts: Map<string, number>, top: number): ColumnProfile {

@@ -16,13 +16,13 @@ import {
   isConversionError,
   openSource,
   planColumn,
-  requireColumns,
   selectSql,
   type ColumnInfo,
   type ColumnPlan,
   type Source,
 } from './source.js';
 import { makeSink, type ColumnSink } from './vectors.js';
+import { requireColumns } from './checks.js';
 
 export type { ColumnInfo } from './source.js';
 
@@ -71,10 +71,10 @@ export async function readFrame(path: string, options: ReadOptions = {}): Promis
 
 function planRead(path: string, info: readonly ColumnInfo[], options: ReadOptions): ColumnPlan[] {
   const types = options.types ?? {};
-  requireColumns(path, info, Object.keys(types), 'column named in types:');
+  requireColumns(path, info.map((i) => i.name), Object.keys(types), 'column named in types:');
   let wanted = info;
   if (options.columns) {
-    requireColumns(path, info, options.columns);
+    requireColumns(path, info.map((i) => i.name), options.columns);
     const byName = new Map(info.map((c) => [c.name, c]));
     wanted = options.columns.map((n) => byName.get(n)!);
   }
@@ -161,7 +161,7 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
   try {
     let info = await describeSource(c, src);
     const pass = (options.passThrough ?? []).filter((n) => !options.schema.some((s) => s.name === n));
-    requireColumns(path, info, [...options.schema.map((s) => s.name), ...pass]);
+    requireColumns(path, info.map((i) => i.name), [...options.schema.map((s) => s.name), ...pass]);
     const used = new Set([...options.schema.map((s) => s.name), ...pass]);
     options.onInfo?.({ columns: info, extraColumns: info.filter((i) => !used.has(i.name)).map((i) => i.name) });
 

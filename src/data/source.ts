@@ -1,6 +1,7 @@
 // Resolving a data source for reading: existence and emptiness checks, the DuckDB reader SQL,
 // column discovery, the SQL expression that gives each column its soma type, and turning
-// DuckDB's errors into SomaErrors that name the file (and, for bad values, the row and value).
+// DuckDB's errors into SomaErrors that name the file (and, for bad values, the row and value;
+// the messages themselves are checks.ts's, shared with the in-memory records path).
 
 import { stat } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -8,6 +9,7 @@ import { SomaError, errorMessage } from '../errors.js';
 import type { ColumnType } from './frame.js';
 import { detectFormat, isGlob, readerSql, sqlIdent, sqlString, type DataFormat } from './formats.js';
 import { isDatetimeDuckType, isNumericDuckType } from './infer.js';
+import { badValue, CSV_NULL_STRINGS } from './checks.js';
 
 /** A column as the file holds it. */
 export interface ColumnInfo {
@@ -15,9 +17,6 @@ export interface ColumnInfo {
   /** DuckDB's type name as DESCRIBE prints it: `DOUBLE`, `VARCHAR`, `TIMESTAMP WITH TIME ZONE`. */
   readonly duckdbType: string;
 }
-
-/** Strings that CSV/TSV readers treat as missing, as R and pandas exports write them. */
-export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'NULL', 'null'];
 
 export interface Source {
   readonly path: string;
@@ -50,7 +49,7 @@ export async function openSource(path: string, format: string | undefined): Prom
   return { path, format: fmt, fullSniff: false };
 }
 
-export function notFound(path: string): SomaError {
+function notFound(path: string): SomaError {
   return new SomaError('DATA_NOT_FOUND', isGlob(path) ? `no files match ${path}` : `data file not found: ${path}`, {
     hint: 'check the path (on the command line relative paths start at the current directory; in a config, at the config file)',
     details: { file: path },
@@ -93,7 +92,7 @@ export function isConversionError(e: unknown): boolean {
   return /Conversion Error|Could not convert|Failed to cast|JSON transform error/i.test(msg);
 }
 
-export function firstLine(msg: string): string {
+function firstLine(msg: string): string {
   return msg.split('\n').map((l) => l.trim()).find((l) => l.length > 0) ?? msg;
 }
 
@@ -144,19 +143,6 @@ export function selectSql(src: Source, plans: readonly ColumnPlan[], limit?: num
   return `SELECT ${list} FROM ${fromSql(src)}${limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`;
 }
 
-/** Throws DATA_MISSING_COLUMN naming every column of `wanted` that the file lacks. */
-export function requireColumns(path: string, have: readonly ColumnInfo[], wanted: readonly string[], what = 'column'): void {
-  const names = new Set(have.map((c) => c.name));
-  const missing = [...new Set(wanted)].filter((n) => !names.has(n));
-  if (missing.length === 0) return;
-  const list = missing.map((m) => `"${m}"`).join(', ');
-  throw new SomaError(
-    'DATA_MISSING_COLUMN',
-    `${path} has no ${what}${missing.length > 1 ? 's' : ''} ${list} (it has: ${have.map((c) => c.name).join(', ')})`,
-    { details: { file: path, missing, available: have.map((c) => c.name) } },
-  );
-}
-
 /**
  * After a conversion error: the first value (in file order) of a requested numeric or datetime
  * column that does not parse, as DATA_BAD_VALUE with its 1-based data row; `undefined` when no
@@ -191,14 +177,6 @@ export async function findBadValue(c: DuckDBConnection, src: Source, plans: read
   if (!best) return undefined;
   const plan = checked.find((p) => p.name === best.column)!;
   return badValue(best.file, best.column, best.row, best.value, plan.type);
-}
-
-export function badValue(file: string, column: string, row: number, value: string, type: ColumnType): SomaError {
-  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return new SomaError('DATA_BAD_VALUE', `${file}: column "${column}" row ${row}: "${shown}" is not a valid ${type === 'datetime' ? 'date/time' : 'number'}`, {
-    hint: type === 'numeric' ? `fix the value, leave it empty for missing, or read "${column}" as categorical` : `use ISO dates such as 2024-01-31 or 2024-01-31T12:00:00Z`,
-    details: { file, column, row, value, expected: type },
-  });
 }
 
 /** A relation with the named columns as raw strings (as the file spells them), in file order. */

@@ -21,7 +21,7 @@ export interface ColumnSink {
 }
 
 /** Copies rows [from, from+count) of a DOUBLE vector into out[at..], NaN where invalid. */
-export function copyDoubles(b: Bindings, chunk: DuckDBDataChunk, index: number, from: number, count: number, out: Float64Array, at: number): void {
+function copyDoubles(b: Bindings, chunk: DuckDBDataChunk, index: number, from: number, count: number, out: Float64Array, at: number): void {
   const vec = b.data_chunk_get_vector(chunk.chunk, index);
   const n = from + count;
   const bytes = b.vector_get_data(vec, n * 8);

@@ -73,7 +73,7 @@ const TAB = 0x09;
 const NEWLINE = 0x0a;
 
 /** RFC 4180 quoting: only when the value holds the delimiter, a quote, a line break or edge spaces. */
-export function csvQuote(s: string, sep: string): string {
+function csvQuote(s: string, sep: string): string {
   if (s.length === 0) return '""';
   if (s.includes(sep) || s.includes('"') || s.includes('\n') || s.includes('\r') || s[0] === ' ' || s[s.length - 1] === ' ') {
     return `"${s.replaceAll('"', '""')}"`;

@@ -3,7 +3,8 @@
 // can split on them natively; linear models only ever see numeric columns (the preprocessing
 // pipeline one-hot encodes categoricals for them). A numeric feature may be sparse (text
 // features: only the non-zeros stored, see sparse.ts); estimators that cannot use that densify
-// it one column at a time with `toDense`.
+// it one column at a time with `toDense`. The target the matrix is fitted to is a task-layer
+// type (tasks/task.ts): the kernels get what they need of it as numbers (classes, a loss).
 
 import { isSparse, rowInverse, takeColumnRows, type FeatureColumn, type RowInverse } from './sparse.js';
 
@@ -17,16 +18,6 @@ export interface FeatureMatrix {
   readonly cardinality: readonly number[];
   /** One column per feature; NaN marks a missing value, categorical codes are 0..k-1. */
   readonly columns: readonly FeatureColumn[];
-}
-
-export type Task = 'classification' | 'regression';
-
-/** The training target: class indices 0..nClasses-1 for classification, values for regression. */
-export interface Target {
-  readonly task: Task;
-  readonly values: Float64Array;
-  /** Number of classes (classification), 0 for regression. */
-  readonly nClasses: number;
 }
 
 export function numericMatrix(names: string[], columns: FeatureColumn[]): FeatureMatrix {
@@ -43,10 +34,4 @@ export function takeRows(m: FeatureMatrix, idx: Int32Array | Uint32Array): Featu
   let inv: RowInverse | undefined;
   const columns = m.columns.map((c) => takeColumnRows(c, idx, isSparse(c) ? (inv ??= rowInverse(idx, m.rows)) : undefined));
   return { ...m, rows: idx.length, columns };
-}
-
-export function takeTarget(y: Target, idx: Int32Array | Uint32Array): Target {
-  const values = new Float64Array(idx.length);
-  for (let i = 0; i < idx.length; i++) values[i] = y.values[idx[i]!]!;
-  return { ...y, values };
 }

@@ -5,7 +5,7 @@
 
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { formatMetricValue } from './table.js';
-import { isMetricName, metricDirection } from './metrics.js';
+import { isMetricName, metricDirection } from './metrics/index.js';
 
 /** What compare needs of one version (read from its metadata.json). */
 export interface CompareInput {

@@ -16,7 +16,7 @@ export interface ClassCurves {
 }
 
 export interface ClassificationDiagnostics {
-  task: 'classification';
+  kind: 'classification';
   classes: string[];
   /** Rows = true class, columns = predicted class. */
   confusion: number[][];
@@ -25,7 +25,7 @@ export interface ClassificationDiagnostics {
 }
 
 export interface RegressionDiagnostics {
-  task: 'regression';
+  kind: 'regression';
   /** At most `maxPoints` rows, sampled without replacement (seeded) when the split is larger. */
   actual: number[];
   predicted: number[];
@@ -34,12 +34,13 @@ export interface RegressionDiagnostics {
   rows: number;
 }
 
+/** The chart data a task's spec contributes; report-html draws each kind (a new kind fails to compile there until drawn). */
 export type Diagnostics = ClassificationDiagnostics | RegressionDiagnostics;
 
 /** Curves thinner than this many points keep every point; longer ones are thinned for the report. */
 const MAX_CURVE_POINTS = 500;
 /** Per-class curves drawn at most (the most frequent classes): beyond that a chart is a tangle. */
-export const MAX_CURVE_CLASSES = 10;
+const MAX_CURVE_CLASSES = 10;
 
 export function classificationDiagnostics(yTrue: Float64Array, yPred: Float64Array, proba: Float64Array | undefined, classes: readonly string[]): ClassificationDiagnostics {
   const k = classes.length;
@@ -81,7 +82,7 @@ export function classificationDiagnostics(yTrue: Float64Array, yPred: Float64Arr
       });
     }
   }
-  return { task: 'classification', classes: [...classes], confusion, curves };
+  return { kind: 'classification', classes: [...classes], confusion, curves };
 }
 
 export function regressionDiagnostics(yTrue: Float64Array, yPred: Float64Array, options: { maxPoints?: number; seed?: number } = {}): RegressionDiagnostics {
@@ -96,7 +97,7 @@ export function regressionDiagnostics(yTrue: Float64Array, yPred: Float64Array, 
     predicted.push(yPred[i]!);
     residuals.push(yTrue[i]! - yPred[i]!);
   }
-  return { task: 'regression', actual, predicted, residuals, rows: n };
+  return { kind: 'regression', actual, predicted, residuals, rows: n };
 }
 
 /** Row indices 0..n-1, or `max` of them drawn without replacement in ascending order. */

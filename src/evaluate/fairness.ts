@@ -8,10 +8,11 @@
 // A group is flagged when its selection rate or true-positive rate for some class is more than
 // `threshold` below the best group's: the gap is in the same units as the differences above, so
 // one number configures both (soma's `evaluate.fairness_threshold`, default 0.1).
-// Regression gets per-group error metrics; parity gaps are defined for classification only.
+// Every task gets its family's group metrics per group (accuracy, balanced accuracy and F1; or
+// mae, rmse and r2); parity gaps are defined for class targets only.
 
-import type { Task } from '../engine/matrix.js';
-import { computeMetrics } from './metrics.js';
+import type { Task } from '../tasks/task.js';
+import { computeMetrics, metricFamily } from './metrics/index.js';
 
 export interface FairnessInput {
   /** The sensitive column's name (for the report). */
@@ -31,7 +32,7 @@ export interface FairnessInput {
 export interface GroupResult {
   group: string;
   rows: number;
-  /** accuracy, balanced_accuracy and f1_macro, or mae, rmse and r2 (undefined ones left out). */
+  /** The task's group metrics: accuracy, balanced_accuracy and f1_macro, or mae, rmse and r2 (undefined ones left out). */
   metrics: Record<string, number>;
   /** P(pred = c) per positive class label (classification). */
   selection_rate?: Record<string, number>;
@@ -79,9 +80,11 @@ export function fairness(input: FairnessInput): FairnessResult {
   const fill = new Int32Array(g);
   for (let i = 0; i < n; i++) members[groups[i]!]![fill[groups[i]!]!++] = i;
 
+  const family = metricFamily(task);
+  const parity = hasParity(family.target);
   const classes = input.classes ?? [];
   const k = classes.length;
-  const positives = task === 'classification' ? (k === 2 ? [1] : Array.from({ length: k }, (_, c) => c)) : [];
+  const positives = parity ? (k === 2 ? [1] : Array.from({ length: k }, (_, c) => c)) : [];
   const results: GroupResult[] = [];
   for (let q = 0; q < g; q++) {
     const rows = members[q]!;
@@ -92,8 +95,8 @@ export function fairness(input: FairnessInput): FairnessResult {
       yt[j] = yTrue[rows[j]!]!;
       yp[j] = yPred[rows[j]!]!;
     }
-    if (task === 'regression') {
-      results.push({ group: groupNames[q]!, rows: rows.length, metrics: computeMetrics('regression', { yTrue: yt, yPred: yp }, ['mae', 'rmse', 'r2']) });
+    if (!parity) {
+      results.push({ group: groupNames[q]!, rows: rows.length, metrics: computeMetrics(task, { yTrue: yt, yPred: yp }, family.groupMetrics) });
       continue;
     }
     const selection: Record<string, number> = {};
@@ -115,13 +118,13 @@ export function fairness(input: FairnessInput): FairnessResult {
     results.push({
       group: groupNames[q]!,
       rows: rows.length,
-      metrics: computeMetrics('classification', { yTrue: yt, yPred: yp, nClasses: k }, ['accuracy', 'balanced_accuracy', 'f1_macro']),
+      metrics: computeMetrics(task, { yTrue: yt, yPred: yp, nClasses: k }, family.groupMetrics),
       selection_rate: selection,
       true_positive_rate: tpr,
     });
   }
 
-  if (task === 'regression') return { column: input.column, groups: results, demographic_parity_difference: null, equal_opportunity_difference: null, flagged: [] };
+  if (!parity) return { column: input.column, groups: results, demographic_parity_difference: null, equal_opportunity_difference: null, flagged: [] };
 
   const flags = new Map<string, string[]>();
   const flag = (group: string, reason: string): void => {
@@ -153,6 +156,22 @@ export function fairness(input: FairnessInput): FairnessResult {
   // Flags in group order, so the report reads like the table above it.
   const flagged = results.filter((r) => flags.has(r.group)).map((r) => ({ group: r.group, reasons: flags.get(r.group)! }));
   return { column: input.column, groups: results, demographic_parity_difference: dp, equal_opportunity_difference: eo, flagged };
+}
+
+/** Selection and true-positive rates need predicted classes: value targets have no parity gaps. */
+function hasParity(target: 'classes' | 'values'): boolean {
+  switch (target) {
+    case 'classes':
+      return true;
+    case 'values':
+      return false;
+    default:
+      return unknownTarget(target);
+  }
+}
+
+function unknownTarget(target: never): never {
+  throw new RangeError(`fairness: no parity rule for ${String(target)} targets`);
 }
 
 function gap(list: { group: string; v: number }[], label: string): Gap | null {

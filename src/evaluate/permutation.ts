@@ -6,10 +6,11 @@
 // feature, and one working copy of the matrix whose column slot is swapped in place rather than
 // copying the matrix per feature.
 
-import type { FeatureMatrix, Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { Rng } from '../engine/random.js';
 import { takeColumnRows, toDense, type FeatureColumn } from '../engine/sparse.js';
-import { computeMetrics, metricDirection } from './metrics.js';
+import { computeMetrics, metricDirection, metricFamily, metricNeedsProba } from './metrics/index.js';
 import { sampleRows } from './diagnostics.js';
 
 /** The part of an estimator permutation importance needs (structural, so evaluate/ stays model-free). */
@@ -19,7 +20,7 @@ export interface Predictor {
 }
 
 export interface PermutationOptions {
-  /** A metric of the task (`computeMetrics` name); default accuracy or r2, scikit-learn's default scores. */
+  /** A metric of the task (`computeMetrics` name); default the task's score (accuracy, r2: scikit-learn's default scores). */
   metric?: string;
   /** Shuffles per feature; default 5. */
   repeats?: number;
@@ -41,7 +42,7 @@ export interface PermutationImportance {
 }
 
 export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Target, options: PermutationOptions = {}): PermutationImportance {
-  const metric = options.metric ?? (y.task === 'classification' ? 'accuracy' : 'r2');
+  const metric = options.metric ?? metricFamily(y.task).score;
   const repeats = options.repeats ?? 5;
   const maxRows = options.maxRows ?? 5000;
   if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`permutationImportance: repeats must be a positive integer (got ${repeats})`);
@@ -62,9 +63,8 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
 
   const score = (): number => {
     const yPred = model.predict(Xs);
-    const wantsProba = y.task === 'classification' && model.predictProba !== undefined && ['roc_auc', 'pr_auc', 'log_loss', 'brier'].includes(metric);
-    const proba = wantsProba ? model.predictProba!(Xs) : undefined;
-    const m = computeMetrics(y.task, { yTrue: yValues, yPred, ...(y.task === 'classification' ? { nClasses: y.nClasses } : {}), ...(proba ? { proba } : {}) }, [metric]);
+    const proba = metricNeedsProba(metric) && model.predictProba !== undefined ? model.predictProba(Xs) : undefined;
+    const m = computeMetrics(y.task, { yTrue: yValues, yPred, ...(y.nClasses > 0 ? { nClasses: y.nClasses } : {}), ...(proba ? { proba } : {}) }, [metric]);
     const v = m[metric];
     if (v === undefined) throw new RangeError(`permutationImportance: ${metric} is undefined on these rows`);
     return v;

@@ -5,7 +5,7 @@
 
 import { barChart, heatmap, lineChart, scatterChart } from './svg/charts.js';
 import { escapeXml } from './svg/svg.js';
-import type { Diagnostics } from './diagnostics.js';
+import type { ClassificationDiagnostics, Diagnostics, RegressionDiagnostics } from './diagnostics.js';
 import type { FairnessResult } from './fairness.js';
 import type { PermutationImportance } from './permutation.js';
 import { formatMetricValue, type MetricsBySplit } from './table.js';
@@ -128,77 +128,101 @@ function figure(svg: string, caption: string): string {
 }
 
 function chartsSection(d: Diagnostics, split: string): string {
+  return `<section id="charts"><h2>Evaluation charts</h2><div class="charts">${chartFigures(d, split).join('')}</div></section>`;
+}
+
+/** One case per kind of chart data: a task contributing a new kind fails to compile until it is drawn here. */
+function chartFigures(d: Diagnostics, split: string): string[] {
+  switch (d.kind) {
+    case 'classification':
+      return classificationFigures(d, split);
+    case 'regression':
+      return regressionFigures(d, split);
+    default:
+      return unknownDiagnostics(d);
+  }
+}
+
+function unknownDiagnostics(d: never): never {
+  throw new Error(`report: no charts for diagnostics ${JSON.stringify((d as { kind?: unknown }).kind)}`);
+}
+
+/** ROC, precision-recall and calibration curves (with probabilities), and the confusion matrix. */
+function classificationFigures(d: ClassificationDiagnostics, split: string): string[] {
   const figs: string[] = [];
-  if (d.task === 'classification') {
-    const names = (c: { label: string }, v: number | null, what: string): string => (v === null ? c.label : `${c.label} (${what} ${v.toFixed(3)})`);
-    if (d.curves.length > 0) {
-      const ovr = d.classes.length > 2 ? `, one class against the rest${d.classes.length > d.curves.length ? ` (${d.curves.length} most frequent of ${d.classes.length} classes)` : ''}` : '';
-      figs.push(
-        figure(
-          lineChart({
-            id: 'chart-roc',
-            kind: 'roc',
-            title: 'ROC curve',
-            xLabel: 'false-positive rate',
-            yLabel: 'true-positive rate',
-            xDomain: [0, 1],
-            yDomain: [0, 1],
-            reference: { x0: 0, y0: 0, x1: 1, y1: 1, label: 'chance' },
-            legend: true,
-            series: d.curves.map((c) => ({ name: names(c, c.roc.auc, 'AUC'), x: c.roc.fpr, y: c.roc.tpr })),
-          }),
-          `${split} split${ovr}; the dashed diagonal is a random ranking.`,
-        ),
-        figure(
-          lineChart({
-            id: 'chart-pr',
-            kind: 'pr',
-            title: 'Precision-recall curve',
-            xLabel: 'recall',
-            yLabel: 'precision',
-            xDomain: [0, 1],
-            yDomain: [0, 1.02],
-            legend: true,
-            series: d.curves.map((c) => ({ name: names(c, c.pr.average_precision, 'AP'), x: c.pr.recall, y: c.pr.precision })),
-          }),
-          `${split} split${ovr}; AP is the average precision (pr_auc).`,
-        ),
-        figure(
-          lineChart({
-            id: 'chart-calibration',
-            kind: 'calibration',
-            title: 'Calibration',
-            xLabel: 'mean predicted probability',
-            yLabel: 'observed share of the class',
-            xDomain: [0, 1],
-            yDomain: [0, 1],
-            reference: { x0: 0, y0: 0, x1: 1, y1: 1, label: 'perfect calibration' },
-            series: d.curves.map((c) => ({ name: c.label, x: c.calibration.mean_predicted, y: c.calibration.fraction_positive, markers: true })),
-          }),
-          `${split} split, 10 equal-width probability bins (empty bins left out); points on the diagonal are calibrated.`,
-        ),
-      );
-    }
+  const names = (c: { label: string }, v: number | null, what: string): string => (v === null ? c.label : `${c.label} (${what} ${v.toFixed(3)})`);
+  if (d.curves.length > 0) {
+    const ovr = d.classes.length > 2 ? `, one class against the rest${d.classes.length > d.curves.length ? ` (${d.curves.length} most frequent of ${d.classes.length} classes)` : ''}` : '';
     figs.push(
       figure(
-        heatmap({ id: 'chart-confusion', kind: 'confusion', title: 'Confusion matrix', rowLabels: d.classes, colLabels: d.classes, values: d.confusion, xLabel: 'predicted class', yLabel: 'true class' }),
-        `${split} split; counts, shaded by the share of the true class's rows (recall on the diagonal).`,
+        lineChart({
+          id: 'chart-roc',
+          kind: 'roc',
+          title: 'ROC curve',
+          xLabel: 'false-positive rate',
+          yLabel: 'true-positive rate',
+          xDomain: [0, 1],
+          yDomain: [0, 1],
+          reference: { x0: 0, y0: 0, x1: 1, y1: 1, label: 'chance' },
+          legend: true,
+          series: d.curves.map((c) => ({ name: names(c, c.roc.auc, 'AUC'), x: c.roc.fpr, y: c.roc.tpr })),
+        }),
+        `${split} split${ovr}; the dashed diagonal is a random ranking.`,
       ),
-    );
-  } else {
-    const sampled = d.actual.length < d.rows ? ` (a sample of ${d.actual.length} of ${d.rows} rows)` : '';
-    figs.push(
       figure(
-        scatterChart({ id: 'chart-residuals', kind: 'residuals', title: 'Residuals against predictions', xLabel: 'predicted', yLabel: 'residual (actual - predicted)', x: d.predicted, y: d.residuals, hline: 0 }),
-        `${split} split${sampled}; a pattern (a funnel or a curve) means the errors depend on the prediction.`,
+        lineChart({
+          id: 'chart-pr',
+          kind: 'pr',
+          title: 'Precision-recall curve',
+          xLabel: 'recall',
+          yLabel: 'precision',
+          xDomain: [0, 1],
+          yDomain: [0, 1.02],
+          legend: true,
+          series: d.curves.map((c) => ({ name: names(c, c.pr.average_precision, 'AP'), x: c.pr.recall, y: c.pr.precision })),
+        }),
+        `${split} split${ovr}; AP is the average precision (pr_auc).`,
       ),
       figure(
-        scatterChart({ id: 'chart-predicted-actual', kind: 'predicted-actual', title: 'Predicted against actual', xLabel: 'actual', yLabel: 'predicted', x: d.actual, y: d.predicted, diagonal: true }),
-        `${split} split${sampled}; points on the diagonal are exact.`,
+        lineChart({
+          id: 'chart-calibration',
+          kind: 'calibration',
+          title: 'Calibration',
+          xLabel: 'mean predicted probability',
+          yLabel: 'observed share of the class',
+          xDomain: [0, 1],
+          yDomain: [0, 1],
+          reference: { x0: 0, y0: 0, x1: 1, y1: 1, label: 'perfect calibration' },
+          series: d.curves.map((c) => ({ name: c.label, x: c.calibration.mean_predicted, y: c.calibration.fraction_positive, markers: true })),
+        }),
+        `${split} split, 10 equal-width probability bins (empty bins left out); points on the diagonal are calibrated.`,
       ),
     );
   }
-  return `<section id="charts"><h2>Evaluation charts</h2><div class="charts">${figs.join('')}</div></section>`;
+  figs.push(
+    figure(
+      heatmap({ id: 'chart-confusion', kind: 'confusion', title: 'Confusion matrix', rowLabels: d.classes, colLabels: d.classes, values: d.confusion, xLabel: 'predicted class', yLabel: 'true class' }),
+      `${split} split; counts, shaded by the share of the true class's rows (recall on the diagonal).`,
+    ),
+  );
+  return figs;
+}
+
+/** Residuals against predictions, and predictions against the actual values. */
+function regressionFigures(d: RegressionDiagnostics, split: string): string[] {
+  const figs: string[] = [];
+  const sampled = d.actual.length < d.rows ? ` (a sample of ${d.actual.length} of ${d.rows} rows)` : '';
+  figs.push(
+    figure(
+      scatterChart({ id: 'chart-residuals', kind: 'residuals', title: 'Residuals against predictions', xLabel: 'predicted', yLabel: 'residual (actual - predicted)', x: d.predicted, y: d.residuals, hline: 0 }),
+      `${split} split${sampled}; a pattern (a funnel or a curve) means the errors depend on the prediction.`,
+    ),
+    figure(
+      scatterChart({ id: 'chart-predicted-actual', kind: 'predicted-actual', title: 'Predicted against actual', xLabel: 'actual', yLabel: 'predicted', x: d.actual, y: d.predicted, diagonal: true }),
+      `${split} split${sampled}; points on the diagonal are exact.`,
+    ),
+  );
+  return figs;
 }
 
 function importanceSection(imp: HtmlReportInput['importance'], perm: PermutationImportance | undefined, split: string): string | undefined {

@@ -3,7 +3,7 @@
 // all derive from this one list (as LightGBM's annotated parameter list does).
 
 import { SomaError } from '../errors.js';
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec } from './estimator.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { StateReader } from '../util/state-reader.js';
@@ -36,11 +36,22 @@ export function findEstimator(name: string): EstimatorSpec {
   return spec;
 }
 
+/**
+ * The one "does not support task" check: the catalog runs it before creating an estimator, and
+ * the pipeline before it reads and preprocesses the data. `name` is the family as the config
+ * spells it (an alias, maybe).
+ */
+export function checkSupportsTask(spec: EstimatorSpec, task: Task, name: string = spec.name): void {
+  if (!spec.tasks.includes(task)) {
+    throw new SomaError('CONFIG_INVALID', `model.type: ${name} does not support task ${task} (it supports ${spec.tasks.join(', ')})`, {
+      details: { model: name, task, supported: [...spec.tasks] },
+    });
+  }
+}
+
 export function createEstimator(name: string, params: JsonObject, task: Task): Estimator {
   const spec = findEstimator(name);
-  if (!spec.tasks.includes(task)) {
-    throw new SomaError('CONFIG_INVALID', `model.type: ${name} does not support task ${task} (it supports ${spec.tasks.join(', ')})`);
-  }
+  checkSupportsTask(spec, task, name);
   return spec.create(params, task);
 }
 

@@ -3,7 +3,8 @@
 // the row or feature, the value and what was expected.
 
 import { isSparse } from '../engine/sparse.js';
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { SomaError } from '../errors.js';
 import type { JsonObject } from '../util/json.js';
 

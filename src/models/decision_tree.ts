@@ -1,13 +1,13 @@
 // A single decision tree (CART-style: Gini or variance splits) on the shared histogram grower;
 // it is the forest with one tree, no bootstrap and all features by default.
 
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 import type { BaggingParams } from '../engine/tree/bagged-tree.js';
 import type { JsonObject } from '../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from './estimator.js';
 import { RandomForest, resolveMaxFeatures, treeParamsCommon } from './random_forest.js';
 
-export const decisionTreeParamsSchema: JsonObject = {
+const decisionTreeParamsSchema: JsonObject = {
   type: 'object',
   additionalProperties: false,
   properties: {

@@ -1,7 +1,8 @@
 // The estimator contract every model family implements, so the pipeline, search and registry
 // treat gbdt, random forests, linear models and networks alike.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 
 export interface Progress {

@@ -1,7 +1,8 @@
 // Gradient boosted trees on soma's histogram engine (`gbdt`, alias `xgboost`), with XGBoost's
 // parameter names.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { trainBoosting, type BoostResult } from '../engine/tree/boosting.js';
 import type { Forest } from '../engine/tree/forest.js';

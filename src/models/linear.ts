@@ -18,7 +18,8 @@
 // only their stored entries; the routes that need dense standardised data (pivoted QR, data-form
 // coordinate descent) densify them, within the dense-size limit of models/dense.ts.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { gramStatistics, standardization, type Standardization } from '../engine/linalg/dense.js';
 import { leastSquaresQR } from '../engine/linalg/qr.js';
 import { choleskyInPlace, choleskySolveInPlace, solveSpd } from '../engine/linalg/cholesky.js';

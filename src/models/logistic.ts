@@ -20,7 +20,8 @@
 // stored entries to the linear predictors and gradients, and the standardisation of a sparse
 // column is folded into the intercept, so nothing is densified.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { standardization } from '../engine/linalg/dense.js';
 import { isSparse, rowInverse, takeSparse, type FeatureColumn, type RowInverse } from '../engine/sparse.js';
 import { Lbfgs } from '../engine/optim/lbfgs.js';

@@ -14,7 +14,8 @@
 // each batch of rows; the training copy is dense by design (it is what the kernels and worker
 // threads read), so its size is checked first (models/dense.ts).
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import { isSparse, scatter, type FeatureColumn } from '../engine/sparse.js';
 import { ACTIVATIONS, type Activation } from '../engine/nn/activations.js';
 import { fromLayersModel, roundTrip, toLayersModel, type Quantization } from '../engine/nn/layers-format.js';
@@ -59,7 +60,7 @@ const layerSchema: JsonObject = {
   },
 };
 
-export const mlpParamsSchema: JsonObject = {
+const mlpParamsSchema: JsonObject = {
   type: 'object',
   additionalProperties: false,
   properties: {

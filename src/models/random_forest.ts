@@ -1,7 +1,8 @@
 // Random forests on soma's histogram tree engine: bootstrap rows, features drawn per split,
 // Gini (classification) or variance (regression) splits, and an out-of-bag score.
 
-import type { FeatureMatrix, Target, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target, Task } from '../tasks/task.js';
 import type { BaggingParams } from '../engine/tree/bagged-tree.js';
 import { trainRandomForest, type BaggingResult } from '../engine/tree/bagging.js';
 import type { Forest } from '../engine/tree/forest.js';

@@ -1,6 +1,6 @@
 // Row weights of a fit: the caller's sample weights checked, and combined with class weights.
 
-import type { Target } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { SomaError } from '../errors.js';
 
 /** The sample weights when given, checked: one per row, finite and >= 0. */

@@ -1,11 +1,14 @@
 // The model's input contract (features.json): the raw columns it reads, their types, learned
-// categories and ranges, plus the target and its classes. Prediction checks inputs against it.
+// categories and ranges, plus the target and its classes. Prediction checks inputs against it:
+// every reader (files, records) is given the same schema, and the id column is split off the
+// same way before the model sees the rest.
 
-import { numericValues, type ColumnType, type Frame } from '../data/frame.js';
+import { numericValues, type Column, type ColumnType, type Frame } from '../data/frame.js';
+import type { SchemaColumn } from '../data/read.js';
 import { presentCategories } from '../preprocess/categories.js';
-import type { Task } from '../engine/matrix.js';
+import type { Task } from '../tasks/task.js';
 
-export const CONTRACT_FORMAT_VERSION = 1;
+const CONTRACT_FORMAT_VERSION = 1;
 const MAX_SAVED_CATEGORIES = 1000;
 
 export interface InputColumn {
@@ -55,4 +58,20 @@ export function buildContract(features: Frame, task: Task, target: string, class
     return { name: c.name, type: c.type, missing_share: missing / n };
   });
   return { formatVersion: CONTRACT_FORMAT_VERSION, task, target, classes, id: id ?? null, columns };
+}
+
+/** The columns a reader must deliver for this contract, typed and (categorical) seeded with the learned categories. */
+export function inputSchema(contract: InputContract): SchemaColumn[] {
+  return contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}) }));
+}
+
+/** A chunk of input split into the id column (passed through to the output) and the model's inputs. */
+export function splitIdColumn(contract: InputContract, chunk: Frame): { passThrough: Column[]; features: Frame } {
+  const id = contract.id;
+  return id ? { passThrough: [chunk.column(id)!], features: chunk.drop([id]) } : { passThrough: [], features: chunk };
+}
+
+/** The notice for input columns the model does not read (they are ignored). */
+export function ignoredColumnsNotice(source: string, extra: readonly string[]): string {
+  return `${source}: ignoring ${extra.length} column(s) the model does not use: ${extra.slice(0, 10).join(', ')}`;
 }

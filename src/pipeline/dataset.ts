@@ -5,12 +5,13 @@ import path from 'node:path';
 import { SomaError } from '../errors.js';
 import type { ColumnType, Frame } from '../data/frame.js';
 import type { SomaConfig } from '../config/types.js';
-import type { Task } from '../engine/matrix.js';
+import { classLabels } from '../tasks/encode.js';
+import type { TaskSpec } from '../tasks/spec.js';
 import { inspectColumns, readFrame } from '../data/read.js';
 import { splitIndices } from '../data/split.js';
 import { sha256File } from '../registry/checksums.js';
 import { sha256 } from '../util/hash.js';
-import { classLabels, rowsWithTarget } from './target.js';
+import { rowsWithTarget } from './target.js';
 
 export interface Dataset {
   train: Frame;
@@ -27,11 +28,16 @@ export interface Dataset {
 
 const resolve = (dir: string, p: string): string => (path.isAbsolute(p) ? p : path.join(dir, p));
 
-/** Reads and splits the data; `taskHint` forces a categorical target when the task is known. */
-export async function loadDataset(config: SomaConfig, configDir: string, taskHint: Task | undefined): Promise<Dataset> {
+/**
+ * Reads and splits the data. A known task (`taskHint`) says how to read its target (classification:
+ * as categories) and whether `split.stratify` applies; before the task is known, a categorical
+ * target is stratified (the task is then inferred from that target).
+ */
+export async function loadDataset(config: SomaConfig, configDir: string, taskHint: TaskSpec | undefined): Promise<Dataset> {
   const d = config.data;
   const types: Record<string, ColumnType> = { ...d.types };
-  if (taskHint === 'classification' && types[d.target] === undefined) types[d.target] = 'categorical';
+  if (taskHint?.target.readAs && types[d.target] === undefined) types[d.target] = taskHint.target.readAs;
+  const stratify = d.split.stratify && (taskHint?.stratify ?? true);
   const read = async (p: string): Promise<Frame> => {
     const file = resolve(configDir, p);
     // Check the columns the config names before reading, so a typo in `target` is reported as
@@ -52,7 +58,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     const sha256 = await hashing;
     const kept = dropMissingTarget(frame, d.target, d.source, warnings);
     const target = kept.column(d.target)!;
-    const strat = taskHint !== 'regression' && d.split.stratify && target.type === 'categorical' ? stratifyCodes(kept, d.target) : undefined;
+    const strat = stratify && target.type === 'categorical' ? stratifyCodes(kept, d.target) : undefined;
     const timeCol = d.split.by !== undefined ? kept.column(d.split.by) : undefined;
     if (timeCol && timeCol.type !== 'datetime' && timeCol.type !== 'numeric') {
       throw new SomaError('CONFIG_INVALID', `data.split.by: column "${d.split.by}" is ${timeCol.type} (expected a datetime or numeric column)`);
@@ -91,7 +97,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
   } else {
     // No validation file: carve the validation share out of the training file.
     const share = d.split.validation / (d.split.train + d.split.validation);
-    const strat = taskHint !== 'regression' && d.split.stratify && train.column(d.target)!.type === 'categorical' ? stratifyCodes(train, d.target) : undefined;
+    const strat = stratify && train.column(d.target)!.type === 'categorical' ? stratifyCodes(train, d.target) : undefined;
     const parts = splitIndices(train.rows, { train: 1 - share, validation: share, test: 0, seed: config.seed, shuffle: d.split.shuffle, ...(strat ? { stratify: strat } : {}) });
     validation = train.take(parts.validation);
     train = train.take(parts.train);

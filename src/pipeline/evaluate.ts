@@ -4,7 +4,7 @@ import { SomaError } from '../errors.js';
 import type { ColumnType } from '../data/frame.js';
 import { readFrame } from '../data/read.js';
 import { loadModel } from './loaded-model.js';
-import { encodeTarget, rowsWithTarget } from './target.js';
+import { rowsWithTarget } from './target.js';
 import { scoreSplit } from './scoring.js';
 import { evaluateGates, gateAliases, resolveGateBaselines, type GateResult } from './gates.js';
 import { writeEvaluationReport } from './report-html.js';
@@ -36,9 +36,9 @@ export interface EvaluateResult {
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const model = await loadModel(options.registryDir, options.ref);
-  const { contract } = model;
+  const { contract, task } = model;
   const types: Record<string, ColumnType> = Object.fromEntries(contract.columns.map((c) => [c.name, c.type]));
-  if (contract.task === 'classification') types[contract.target] = 'categorical';
+  if (task.target.readAs) types[contract.target] = task.target.readAs;
   const wanted = [...contract.columns.map((c) => c.name), contract.target];
   const { inspectColumns } = await import('../data/read.js');
   const present = new Set((await inspectColumns(options.data, options.format)).map((c) => c.name));
@@ -54,9 +54,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const frame = keep.length === raw.rows ? raw : raw.take(keep);
   if (keep.length < raw.rows) warnings.push(`${raw.rows - keep.length} rows without a target value were left out`);
   if (frame.rows === 0) throw new SomaError('DATA_EMPTY', `${options.data}: no rows with a target value`);
-  const y = encodeTarget(frame, contract.target, contract.task, contract.classes, options.data);
+  const y = task.target.encode(frame, contract.target, contract.classes, options.data);
   const X = model.pipeline.transform(frame.drop([contract.target]));
-  const score = scoreSplit(model.estimator, X, y, options.metrics);
+  const score = scoreSplit(task, model.estimator, X, y, options.metrics);
   // Relative gates score the alias version on this same file: a recorded test metric would not be comparable.
   const baselines = await resolveGateBaselines(options.registryDir, model.resolved.name, gateAliases(options.gates ?? {}), async (r) =>
     (await evaluate({ ...options, ref: `${r.name}@${r.version}`, gates: {}, report: undefined })).metrics,

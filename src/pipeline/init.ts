@@ -6,14 +6,16 @@ import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { SomaError } from '../errors.js';
 import { readFrame } from '../data/read.js';
-import { numericValues, type Column } from '../data/frame.js';
 import { profileFrame, type ColumnProfile } from '../data/profile.js';
 import { checkConfig } from '../config/load.js';
 import { formatIssue } from '../config/issues.js';
 import { defaultName } from '../config/resolve.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import { writeFileAtomic } from '../registry/atomic.js';
-import type { Task } from '../engine/matrix.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { suggestTask } from '../tasks/infer.js';
+import type { TaskSpec } from '../tasks/spec.js';
+import type { Task } from '../tasks/task.js';
 
 export interface InitOptions {
   data: string;
@@ -34,11 +36,9 @@ export interface InitResult {
   dropped: string[];
 }
 
-/** Numeric targets with at most this many distinct integer values are taken as class labels. */
-const MAX_CLASSES_FOR_NUMERIC = 10;
-
 export async function init(options: InitOptions): Promise<InitResult> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   if (!options.force && (await exists(options.output))) {
     throw new SomaError('USAGE', `${options.output} already exists (pass --force to overwrite it)`);
   }
@@ -48,7 +48,8 @@ export async function init(options: InitOptions): Promise<InitResult> {
   }
   const profile = profileFrame(frame);
   const target = profile.find((c) => c.name === options.target)!;
-  const task = inferTaskFromProfile(target, frame.column(options.target)!);
+  // The first registered task whose spec suggests itself (classification for few integer values).
+  const task = suggestTask(frame.column(options.target)!, target.unique);
   const dropped = profile.filter((c) => c.name !== options.target && (c.type === 'text' || c.unique === 0)).map((c) => c.name);
   const features = profile.filter((c) => c.name !== options.target && !dropped.includes(c.name)).map((c) => c.name);
   const outDir = path.dirname(path.resolve(options.output));
@@ -65,23 +66,17 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const { issues } = checkConfig(text, options.output);
   if (issues.length > 0) throw new SomaError('INTERNAL', `the generated config does not validate:\n${issues.map(formatIssue).join('\n')}`);
   await writeFileAtomic(options.output, text);
-  return { config: options.output, name, task, rows: frame.rows, features, dropped };
-}
-
-function inferTaskFromProfile(target: ColumnProfile, column: Column): Task {
-  if (column.type !== 'numeric') return 'classification';
-  const integral = numericValues(column).every((v) => Number.isNaN(v) || Number.isInteger(v));
-  return integral && target.unique <= MAX_CLASSES_FOR_NUMERIC ? 'classification' : 'regression';
+  return { config: options.output, name, task: task.name, rows: frame.rows, features, dropped };
 }
 
 const yamlString = (s: string): string => (/^[A-Za-z0-9_.\/-]+$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) ? s : JSON.stringify(s));
 
-function renderConfig(c: { name: string; task: Task; source: string; target: string; dropped: string[]; schema: string; profile: ColumnProfile[] }): string {
+function renderConfig(c: { name: string; task: TaskSpec; source: string; target: string; dropped: string[]; schema: string; profile: ColumnProfile[] }): string {
   const lines = [
     `# yaml-language-server: $schema=${c.schema}`,
     `# Written by soma init from ${c.source} (${c.profile[0]?.rows ?? 0} rows). Edit freely; \`soma validate\` checks it.`,
     `name: ${yamlString(c.name)}`,
-    `task: ${c.task}`,
+    `task: ${c.task.name}`,
     'seed: 42',
     'data:',
     `  source: ${yamlString(c.source)}`,
@@ -91,7 +86,7 @@ function renderConfig(c: { name: string; task: Task; source: string; target: str
     lines.push(`  # free-text or empty columns, left out (a text step will be able to use text):`);
     lines.push(`  drop: [${c.dropped.map(yamlString).join(', ')}]`);
   }
-  lines.push(`  split: {train: 0.7, validation: 0.15, test: 0.15${c.task === 'classification' ? ', stratify: true' : ''}}`);
+  lines.push(`  split: {train: 0.7, validation: 0.15, test: 0.15${c.task.stratify ? ', stratify: true' : ''}}`);
   lines.push('# gbdt handles missing values and categories natively; linear and logistic models want');
   lines.push('# steps such as impute, scale and onehot here.');
   lines.push('preprocess: []');
@@ -99,8 +94,9 @@ function renderConfig(c: { name: string; task: Task; source: string; target: str
   lines.push('  type: gbdt');
   lines.push('  params: {n_estimators: 200, learning_rate: 0.1, max_depth: 6, early_stopping_rounds: 20}');
   lines.push('evaluate:');
-  lines.push(c.task === 'classification' ? '  metrics: [accuracy, balanced_accuracy, f1_macro, roc_auc, log_loss]' : '  metrics: [rmse, mae, r2]');
-  lines.push('  # gates: {f1_macro: ">= 0.9"}   # fail `soma train` (exit 4) below a bound');
+  lines.push(`  metrics: [${c.task.starter.metrics.join(', ')}]`);
+  const [gateMetric, bound] = c.task.starter.gate;
+  lines.push(`  # gates: {${gateMetric}: "${bound}"}   # fail \`soma train\` (exit 4) below a bound`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -16,6 +16,7 @@ import {
   type GcPlan,
   type HistoryEntry,
   type ModelCheck,
+  type MutationOptions,
   type TagMap,
 } from '../registry/lifecycle.js';
 import { normalizeModelName, parseRef } from '../registry/ref.js';
@@ -28,13 +29,16 @@ interface Common {
   reason?: string;
   lockTimeoutMs?: number;
   onNotice?: (message: string) => void;
+  /** The command line, recorded in the model lock while a mutation holds it. */
+  command?: string;
 }
 
-function mutation(o: Common): { reason?: string; lockTimeoutMs?: number; onNotice?: (m: string) => void } {
+function mutation(o: Common): MutationOptions {
   return {
     ...(o.reason !== undefined ? { reason: o.reason } : {}),
     ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
     ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+    ...(o.command !== undefined ? { command: o.command } : {}),
   };
 }
 

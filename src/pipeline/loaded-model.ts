@@ -1,7 +1,7 @@
 // A registered version ready to predict: resolved from its REF, checksums verified, the fitted
 // pipeline and estimator rebuilt from their JSON (loading never executes code from an artifact).
 
-import { predictMatrix, type Predictions } from './predictions.js';
+import { predictMatrix } from './predictions.js';
 import type { Frame } from '../data/frame.js';
 import { estimatorFromJSON } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
@@ -13,16 +13,22 @@ import { readModelArtifacts, readVersionJson, VERSION_FILES } from '../registry/
 import { isJsonObject } from '../util/json.js';
 import { withStateFile } from '../util/state-reader.js';
 import type { InputContract } from './contract.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { findTask } from '../tasks/registry.js';
+import type { Predictions, TaskSpec } from '../tasks/spec.js';
 
 export interface LoadedModel {
   resolved: ResolvedModel;
   contract: InputContract;
+  /** The spec of the task the model was trained for. */
+  task: TaskSpec;
   pipeline: Pipeline;
   estimator: Estimator;
 }
 
 export async function loadModel(registryDir: string, ref: string): Promise<LoadedModel> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const registry = new Registry(registryDir);
   const resolved = await registry.load(ref); // resolves and verifies every checksum
   const [contract, pipelineJson, modelJson] = await Promise.all([
@@ -34,14 +40,15 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
   const listed = isJsonObject(modelJson) ? modelJson['artifacts'] : undefined;
   const files = Array.isArray(listed) ? await withStateFile(VERSION_FILES.model, () => readModelArtifacts(resolved.dir, listed as string[])) : undefined;
   // Saved state that does not read is an integrity failure of the file it came from (exit 6).
+  const task = withStateFile(VERSION_FILES.features, () => findTask(contract.task));
   const pipeline = withStateFile(VERSION_FILES.preprocess, () => Pipeline.fromJSON(pipelineJson as PipelineJSON));
   const estimator = withStateFile(VERSION_FILES.model, () => estimatorFromJSON(modelJson as EstimatorJSON, files));
   // Wrapped so a target_transform step's inverse applies to every prediction (evaluate, predict).
-  return { resolved, contract, pipeline, estimator: pipeline.wrapEstimator(estimator) };
+  return { resolved, contract, task, pipeline, estimator: pipeline.wrapEstimator(estimator) };
 }
 
 
 /** Applies the saved pipeline and model to a frame of input columns. */
 export function predictFrame(model: LoadedModel, frame: Frame): Predictions {
-  return predictMatrix(model.estimator, model.pipeline.transform(frame), model.contract.task, model.contract.classes.length);
+  return predictMatrix(model.estimator, model.pipeline.transform(frame), model.contract.classes.length);
 }

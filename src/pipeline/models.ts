@@ -5,6 +5,8 @@ import type { ResolvedModel } from '../registry/resolve.js';
 import { Registry } from '../registry/store.js';
 import { renderMetricsTable } from '../evaluate/table.js';
 import type { JsonObject } from '../util/json.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { knownTask } from '../tasks/registry.js';
 
 export interface ModelRow {
   name: string;
@@ -24,7 +26,7 @@ export interface VersionRow {
   aliases: string[];
   /** From <model>/tags.json (`soma models tag`). */
   tags: TagMap;
-  /** The headline test metric (f1_macro or rmse) when recorded. */
+  /** The task's headline test metric (classification f1_macro, regression rmse) when recorded. */
   metric?: { name: string; value: number };
 }
 
@@ -42,6 +44,7 @@ export async function listModels(dir: string): Promise<ModelRow[]> {
 }
 
 export async function listVersions(dir: string, name: string): Promise<VersionRow[]> {
+  registerBuiltinTasks();
   const registry = new Registry(dir);
   const resolved = await registry.resolve(name); // REGISTRY_NOT_FOUND names what exists
   const aliases = await registry.readAliases(resolved.name);
@@ -50,7 +53,8 @@ export async function listVersions(dir: string, name: string): Promise<VersionRo
   for (const version of await registry.listVersions(resolved.name)) {
     const m = await registry.readMetadata(resolved.name, version);
     const test = (m.metrics as JsonObject)['test'] as Record<string, number> | undefined;
-    const headline = m.task === 'classification' ? 'f1_macro' : 'rmse';
+    // A task this soma does not know (registered by a plugin) lists without a headline.
+    const headline = knownTask(m.task)?.headlineMetric;
     rows.push({
       version,
       id: m.id,
@@ -58,7 +62,7 @@ export async function listVersions(dir: string, name: string): Promise<VersionRo
       bump: `${m.bump.level}: ${m.bump.reason}`,
       aliases: Object.entries(aliases).filter(([, v]) => v === version).map(([a]) => a),
       tags: tags[version] ?? {},
-      ...(test?.[headline] !== undefined ? { metric: { name: headline, value: test[headline] } } : {}),
+      ...(headline !== undefined && test?.[headline] !== undefined ? { metric: { name: headline, value: test[headline] } } : {}),
     });
   }
   return rows;

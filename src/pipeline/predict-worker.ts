@@ -13,7 +13,6 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { Frame, type Column } from '../data/frame.js';
 import { workerUrl } from '../engine/worker-url.js';
 import { SomaError, type SomaErrorCode } from '../errors.js';
-import type { InputContract } from './contract.js';
 import { loadModel, predictFrame, type LoadedModel } from './loaded-model.js';
 
 /**
@@ -36,25 +35,9 @@ export const minorGc: (() => void) | undefined = (() => {
   }
 })();
 
-/** The output columns for one chunk of model inputs: `prediction`, then `proba_<class>` for classifiers. */
+/** The output columns for one chunk of model inputs, as the model's task writes them (classification: `prediction`, then `proba_<class>`). */
 export function predictionColumns(model: LoadedModel, features: Frame): Column[] {
-  const p = predictFrame(model, features);
-  return toColumns(model.contract, p.values, p.proba, features.rows);
-}
-
-
-function toColumns(contract: InputContract, values: Float64Array, proba: Float64Array | undefined, rows: number): Column[] {
-  if (contract.task !== 'classification') return [{ type: 'numeric', name: 'prediction', values }];
-  const out: Column[] = [{ type: 'categorical', name: 'prediction', codes: Int32Array.from(values), dictionary: contract.classes }];
-  if (proba) {
-    const k = contract.classes.length;
-    contract.classes.forEach((label, j) => {
-      const col = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) col[i] = proba[i * k + j]!;
-      out.push({ type: 'numeric', name: `proba_${label}`, values: col });
-    });
-  }
-  return out;
+  return model.task.predictionColumns(predictFrame(model, features), model.contract.classes, features.rows);
 }
 
 /** The buffers of a frame's typed columns, each once (a repeated buffer makes postMessage throw). */

@@ -11,10 +11,11 @@ import { availableParallelism } from 'node:os';
 
 import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
-import { readFrameChunks, type SchemaColumn } from '../data/read.js';
+import { readFrameChunks } from '../data/read.js';
 import { openFrameWriter } from '../data/write.js';
 import { appendPredictionRun, withOutputLock } from '../registry/runs.js';
 import { Registry } from '../registry/store.js';
+import { ignoredColumnsNotice, inputSchema, splitIdColumn } from './contract.js';
 import { loadModel } from './loaded-model.js';
 import { minorGc, PredictPool, predictionColumns } from './predict-worker.js';
 
@@ -69,7 +70,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
   const model = await loadModel(options.registryDir, options.ref);
   const { contract, resolved } = model;
-  const schema: SchemaColumn[] = contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}) }));
+  const schema = inputSchema(contract);
   const idColumn = contract.id;
   const exactRef = `${resolved.name}@${resolved.version}`;
   // Time-series steps take a row's history from the rows predicted with it: unless the caller
@@ -99,7 +100,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
           ...(idColumn ? { passThrough: [idColumn] } : {}),
           ...(chunkRows ? { chunkRows } : {}),
           onInfo: (info) => {
-            if (info.extraColumns.length > 0) options.onWarning?.(`${options.input}: ignoring ${info.extraColumns.length} column(s) the model does not use: ${info.extraColumns.slice(0, 10).join(', ')}`);
+            if (info.extraColumns.length > 0) options.onWarning?.(ignoredColumnsNotice(options.input, info.extraColumns));
           },
         });
 
@@ -112,8 +113,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
           options.onProgress?.(rows);
         };
         const submit = (chunk: Frame): void => {
-          const passThrough = idColumn ? [chunk.column(idColumn)!] : [];
-          const features = idColumn ? chunk.drop([idColumn]) : chunk;
+          const { passThrough, features } = splitIdColumn(contract, chunk);
           let result: Promise<Column[]>;
           if (pool) {
             result = pool.run([...features.columns]);

@@ -1,20 +1,15 @@
 // Predictions of a fitted estimator on a feature matrix, computed once. Every classifier's
-// predict() is the first argmax of predictProba(), so classifiers are asked for probabilities only
-// and the classes derived from them: asking for both would walk every tree (or run every layer)
-// twice, the dominant cost of scoring and batch prediction.
+// predict() is the first argmax of predictProba(), so models of class targets are asked for
+// probabilities only and the classes derived from them: asking for both would walk every tree
+// (or run every layer) twice, the dominant cost of scoring and batch prediction.
 
-import type { FeatureMatrix, Task } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Estimator } from '../models/estimator.js';
+import type { Predictions } from '../tasks/spec.js';
 
-export interface Predictions {
-  /** Class index or value per row. */
-  values: Float64Array;
-  /** Row-major rows x classes (classifiers). */
-  proba?: Float64Array;
-}
-
-export function predictMatrix(estimator: Estimator, X: FeatureMatrix, task: Task, nClasses: number): Predictions {
-  if (task === 'classification' && estimator.predictProba) {
+/** `nClasses` > 0 for a class target (probabilities when the model has them), 0 for values. */
+export function predictMatrix(estimator: Estimator, X: FeatureMatrix, nClasses: number): Predictions {
+  if (nClasses > 0 && estimator.predictProba) {
     const proba = estimator.predictProba(X);
     return { values: argmaxRows(proba, X.rows, nClasses), proba };
   }
@@ -22,7 +17,7 @@ export function predictMatrix(estimator: Estimator, X: FeatureMatrix, task: Task
 }
 
 /** Index of the largest value in each row of a row-major rows x k matrix; the first one on ties. */
-export function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
+function argmaxRows(p: Float64Array, rows: number, k: number): Float64Array {
   const out = new Float64Array(rows);
   for (let i = 0, o = 0; i < rows; i++, o += k) {
     let best = 0;

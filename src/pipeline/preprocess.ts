@@ -13,7 +13,8 @@ import { registerBuiltinEstimators } from '../models/index.js';
 import { Pipeline } from '../preprocess/pipeline.js';
 import { writeJsonAtomic } from '../registry/atomic.js';
 import { loadDataset } from './dataset.js';
-import { classLabels, encodeTarget, inferTask } from './target.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
 
 export interface PreprocessOptions {
   config: string;
@@ -45,17 +46,17 @@ export function pipelinePathFor(output: string): string {
 export async function preprocess(options: PreprocessOptions): Promise<PreprocessResult> {
   const t0 = performance.now();
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const warn = options.onWarning ?? (() => {});
   const loaded = await loadConfig(options.config, { sets: options.sets ?? [] });
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
-  const taskHint = config.task ?? (spec.tasks.length === 1 ? spec.tasks[0] : undefined);
-  const data = await loadDataset(config, loaded.dir, taskHint);
+  const data = await loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks));
   data.warnings.forEach(warn);
   const targetColumn = data.train.column(config.data.target)!;
-  const task = inferTask(config.task, spec, targetColumn);
-  const classes = task === 'classification' ? classLabels(targetColumn) : [];
-  const y = encodeTarget(data.train, config.data.target, task, classes, 'training split');
+  const task = inferTask(config.task, spec.tasks, targetColumn);
+  const classes = task.target.labels(targetColumn);
+  const y = task.target.encode(data.train, config.data.target, classes, 'training split');
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
 
   // The pipeline as soma train would fit it for this model family (one-hot for linear models).

@@ -5,13 +5,15 @@
 
 import { predictMatrix } from './predictions.js';
 import { columnLength, numericValues, type Column, type Frame } from '../data/frame.js';
-import type { FeatureMatrix, Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { SomaError } from '../errors.js';
-import { classificationDiagnostics, regressionDiagnostics, type Diagnostics } from '../evaluate/diagnostics.js';
+import type { Diagnostics } from '../evaluate/diagnostics.js';
 import { fairness, type FairnessResult } from '../evaluate/fairness.js';
 import { permutationImportance, type PermutationImportance } from '../evaluate/permutation.js';
 import type { Estimator } from '../models/estimator.js';
 import type { JsonObject } from '../util/json.js';
+import { findTask } from '../tasks/registry.js';
 
 /** Rows permutation importance scores at most: enough for stable means, fast on any split. */
 const PERMUTATION_MAX_ROWS = 5000;
@@ -36,7 +38,8 @@ export interface SplitAnalysisInput {
 }
 
 export interface SplitAnalysis {
-  diagnostics: Diagnostics;
+  /** The task's chart data (absent for a task that draws none). */
+  diagnostics?: Diagnostics;
   permutation?: PermutationImportance;
   fairness: FairnessResult[];
   /** What could not be computed and why (printed by train as warnings). */
@@ -55,9 +58,9 @@ export function checkSensitiveColumns(frame: Frame, sensitive: readonly string[]
 
 export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
   const { model, X, y } = input;
-  const { values: yPred, proba } = predictMatrix(model, X, y.task, y.nClasses);
-  const diagnostics: Diagnostics =
-    y.task === 'classification' ? classificationDiagnostics(y.values, yPred, proba, input.classes) : regressionDiagnostics(y.values, yPred, { seed: input.seed });
+  const predictions = predictMatrix(model, X, y.nClasses);
+  const yPred = predictions.values;
+  const diagnostics = findTask(y.task).diagnostics?.(y, predictions, input.classes, input.seed);
 
   let permutation: PermutationImportance | undefined;
   const warnings: string[] = [];
@@ -78,7 +81,7 @@ export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
     const { codes, names } = groupsOf(input.frame.column(name)!);
     return fairness({ column: name, groups: codes, groupNames: names, task: y.task, yTrue: y.values, yPred, classes: input.classes, threshold: input.fairnessThreshold });
   });
-  return { diagnostics, ...(permutation ? { permutation } : {}), fairness: fair, warnings };
+  return { ...(diagnostics ? { diagnostics } : {}), ...(permutation ? { permutation } : {}), fairness: fair, warnings };
 }
 
 /**

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Frame } from '../data/frame.js';
 import { profileFrame, type ColumnProfile } from '../data/profile.js';
-import type { FeatureMatrix, Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { renderReportHtml } from '../evaluate/report-html.js';
 import type { MetricsBySplit } from '../evaluate/table.js';
 import type { FeatureImportance } from '../models/estimator.js';
@@ -49,7 +50,7 @@ export function renderTrainReportHtml(p: HtmlReportParts): string {
     metrics: p.metrics,
     gates: p.gates.map((g) => ({ text: formatGate(g), passed: g.passed })),
     split: p.split,
-    ...(p.analysis ? { diagnostics: p.analysis.diagnostics } : {}),
+    ...(p.analysis?.diagnostics ? { diagnostics: p.analysis.diagnostics } : {}),
     ...(p.importance ? { importance: p.importance } : {}),
     ...(p.analysis?.permutation ? { permutation: p.analysis.permutation } : {}),
     ...(p.analysis && p.analysis.fairness.length > 0 ? { fairness: { threshold: p.fairnessThreshold, results: p.analysis.fairness } } : {}),
@@ -102,7 +103,7 @@ export async function writeEvaluationReport(file: string, p: EvaluationReportPar
     metrics: { [path.basename(p.data)]: p.metrics },
     gates: p.gates.map((g) => ({ text: formatGate(g), passed: g.passed })),
     split: path.basename(p.data),
-    diagnostics: analysis.diagnostics,
+    ...(analysis.diagnostics ? { diagnostics: analysis.diagnostics } : {}),
     ...(importance ? { importance } : {}),
     ...(analysis.permutation ? { permutation: analysis.permutation } : {}),
     profile: { rows: p.frame.rows, columns: profileFrame(p.frame.drop([contract.target])), heading: 'Evaluation data', what: path.basename(p.data) },

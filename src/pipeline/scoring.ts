@@ -1,24 +1,18 @@
-// Predictions and metrics of a fitted model on one labelled split.
+// Predictions and metrics of a fitted model on one labelled split, scored the task's way.
 
-import type { FeatureMatrix, Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Estimator } from '../models/estimator.js';
-import { computeMetrics, confusionMatrix } from '../evaluate/metrics.js';
+import type { SplitScore, TaskSpec } from '../tasks/spec.js';
+import type { Target } from '../tasks/task.js';
 import { predictMatrix } from './predictions.js';
+import type { Predictions } from '../tasks/spec.js';
 
-export interface SplitScore {
-  metrics: Record<string, number>;
-  /** K x K counts, rows = true class (classification only). */
-  confusion?: number[][];
+/** A split's score with the predictions it was computed from (kept for the reference profile's outputs). */
+export interface ScoredSplit extends SplitScore {
+  predictions: Predictions;
 }
 
-export function scoreSplit(model: Estimator, X: FeatureMatrix, y: Target, metricNames: readonly string[] | undefined): SplitScore {
-  const { values: yPred, proba } = predictMatrix(model, X, y.task, y.nClasses);
-  if (y.task === 'regression') {
-    return { metrics: computeMetrics('regression', { yTrue: y.values, yPred }, metricNames) };
-  }
-  const metrics = computeMetrics('classification', { yTrue: y.values, yPred, nClasses: y.nClasses, ...(proba ? { proba } : {}) }, metricNames);
-  const cm = confusionMatrix(y.values, yPred, y.nClasses);
-  const confusion: number[][] = [];
-  for (let i = 0; i < y.nClasses; i++) confusion.push(Array.from(cm.subarray(i * y.nClasses, (i + 1) * y.nClasses)));
-  return { metrics, confusion };
+export function scoreSplit(task: TaskSpec, model: Estimator, X: FeatureMatrix, y: Target, metricNames: readonly string[] | undefined): ScoredSplit {
+  const predictions = predictMatrix(model, X, y.nClasses);
+  return { ...task.score(y, predictions, metricNames), predictions };
 }

@@ -6,7 +6,7 @@
 import type { Column } from '../data/frame.js';
 import { Frame } from '../data/frame.js';
 import type { Fold } from '../data/folds.js';
-import { takeTarget, type Target, type Task } from '../engine/matrix.js';
+import { takeTarget, type Target, type Task } from '../tasks/task.js';
 import { createEstimator, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import { Pipeline, type StepConfig } from '../preprocess/pipeline.js';
@@ -14,7 +14,9 @@ import type { Job, JobOutcome } from '../search/scheduler.js';
 import { FAMILY_PARAM, type Params } from '../search/space.js';
 import type { JsonObject } from '../util/json.js';
 import { scoreSplit } from './scoring.js';
-import { encodeTarget } from './target.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { findTask } from '../tasks/registry.js';
+import type { TaskSpec } from '../tasks/spec.js';
 
 /** Everything a trial needs; plain data (typed arrays, strings) so it crosses to workers. */
 export interface ObjectivePayload {
@@ -78,8 +80,10 @@ function familyParams(family: string): string[] {
 /** Builds the runner of jobs for a payload (once per thread). */
 export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOutcome> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
+  const task = findTask(payload.task);
   const frame = new Frame(payload.columns);
-  const y = encodeTarget(frame, payload.target, payload.task, payload.classes, 'search data');
+  const y = task.target.encode(frame, payload.target, payload.classes, 'search data');
   const features = frame.drop(payload.nonFeatures);
   // Fold frames are cut once and reused by every trial.
   const folds = payload.folds.map((f) => ({
@@ -94,7 +98,7 @@ export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOu
     if (job.budget !== undefined && payload.budgetParam && familyParams(c.family).includes(payload.budgetParam)) c.params[payload.budgetParam] = job.budget;
     const perMetric = new Map<string, number[]>();
     for (const f of folds) {
-      const metrics = await scoreFold(c, payload, f.train, f.yTrain, f.test, f.yTest);
+      const metrics = await scoreFold(task, c, payload, f.train, f.yTrain, f.test, f.yTest);
       for (const [k, v] of Object.entries(metrics)) {
         let list = perMetric.get(k);
         if (!list) perMetric.set(k, (list = []));
@@ -115,11 +119,11 @@ export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOu
   };
 }
 
-async function scoreFold(c: Candidate, payload: ObjectivePayload, train: Frame, yTrain: Target, test: Frame, yTest: Target): Promise<Record<string, number>> {
+async function scoreFold(task: TaskSpec, c: Candidate, payload: ObjectivePayload, train: Frame, yTrain: Target, test: Frame, yTest: Target): Promise<Record<string, number>> {
   const spec = findEstimator(c.family);
   const pipeline = Pipeline.fromConfig(c.preprocess, { nativeCategorical: spec.nativeCategorical, seed: payload.seed });
   const fit = pipeline.fit(train, { target: yTrain });
   const model = createEstimator(c.family, c.params, payload.task);
   await model.fit(fit.X, pipeline.transformTarget(fit.y ?? yTrain));
-  return scoreSplit(pipeline.wrapEstimator(model), pipeline.transform(test), yTest, payload.metrics).metrics;
+  return scoreSplit(task, pipeline.wrapEstimator(model), pipeline.transform(test), yTest, payload.metrics).metrics;
 }

@@ -4,8 +4,10 @@
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import { SomaError } from '../errors.js';
-import type { Task } from '../engine/matrix.js';
-import { createEstimator, findEstimator } from '../models/catalog.js';
+import type { Task } from '../tasks/task.js';
+import { registerBuiltinTasks } from '../tasks/index.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
+import { checkSupportsTask, createEstimator, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import type { FeatureImportance, Progress } from '../models/estimator.js';
 import { Pipeline } from '../preprocess/pipeline.js';
@@ -19,9 +21,9 @@ import type { BumpLevel } from '../registry/semver.js';
 import { sha256 } from '../util/hash.js';
 import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
+import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
-import { scoreSplit, type SplitScore } from './scoring.js';
-import { classLabels, encodeTarget, inferTask } from './target.js';
+import { scoreSplit, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
 import { renderTrainReportHtml } from './report-html.js';
@@ -38,12 +40,16 @@ export interface TrainOptions {
   version?: string;
   /** Gates from --fail-under/--fail-over, on top of the config's evaluate.gates. */
   extraGates?: Record<string, string>;
+  /** Where study journals go when the config has a `search:` section: `<runsDir>/<name>/<study>/`. */
+  runsDir: string;
   /** The command line, recorded in lineage. */
   command: string;
   cwd: string;
   onProgress?: (p: Progress) => void;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
+  /** Test-only (crash tests): a pause inside the registry lock, before the version is renamed into place. */
+  pauseBeforeRenameMs?: number;
 }
 
 export interface TrainResult {
@@ -63,6 +69,7 @@ export interface TrainResult {
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   registerBuiltinEstimators();
+  registerBuiltinTasks();
   const timer = new PhaseTimer();
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
@@ -70,19 +77,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const search = await searchForTrain(loaded, options);
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
-  const taskHint = config.task ?? (spec.tasks.length === 1 ? spec.tasks[0] : undefined);
-
-  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint));
+  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks)));
   data.warnings.forEach(warn);
   search?.refitData(data);
   checkSensitiveColumns(data.train, config.evaluate.sensitive);
-  const task = inferTask(config.task, spec, data.train.column(config.data.target)!);
-  if (!spec.tasks.includes(task)) {
-    throw new SomaError('CONFIG_INVALID', `model.type: ${config.model.type} does not support ${task} (it supports ${spec.tasks.join(', ')})`);
-  }
-  const classes = task === 'classification' ? classLabels(data.train.column(config.data.target)!) : [];
-  if (task === 'classification' && classes.length < 2) {
-    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class in the training split (expected at least 2)`);
+  const taskSpec = inferTask(config.task, spec.tasks, data.train.column(config.data.target)!);
+  const task = taskSpec.name;
+  checkSupportsTask(spec, task, config.model.type);
+  const classes = taskSpec.target.labels(data.train.column(config.data.target)!);
+  if (classes.length < taskSpec.target.minLabels) {
+    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class${classes.length === 1 ? '' : 'es'} in the training split (expected at least ${taskSpec.target.minLabels})`);
   }
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
   const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
@@ -91,7 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
   // The target goes into the fit (target encoding, importance selection) and follows the rows
   // that training-only steps keep (dedupe, outliers with action drop).
-  const yTrainAll = encodeTarget(data.train, config.data.target, task, classes, 'training split');
+  const yTrainAll = taskSpec.target.encode(data.train, config.data.target, classes, 'training split');
   const { Xtrain, Xval, Xtest, yTrain } = await timer.time('preprocess', () => {
     const fitted = pipeline.fit(trainFeatures, { target: yTrainAll, classes });
     return { Xtrain: fitted.X, yTrain: fitted.y ?? yTrainAll, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
@@ -99,8 +103,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
   if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
 
-  const yVal = encodeTarget(data.validation, config.data.target, task, classes, 'validation split');
-  const yTest = data.test ? encodeTarget(data.test, config.data.target, task, classes, 'test split') : undefined;
+  const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
+  const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
 
   const model = createEstimator(config.model.type, config.model.params, task);
   await timer.time('fit', () =>
@@ -116,9 +120,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const scores = await timer.time('evaluate', () => {
     const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
-    const s: { train: SplitScore; validation?: SplitScore; test?: SplitScore } = { train: scoreSplit(scored, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) s.validation = scoreSplit(scored, Xval, yVal, config.evaluate.metrics);
-    if (Xtest && yTest) s.test = scoreSplit(scored, Xtest, yTest, config.evaluate.metrics);
+    const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, Xtrain, yTrain, config.evaluate.metrics) };
+    if (Xval.rows > 0) s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
+    if (Xtest && yTest) s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
     return s;
   });
   const oob = model.outOfBag?.();
@@ -185,7 +189,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
   const explicitVersion = options.version ?? config.model.version;
-  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures) };
+  const reference = trainingReference({
+    contract,
+    features: trainFeatures,
+    target: yTrainAll,
+    outputs: { train: scores.train.predictions, ...(scores.validation ? { validation: scores.validation.predictions } : {}), ...(scores.test ? { test: scores.test.predictions } : {}) },
+    seed: config.seed,
+  });
+  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
 
   const registered = await registry.register(
     config.name,
@@ -249,7 +260,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 }, ...(search ? { search: search.summary } : {}) },
       }),
     },
-    { command: options.command, onNotice: warn },
+    { command: options.command, onNotice: warn, ...(options.pauseBeforeRenameMs ? { pauseBeforeRenameMs: options.pauseBeforeRenameMs } : {}) },
   );
 
   return {

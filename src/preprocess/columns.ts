@@ -6,7 +6,7 @@ import { SomaError } from '../errors.js';
 import type { ColumnType, Frame } from '../data/frame.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 
-export const TYPE_SELECTORS = ['numeric', 'categorical', 'text', 'datetime', 'all'] as const;
+const TYPE_SELECTORS = ['numeric', 'categorical', 'text', 'datetime', 'all'] as const;
 export type ColumnSelector = (typeof TYPE_SELECTORS)[number] | string[] | { except: string[] };
 
 export const columnSelectorSchema: JsonObject = {

@@ -12,7 +12,7 @@ import { insertAfter, numeric, replaceColumns, valuesOf } from './frames.js';
 import { boolParam, enumListParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
-export const DATETIME_PARTS = ['year', 'month', 'quarter', 'day', 'dayofweek', 'dayofyear', 'hour', 'minute', 'weekend'] as const;
+const DATETIME_PARTS = ['year', 'month', 'quarter', 'day', 'dayofweek', 'dayofyear', 'hour', 'minute', 'weekend'] as const;
 type Part = (typeof DATETIME_PARTS)[number];
 
 /** Period of each cyclical part (day of month uses 31 so the 1st follows the 31st). */

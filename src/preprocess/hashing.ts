@@ -14,7 +14,7 @@ import { Tokenizer, documents, textColumns, tokenizerOptions, tokenizerSchemaPro
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 /** Most hash columns (2^18): columns are sparse, so this only bounds per-column bookkeeping. */
-export const MAX_HASH_FEATURES = 262_144;
+const MAX_HASH_FEATURES = 262_144;
 
 export class Hashing implements Transformer {
   readonly step = 'hashing';

@@ -7,7 +7,7 @@
 
 import { SomaError } from '../errors.js';
 import { numericValues, type Column, type Frame } from '../data/frame.js';
-import type { Target } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
 import { binMatrix, fitBinMapper } from '../engine/tree/binning.js';
 import { TreeGrower } from '../engine/tree/grower.js';
@@ -90,7 +90,8 @@ function treeGains(columns: readonly Column[], y: Target, nEstimators: number, m
       cardinality.push(0);
     }
   }
-  const loss: Loss = y.task === 'regression' ? createLoss('squared_error') : y.nClasses > 2 ? createLoss('softmax', { nClasses: y.nClasses }) : createLoss('binary_logistic');
+  // The loss follows the target's numbers: values (nClasses 0) or two or more classes.
+  const loss: Loss = y.nClasses === 0 ? createLoss('squared_error') : y.nClasses > 2 ? createLoss('softmax', { nClasses: y.nClasses }) : createLoss('binary_logistic');
   const K = loss.nOut;
   const mapper = fitBinMapper(data, categorical, cardinality, 64, seed);
   const binned = binMatrix(mapper, data);

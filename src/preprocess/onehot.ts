@@ -22,7 +22,7 @@ interface Encoding {
   infrequent: string[];
 }
 
-export const INFREQUENT_LABEL = 'infrequent';
+const INFREQUENT_LABEL = 'infrequent';
 
 export class OneHot implements Transformer {
   readonly step = 'onehot';

@@ -10,7 +10,8 @@
 // metrics and prediction files are on the target's own scale.
 
 import type { Frame } from '../data/frame.js';
-import { takeTarget, type FeatureMatrix, type Target } from '../engine/matrix.js';
+import type { FeatureMatrix } from '../engine/matrix.js';
+import { takeTarget, type Target } from '../tasks/task.js';
 import type { Estimator } from '../models/estimator.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { shown, stateError, StateReader } from '../util/state-reader.js';
@@ -19,7 +20,7 @@ import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
 import { SeriesStep } from './series-step.js';
 
-export const PIPELINE_FORMAT_VERSION = 1;
+const PIPELINE_FORMAT_VERSION = 1;
 
 export interface StepConfig {
   name: string;
@@ -119,7 +120,7 @@ export class Pipeline {
   /** The target as the model learns it (unchanged without a target_transform step). */
   transformTarget(y: Target): Target {
     const t = this.targetStep();
-    return t && y.task === 'regression' ? { ...y, values: t.transformTarget(y.values) } : y;
+    return t && y.nClasses === 0 ? { ...y, values: t.transformTarget(y.values) } : y;
   }
 
   /** Model outputs back on the target's scale. */

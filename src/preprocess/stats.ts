@@ -46,7 +46,7 @@ export function meanStd(values: ArrayLike<number>): { mean: number; std: number;
  * The k-th smallest present value (0-based) by quickselect on a scratch copy: median imputation
  * needs one order statistic, not a full sort.
  */
-export function selectKth(scratch: Float64Array, k: number): number {
+function selectKth(scratch: Float64Array, k: number): number {
   let lo = 0;
   let hi = scratch.length - 1;
   while (hi > lo) {

@@ -1,7 +1,7 @@
 // `target`: target encoding. Each category becomes the smoothed mean of the target over its
-// training rows, (sum + m * prior) / (count + m) with m = `smoothing`: the mean for regression,
-// the share of the positive class for binary classification, one column `<column>:<class>` per
-// class for multiclass. Training rows are encoded out of fold (each fold by the statistics of
+// training rows, (sum + m * prior) / (count + m) with m = `smoothing`: the mean for value targets
+// (regression), the share of the positive class for two classes, one column `<column>:<class>`
+// per class for more. Training rows are encoded out of fold (each fold by the statistics of
 // the other folds), so a row's own target never leaks into its feature; the model then sees at
 // training the same kind of noise it will see at prediction, where the statistics of all
 // training rows apply. Missing and unseen categories get the prior (unseen: or exit 3 with
@@ -9,7 +9,7 @@
 
 import { SomaError } from '../errors.js';
 import type { CategoricalColumn, Column, Frame } from '../data/frame.js';
-import type { Target } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import { Rng } from '../engine/random.js';
 import type { JsonObject } from '../util/json.js';
 import { encoderCodes, presentCategories, remapCodes } from './categories.js';
@@ -53,13 +53,14 @@ export class TargetEncode implements Transformer {
     const y = context.target;
     if (!y) throw new SomaError('CONFIG_INVALID', 'preprocess target: target encoding needs the training target (it is fitted by soma train and soma preprocess)');
     if (y.values.length !== frame.rows) throw new SomaError('INTERNAL', `target encoding: ${y.values.length} target values for ${frame.rows} rows`);
-    this.k = y.task === 'classification' && y.nClasses > 2 ? y.nClasses : 1;
+    // Read from the target's numbers, not its task's name: nClasses 0 = values, else class indices.
+    this.k = y.nClasses > 2 ? y.nClasses : 1;
     const k = this.k;
     this.labels = k > 1 ? Array.from({ length: k }, (_, j) => context.classes?.[j] ?? `class${j}`) : [];
     const v = y.values;
     // What each row adds to its category's sums: the value, the positive-class flag, or a one-hot.
     const outputs =
-      y.task === 'regression'
+      y.nClasses === 0
         ? (i: number, into: Float64Array) => (into[0] = v[i]!)
         : k === 1
           ? (i: number, into: Float64Array) => (into[0] = v[i] === 1 ? 1 : 0)

@@ -1,4 +1,4 @@
-// `target_transform`: a transform of the regression target, learned and applied in training and
+// `target_transform`: a transform of a value target (regression), learned and applied in training and
 // inverted on every prediction (train metrics, evaluate, predict), so users read errors and
 // predictions in the target's own units. `log1p` suits skewed non-negative targets (prices,
 // counts); `standard` centres and scales with the training mean and deviation.
@@ -26,8 +26,9 @@ export class TargetTransform implements TargetTransformer {
   fit(_frame: Frame, context: FitContext = {}): void {
     const y = context.target;
     if (!y) throw new SomaError('CONFIG_INVALID', 'preprocess target_transform: needs the training target (it is fitted by soma train)');
-    if (y.task !== 'regression') {
-      throw new SomaError('CONFIG_INVALID', `preprocess target_transform: applies to regression targets only (this task is ${y.task})`, { hint: 'remove the target_transform step' });
+    // Class indices (nClasses > 0) have no scale to transform; any value target does.
+    if (y.nClasses > 0) {
+      throw new SomaError('CONFIG_INVALID', `preprocess target_transform: applies to regression targets only, numbers rather than classes (this task is ${y.task})`, { hint: 'remove the target_transform step' });
     }
     for (let i = 0; i < y.values.length; i++) {
       const v = y.values[i]!;

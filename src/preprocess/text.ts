@@ -8,7 +8,7 @@ import type { JsonObject, JsonValue } from '../util/json.js';
 import { boolParam, stringParam, type StepSchema } from './params.js';
 
 /** A compact English stop-word list (the most frequent function words). */
-export const ENGLISH_STOP_WORDS: readonly string[] = (
+const ENGLISH_STOP_WORDS: readonly string[] = (
   'a about above after again against all am an and any are as at be because been before being below between both but by ' +
   'can could did do does doing down during each few for from further had has have having he her here hers herself him ' +
   'himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other ' +
@@ -18,7 +18,7 @@ export const ENGLISH_STOP_WORDS: readonly string[] = (
 ).split(' ');
 
 /** Two or more word characters, as scikit-learn's default, but Unicode-aware. */
-export const DEFAULT_TOKEN_PATTERN = '[\\p{L}\\p{N}_]{2,}';
+const DEFAULT_TOKEN_PATTERN = '[\\p{L}\\p{N}_]{2,}';
 
 export interface TokenizerOptions {
   lowercase: boolean;

@@ -23,7 +23,7 @@ interface Vocabulary {
 }
 
 /** Largest vocabulary: output columns are sparse, so this only bounds per-column bookkeeping. */
-export const MAX_VOCABULARY = 200_000;
+const MAX_VOCABULARY = 200_000;
 
 export class Tfidf implements Transformer {
   readonly step = 'tfidf';

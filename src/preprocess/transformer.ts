@@ -6,7 +6,7 @@
 // implement `fitTransform`, and a target transform maps the regression target both ways.
 
 import type { Frame } from '../data/frame.js';
-import type { Target } from '../engine/matrix.js';
+import type { Target } from '../tasks/task.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 
 export interface StepJSON {

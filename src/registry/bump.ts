@@ -38,7 +38,7 @@ export interface BumpInputs {
 }
 
 /** Reads the bump inputs back out of a registered version's metadata. */
-export function bumpInputsOf(m: ModelMetadata): BumpInputs {
+function bumpInputsOf(m: ModelMetadata): BumpInputs {
   return {
     task: m.task,
     target: m.target,
@@ -71,7 +71,7 @@ function listChanges(items: string[], max = 5): string {
 }
 
 /** Describes changed hyperparameters as "max_depth 6 → 8, ..."; empty when none changed. */
-export function diffHyperparameters(before: JsonObject, after: JsonObject): string[] {
+function diffHyperparameters(before: JsonObject, after: JsonObject): string[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const out: string[] = [];
   for (const k of keys) {

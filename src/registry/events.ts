@@ -9,13 +9,13 @@ import { eventsPath, modelDir } from './layout.js';
 import { normalizeModelName } from './ref.js';
 import { isVersion } from './semver.js';
 
-/** Who runs this process, for audit records (events.jsonl, predictions.jsonl). */
+/** Who runs this process, for audit records (events.jsonl, predictions.jsonl): the OS account. */
 export function currentUser(): string | null {
   try {
     return userInfo().username;
   } catch {
-    // userInfo throws when the uid has no passwd entry (common in containers).
-    return process.env.USER ?? process.env.USERNAME ?? null;
+    // userInfo throws when the uid has no passwd entry (common in containers): no name to record.
+    return null;
   }
 }
 

@@ -29,6 +29,8 @@ export interface MutationOptions {
   /** How long to wait for the per-model lock (default 60 s). */
   lockTimeoutMs?: number;
   onNotice?: (message: string) => void;
+  /** The command line, recorded in the lock's owner file while the mutation holds it. */
+  command?: string;
 }
 
 export interface AliasChange {
@@ -45,8 +47,12 @@ const TAGS_FILE = 'tags.json';
 const TAG_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.:/-]{0,63}$/;
 const MAX_TAG_VALUE = 1024;
 
-function lockOptions(options: MutationOptions): { timeoutMs?: number; onNotice?: (m: string) => void } {
-  return { ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}), ...(options.onNotice ? { onNotice: options.onNotice } : {}) };
+function lockOptions(options: MutationOptions): { timeoutMs?: number; onNotice?: (m: string) => void; command?: string } {
+  return {
+    ...(options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {}),
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+    ...(options.command !== undefined ? { command: options.command } : {}),
+  };
 }
 
 function reasonField(options: MutationOptions): { reason: string | null } {

@@ -35,7 +35,7 @@ export interface LockOptions {
   staleMs?: number;
   /** Called when a stale lock is cleared, so the caller can tell the user. */
   onStale?: (info: { path: string; owner: LockOwner | undefined; reason: string }) => void;
-  /** Recorded in the owner file; defaults to this process's argv. */
+  /** Recorded in the owner file (the command line of the CLI run holding the lock); default none. */
   command?: string;
 }
 
@@ -145,7 +145,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, option
     pid: process.pid,
     hostname: hostname(),
     created_at: new Date().toISOString(),
-    command: options.command ?? process.argv.slice(1).join(' '),
+    command: options.command ?? '',
     token: randomBytes(8).toString('hex'),
   };
   const content = stringifyJson(owner);

@@ -25,7 +25,7 @@ export type Ref =
   | { kind: 'range'; name: string; range: string }
   | { kind: 'alias'; name: string; alias: string };
 
-export const REF_FORMS = ['NAME (latest)', 'NAME@1.2.0', 'NAME@^1.2', 'NAME@~1.2', 'NAME@1.x', 'NAME@production (an alias)', 'NAME_v1.2.0'];
+const REF_FORMS = ['NAME (latest)', 'NAME@1.2.0', 'NAME@^1.2', 'NAME@~1.2', 'NAME@1.x', 'NAME@production (an alias)', 'NAME_v1.2.0'];
 
 const NAME_RE = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 const ID_SUFFIX_RE = /_v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -47,10 +47,6 @@ export function normalizeModelName(name: string): string {
     throw new SomaError('USAGE', `invalid model name '${name}': ${problem}`, { details: { value: name } });
   }
   return n;
-}
-
-export function isModelName(name: string): boolean {
-  return nameProblem(name.toLowerCase()) === undefined;
 }
 
 /** Lower-cases and validates an alias name; throws USAGE when invalid. */

@@ -58,6 +58,11 @@ export interface RegisterOptions {
   onNotice?: (message: string) => void;
   /** Recorded in the lock's owner file. */
   command?: string;
+  /**
+   * Test-only: waits this long between writing metadata.json and the rename, so the crash tests
+   * can SIGKILL a real `soma train` inside that window (the CLI reads SOMA_TEST_PAUSE_BEFORE_RENAME_MS).
+   */
+  pauseBeforeRenameMs?: number;
 }
 
 export interface RegisteredModel extends ResolvedModel {
@@ -156,7 +161,7 @@ export async function registerVersion(root: string, name: string, plan: Register
         const metadataText = stringifyJson(metadata);
         await writeFileAtomic(join(staging, METADATA_FILE), metadataText);
         const dir = versionDir(root, n, version);
-        await testPause('SOMA_TEST_PAUSE_BEFORE_RENAME_MS');
+        if (options.pauseBeforeRenameMs) await new Promise<void>((r) => setTimeout(r, options.pauseBeforeRenameMs));
         try {
           await rename(staging, dir);
         } catch (e) {
@@ -176,16 +181,6 @@ export async function registerVersion(root: string, name: string, plan: Register
     // After a successful rename the staging path no longer exists; otherwise discard it.
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * Test-only hook: when the environment variable names a positive number of milliseconds, waits
- * that long. The crash tests set SOMA_TEST_PAUSE_BEFORE_RENAME_MS to widen the window between
- * writing metadata.json and the rename, so they can SIGKILL a real `soma train` inside it.
- */
-async function testPause(variable: string): Promise<void> {
-  const ms = Number(process.env[variable] ?? '');
-  if (Number.isFinite(ms) && ms > 0) await new Promise<void>((r) => setTimeout(r, ms));
 }
 
 /** Flushes a directory entry change (the rename) so a power cut cannot undo a reported success. */

@@ -11,7 +11,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import type { JsonObject } from '../util/json.js';
-import { readJsonLines } from './jsonl.js';
 import { withLock } from './lock.js';
 import { normalizeModelName } from './ref.js';
 import { currentUser } from './events.js';
@@ -40,13 +39,8 @@ export async function appendPredictionRun(registry: Registry, name: string, run:
   await appendFile(join(dir, RUNS_FILE), JSON.stringify(line) + '\n', { flag: 'a' });
 }
 
-/** predictions.jsonl as objects, oldest first; a torn last line is skipped. */
-export async function readPredictionRuns(registry: Registry, name: string): Promise<JsonObject[]> {
-  return readJsonLines(join(registry.modelDir(normalizeModelName(name)), RUNS_FILE));
-}
-
 /** The lock file guarding an output path. */
-export function outputLockPath(output: string): string {
+function outputLockPath(output: string): string {
   return `${output}.lock`;
 }
 

@@ -23,7 +23,7 @@ export function isVersion(s: string): boolean {
 }
 
 /** Parses x.y.z; undefined for anything else (no throw: callers use it to classify strings). */
-export function tryParseVersion(s: string): SemVer | undefined {
+function tryParseVersion(s: string): SemVer | undefined {
   const m = VERSION_RE.exec(s);
   if (!m) return undefined;
   const parts = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -146,11 +146,6 @@ export function tryParseRange(s: string): VersionRange | undefined {
 
 function bumpSemVer(v: SemVer, level: BumpLevel): SemVer {
   return parseVersion(bump(v, level));
-}
-
-/** True when `s` is a range (an exact x.y.z is a range too). */
-export function isRange(s: string): boolean {
-  return tryParseRange(s) !== undefined;
 }
 
 export function parseRange(s: string): VersionRange {

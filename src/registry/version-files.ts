@@ -83,6 +83,11 @@ export async function readModelArtifacts(dir: string, paths: readonly string[]):
   return out;
 }
 
+/** The path of one file of a version directory (for messages that name it). */
+export function versionFilePath(dir: string, role: VersionFileRole): string {
+  return join(dir, VERSION_FILES[role]);
+}
+
 /** Reads one JSON file of a registered (and already verified) version. */
 export async function readVersionJson(dir: string, role: Exclude<VersionFileRole, 'config' | 'report' | 'report_html'>): Promise<unknown> {
   const file = join(dir, VERSION_FILES[role]);

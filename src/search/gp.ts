@@ -349,7 +349,7 @@ function predict(m: GpModel, x: Float64Array): { mean: number; variance: number 
 }
 
 /** log EI for minimisation, stable far into the tail (where EI itself underflows to 0). */
-export function logEI(best: number, mean: number, sd: number): number {
+function logEI(best: number, mean: number, sd: number): number {
   const z = (best - mean) / sd;
   let logH: number;
   if (z > -6) {

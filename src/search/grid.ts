@@ -5,10 +5,10 @@ import { SomaError } from '../errors.js';
 import { isActive, type Dimension, type ParamValue, type Params, type SearchSpace } from './space.js';
 
 /** More points than this is almost surely a mistake (a wide int range); say so instead of hanging. */
-export const MAX_GRID_POINTS = 1_000_000;
+const MAX_GRID_POINTS = 1_000_000;
 
 /** The values a dimension takes in a grid; continuous ranges have no finite grid. */
-export function gridValues(d: Dimension): ParamValue[] {
+function gridValues(d: Dimension): ParamValue[] {
   switch (d.kind) {
     case 'categorical':
       return d.choices;

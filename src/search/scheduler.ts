@@ -135,7 +135,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
 }
 
 /** Samplers minimise: a maximised metric's score is negated. */
-export function lossOf(score: number, direction: 'maximize' | 'minimize'): number {
+function lossOf(score: number, direction: 'maximize' | 'minimize'): number {
   return direction === 'maximize' ? -score : score;
 }
 

@@ -22,5 +22,4 @@ export function decodeTyped<T extends TypedArray>(ctor: TypedArrayCtor<T>, s: st
 
 export const encodeF64 = (a: Float64Array): string => encodeTyped(a);
 export const decodeF64 = (s: string): Float64Array => decodeTyped(Float64Array, s);
-export const encodeI32 = (a: Int32Array): string => encodeTyped(a);
 export const decodeI32 = (s: string): Int32Array => decodeTyped(Int32Array, s);

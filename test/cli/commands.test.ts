@@ -106,9 +106,29 @@ describe('soma train', () => {
       expect(existsSync(path.join(out.path, f)), f).toBe(true);
     }
     const meta = JSON.parse(readFileSync(path.join(out.path, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-    for (const k of ['name', 'version', 'id', 'description', 'task', 'algorithm', 'framework', 'created_at', 'training_duration_s', 'trained_on', 'target', 'features', 'hyperparameters', 'metrics', 'lineage', 'artifacts', 'bump', 'formatVersion', 'timings']) {
-      expect(meta, k).toHaveProperty(k);
-    }
+    const sha = expect.stringMatching(/^[0-9a-f]{64}$/);
+    expect(meta).toMatchObject({
+      formatVersion: 1,
+      name: 'penguins',
+      version: '1.1.0',
+      id: 'penguins_v1.1.0',
+      description: 'Penguin species from beak, flipper and body measurements',
+      task: 'classification',
+      algorithm: 'logistic',
+      framework: expect.stringMatching(/^soma \d+\.\d+\.\d+/),
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      trained_on: { source: 'penguins.csv', sha256: sha, rows: 344 },
+      target: 'Species',
+      hyperparameters: expect.objectContaining({ alpha: 0.5, penalty: 'l2' }),
+      metrics: { train: out.metrics['train'], validation: out.metrics['validation'], test: out.metrics['test'] },
+      lineage: expect.objectContaining({ config_sha256: sha, preprocess_sha256: sha }),
+      timings: out.timings,
+    });
+    expect(meta['training_duration_s']).toBeGreaterThan(0);
+    expect(meta['features']).toContainEqual({ name: 'Island', type: 'categorical' });
+    const artifacts = meta['artifacts'] as { path: string; bytes: number; sha256: string }[];
+    expect(artifacts.map((a) => a.path)).toEqual(expect.arrayContaining(['model/model.json', 'preprocess.json', 'features.json', 'metrics.json', 'profile.json', 'config.yaml', 'report.md']));
+    for (const a of artifacts) expect(a, a.path).toMatchObject({ bytes: expect.any(Number), sha256: sha });
     expect(meta['bump']).toMatchObject({ level: 'minor' });
     expect((meta['bump'] as { reason: string }).reason).toMatch(/alpha/);
     expect((meta['lineage'] as { parent: string }).parent).toBe('penguins_v1.0.0');

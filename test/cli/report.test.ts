@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { example, runCli, tempDir } from '../helpers/cli.js';
-import { findChromium, renderPage, screenshot } from '../evaluate/chromium.js';
+import { chromiumForTests, renderPage, screenshot } from '../evaluate/chromium.js';
 
 const registry = tempDir('soma-report-');
 const reg = ['--registry', registry];
@@ -65,11 +65,9 @@ describe('soma train writes the reports', () => {
   });
 });
 
-const chromium = findChromium();
-const why = chromium ? '' : ' [SKIPPED: no chromium found on PATH or in CHROMIUM_BIN; install Debian\'s chromium: apt-get install -y chromium]';
-if (!chromium) console.warn(`${path.basename(import.meta.url)}: the Chromium rendering tests are skipped:${why}`);
+const chromium = chromiumForTests(import.meta.url);
 
-describe.skipIf(!chromium)(`report.html of trained versions in headless Chromium${why}`, () => {
+describe.skipIf(!chromium)('report.html of trained versions in headless Chromium', () => {
   it('when the classification report opens, then ROC, PR, calibration, confusion, both importances, fairness, profile and config are there and nothing else loads', async () => {
     const page = await renderPage(chromium!, path.join(penguinsDir, 'report.html'));
     for (const [id, kind] of [['chart-roc', 'roc'], ['chart-pr', 'pr'], ['chart-calibration', 'calibration'], ['chart-confusion', 'confusion'], ['chart-importance', 'importance'], ['chart-permutation', 'permutation']]) {

@@ -2,7 +2,7 @@
 // Uses worker threads and bin/soma.js: build first (npx tsc -p .).
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { example, repoRoot, runCli, tempDir } from '../helpers/cli.js';
@@ -134,6 +134,7 @@ describe('soma tune', () => {
     const j = r.json() as TuneJson;
     expect(j.families.map((f) => f.family).sort()).toEqual(['gbdt', 'logistic']);
     expect(j.families.reduce((s, f) => s + f.trials, 0)).toBe(8);
+    expect(j.trials).toHaveLength(8);
     for (const t of j.trials) expect(Object.keys(t.params).sort()).toEqual(t.params['model.type'] === 'gbdt' ? ['max_depth', 'model.type'] : ['alpha', 'model.type']);
   });
 
@@ -191,5 +192,21 @@ describe('soma train with search:', () => {
     // Refit on train + validation: no rows left in validation.
     expect(meta.summary.rows.validation).toBe(0);
     expect(existsSync(path.join(dir, 'artifacts', 'runs', 'peng'))).toBe(true);
+  });
+
+  it('when train gets --runs-dir, or SOMA_RUNS in its environment, then the study journal goes there (the flag wins)', async () => {
+    const dir = tempDir();
+    const cfg = writeConfig(dir, '  type: gbdt\n  params: {n_estimators: 5}', '  method: random\n  trials: 2\n  cv: {folds: 2}\n  space:\n    max_depth: [2, 3]');
+    const reg = path.join(dir, 'reg');
+    const flagged = await runCli(['train', '-c', cfg, '--registry', reg, '--runs-dir', 'by-flag', '--json'], { cwd: dir, env: { SOMA_RUNS: 'by-env' } });
+    expect(flagged.code).toBe(0);
+    expect(readdirSync(path.join(dir, 'by-flag', 'peng'))).toHaveLength(1);
+    expect(existsSync(path.join(dir, 'by-env'))).toBe(false);
+    const fromEnv = await runCli(['train', '-c', cfg, '--registry', reg, '--json'], { cwd: dir, env: { SOMA_RUNS: 'by-env' } });
+    expect(fromEnv.code).toBe(0);
+    const [study] = readdirSync(path.join(dir, 'by-env', 'peng'));
+    const search = JSON.parse(readFileSync(path.join((fromEnv.json() as { path: string }).path, 'search.json'), 'utf8')) as TuneJson;
+    expect(search.journal).toBe(path.join(dir, 'by-env', 'peng', study!, 'journal.jsonl'));
+    expect(existsSync(path.join(dir, 'artifacts', 'runs'))).toBe(false);
   });
 });

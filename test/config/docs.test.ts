@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import { buildConfigSchema } from '../../src/config/schema.js';
 import { renderReferenceMarkdown } from '../../src/config/docs.js';
 import { registerBuiltinEstimators } from '../../src/models/index.js';
+import { registerBuiltinTasks } from '../../src/tasks/index.js';
 
 registerBuiltinEstimators();
+registerBuiltinTasks();
 const root = new URL('../../', import.meta.url);
 
 describe('generated documentation', () => {

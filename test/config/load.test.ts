@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { checkConfig, parseConfig } from '../../src/config/load.js';
 import { formatIssue } from '../../src/config/issues.js';
 import { registerBuiltinEstimators } from '../../src/models/index.js';
+import { registerBuiltinTasks } from '../../src/tasks/index.js';
 import { SomaError } from '../../src/errors.js';
 
 registerBuiltinEstimators();
+registerBuiltinTasks();
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/configs/${name}`, import.meta.url));
 const messages = (text: string, sets: string[] = []): string[] => checkConfig(text, 'soma.yaml', { sets }).issues.map(formatIssue);

@@ -6,6 +6,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { it } from 'vitest';
 
 /** CHROMIUM_BIN, else the first of chromium / chromium-browser / google-chrome on PATH. */
 export function findChromium(): string | undefined {
@@ -21,6 +22,25 @@ export function findChromium(): string | undefined {
         // not here; keep looking
       }
     }
+  }
+  return undefined;
+}
+
+/**
+ * The Chromium a test file renders with, or undefined to skip its rendering tests. Missing in CI
+ * (CI set; .ci/run installs Debian's chromium) is a failure: the file gets a failing test saying
+ * so. Elsewhere the rendering tests are skipped, with a warning naming the file and the fix.
+ */
+export function chromiumForTests(testFile: string): string | undefined {
+  const bin = findChromium();
+  if (bin) return bin;
+  const why = `no chromium on PATH or in CHROMIUM_BIN (install Debian's chromium: apt-get install -y chromium)`;
+  if (process.env['CI']) {
+    it('Chromium is installed (CI requires it for the report rendering tests)', () => {
+      throw new Error(`${path.basename(testFile)}: ${why}`);
+    });
+  } else {
+    console.warn(`${path.basename(testFile)}: the Chromium rendering tests are SKIPPED: ${why}`);
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 // Permutation importance with real estimators on synthetic data where only one feature matters.
 
 import { describe, expect, it } from 'vitest';
-import { numericMatrix, type Target } from '../../src/engine/matrix.js';
+import { numericMatrix } from '../../src/engine/matrix.js';
+import type { Target } from '../../src/tasks/task.js';
 import { Rng } from '../../src/engine/random.js';
 import { permutationImportance, type Predictor } from '../../src/evaluate/permutation.js';
 import { createEstimator } from '../../src/models/catalog.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/engine/random.js';
 import { classificationDiagnostics, regressionDiagnostics } from '../../src/evaluate/diagnostics.js';
 import { renderReportHtml, type HtmlReportInput } from '../../src/evaluate/report-html.js';
-import { findChromium, renderPage } from './chromium.js';
+import { chromiumForTests, renderPage } from './chromium.js';
 
 function binaryInput(): HtmlReportInput {
   const rng = new Rng(7);
@@ -91,11 +91,9 @@ describe('renderReportHtml', () => {
   });
 });
 
-const chromium = findChromium();
-const why = chromium ? '' : ' [SKIPPED: no chromium found on PATH or in CHROMIUM_BIN; install Debian\'s chromium: apt-get install -y chromium]';
-if (!chromium) console.warn(`${path.basename(import.meta.url)}: the Chromium rendering tests are skipped:${why}`);
+const chromium = chromiumForTests(import.meta.url);
 
-describe.skipIf(!chromium)(`report.html in headless Chromium${why}`, () => {
+describe.skipIf(!chromium)('report.html in headless Chromium', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'soma-report-'));
 
   it('when the classification report is opened, then every chart is in the DOM and nothing else was loaded', async () => {

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../src/evaluate/metrics.js';
+import { computeMetrics } from '../../src/evaluate/metrics/index.js';
 import { formatMetricValue, renderMetricsTable } from '../../src/evaluate/table.js';
 
 describe('formatMetricValue', () => {

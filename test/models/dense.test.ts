@@ -3,7 +3,8 @@
 // and a matrix too large to densify is refused with the sizes instead of exhausting memory.
 
 import { describe, expect, it } from 'vitest';
-import { numericMatrix, type Target } from '../../src/engine/matrix.js';
+import { numericMatrix } from '../../src/engine/matrix.js';
+import type { Target } from '../../src/tasks/task.js';
 import { sparseVector } from '../../src/engine/sparse.js';
 import { SomaError } from '../../src/errors.js';
 import { denseColumns } from '../../src/models/dense.js';

@@ -302,10 +302,33 @@ describe('gbdt', () => {
     expect(() => new Gbdt({ max_depth: 2.5 }, 'regression')).toThrow(/max_depth = 2.5 is invalid: expected an integer >= 0 and <= 64/);
     expect(gbdtSpec.aliases).toContain('xgboost');
     const props = gbdtSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
-    for (const [k, p] of Object.entries(props)) {
-      expect(p['type'], k).toBeDefined();
-      expect(p['default'], k).toBeDefined();
-      expect(p['description'], k).toBeTypeOf('string');
-    }
+    // Every param with its type and default: a default that changes changes every model trained.
+    expect(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, [p['type'], p['default']]]))).toEqual({
+      objective: ['string', 'auto'],
+      n_estimators: ['integer', 100],
+      learning_rate: ['number', 0.3],
+      max_depth: ['integer', 6],
+      grow_policy: ['string', 'depthwise'],
+      num_leaves: ['integer', 0],
+      min_child_weight: ['number', 1],
+      min_samples_leaf: ['integer', 1],
+      reg_lambda: ['number', 1],
+      reg_alpha: ['number', 0],
+      gamma: ['number', 0],
+      subsample: ['number', 1],
+      colsample_bytree: ['number', 1],
+      max_bin: ['integer', 256],
+      max_cat_to_onehot: ['integer', 4],
+      max_cat_threshold: ['integer', 64],
+      huber_delta: ['number', 1],
+      scale_pos_weight: ['number', 1],
+      class_weight: ['string', 'none'],
+      base_score: [['number',  'null'], null],
+      quantized_gradients: ['boolean', true],
+      early_stopping_rounds: ['integer', 0],
+      seed: ['integer', 0],
+      n_jobs: ['integer', 0],
+    });
+    for (const [k, p] of Object.entries(props)) expect(p['description'], k).toBeTypeOf('string');
   });
 });

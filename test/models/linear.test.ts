@@ -285,11 +285,15 @@ describe('linear regression', () => {
     expect(schema.additionalProperties).toBe(false);
     const props = schema.properties as Record<string, JsonObject>;
     expect(Object.keys(props).sort()).toEqual(['alpha', 'fit_intercept', 'l1_ratio', 'max_iter', 'penalty', 'tol']);
-    for (const p of Object.values(props)) {
-      expect(p.type).toBeDefined();
-      expect(p.default).toBeDefined();
-      expect(typeof p.description).toBe('string');
-    }
+    expect(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, [p.type, p.default]]))).toEqual({
+      penalty: ['string', 'none'],
+      alpha: ['number', 1],
+      l1_ratio: ['number', 0.5],
+      fit_intercept: ['boolean', true],
+      max_iter: ['integer', 1000],
+      tol: ['number', 0.0001],
+    });
+    for (const p of Object.values(props)) expect(typeof p.description).toBe('string');
     expect(props.penalty!.default).toBe('none');
     const validate = new Ajv({ strict: false }).compile(schema);
     const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v.default]));

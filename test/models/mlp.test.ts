@@ -8,7 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { numericMatrix, takeRows, takeTarget, type FeatureMatrix, type Target } from '../../src/engine/matrix.js';
+import { numericMatrix, takeRows, type FeatureMatrix } from '../../src/engine/matrix.js';
+import { takeTarget, type Target } from '../../src/tasks/task.js';
 import { Rng } from '../../src/engine/random.js';
 import { Mlp, mlpSpec } from '../../src/models/mlp.js';
 import { SomaError } from '../../src/errors.js';
@@ -219,6 +220,8 @@ describe('mlp', () => {
     expect(best.spec).toEqual(final.spec);
     const e6 = fromLayersModel({ modelJson: JSON.parse(new TextDecoder().decode(files.get('checkpoints/epoch_6/model.json')!)), weights: files.get('checkpoints/epoch_6/weights.bin')! });
     // Without early stopping the saved model is the last epoch's.
+    expect(final.tensors.length).toBeGreaterThan(0);
+    expect(e6.tensors.map((t) => t.name)).toEqual(final.tensors.map((t) => t.name));
     e6.tensors.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(final.tensors[i]!.values)));
   });
 

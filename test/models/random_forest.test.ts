@@ -105,11 +105,26 @@ describe('random_forest', () => {
 
   it('when the params schema is read, then every param has a type, a default and a description', () => {
     const props = randomForestSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
-    for (const [k, p] of Object.entries(props)) {
-      expect(p['type'], k).toBeDefined();
-      expect(p['default'], k).toBeDefined();
-      expect(p['description'], k).toBeTypeOf('string');
-    }
+    // Every param with its type and default: a default that changes changes every model trained.
+    expect(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, [p['type'], p['default']]]))).toEqual({
+      n_estimators: ['integer', 100],
+      max_depth: ['integer', 0],
+      min_samples_split: ['integer', 2],
+      min_samples_leaf: ['integer', 1],
+      max_leaf_nodes: ['integer', 0],
+      min_impurity_decrease: ['number', 0],
+      class_weight: ['string', 'none'],
+      max_bin: ['integer', 256],
+      max_cat_to_onehot: ['integer', 4],
+      max_cat_threshold: ['integer', 64],
+      seed: ['integer', 0],
+      max_features: [['string',  'number'], 'auto'],
+      bootstrap: ['boolean', true],
+      max_samples: ['number', 1],
+      oob_score: ['boolean', true],
+      n_jobs: ['integer', 0],
+    });
+    for (const [k, p] of Object.entries(props)) expect(p['description'], k).toBeTypeOf('string');
     expect(() => rf({ max_features: 2 })).toThrow(/max_features/);
   });
 

@@ -44,6 +44,7 @@ describe('predict (streaming)', () => {
     }
     for (const ext of ['csv', 'parquet']) {
       const [first, ...rest] = outputs[ext]!;
+      expect(rest.length, ext).toBeGreaterThan(0);
       for (const b of rest) expect(b.equals(first!), ext).toBe(true);
     }
     const csv = await readFrame(path.join(dir, 'c37.csv'), { types: { prediction: 'categorical' } });

@@ -2,7 +2,7 @@
 
 import { expect } from 'vitest';
 import { Frame, numericValues, type Column } from '../../src/data/frame.js';
-import type { Target } from '../../src/engine/matrix.js';
+import type { Target } from '../../src/tasks/task.js';
 import { SomaError } from '../../src/errors.js';
 import { stepFromJSON } from '../../src/preprocess/catalog.js';
 import type { Transformer } from '../../src/preprocess/transformer.js';

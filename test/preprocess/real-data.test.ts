@@ -8,7 +8,8 @@ import path from 'node:path';
 import { readFrame } from '../../src/data/read.js';
 import { toDense } from '../../src/engine/sparse.js';
 import { Pipeline, type PipelineJSON } from '../../src/preprocess/pipeline.js';
-import { encodeTarget, classLabels } from '../../src/pipeline/target.js';
+import { classificationTask } from '../../src/tasks/classification.js';
+import { classLabels } from '../../src/tasks/encode.js';
 import { repoRoot, runCli, tempDir } from '../helpers/cli.js';
 
 const weatherCsv = path.join(repoRoot, 'node_modules/vega-datasets/data/seattle-weather.csv');
@@ -19,7 +20,7 @@ describe('seattle-weather through the pipeline', () => {
     const frame = await readFrame(weatherCsv);
     expect(frame.column('date')!.type).toBe('datetime');
     const classes = classLabels(frame.column('weather')!);
-    const y = encodeTarget(frame, 'weather', 'classification', classes, 'weather');
+    const y = classificationTask.target.encode(frame, 'weather', classes, 'weather');
     const features = frame.drop(['weather']);
     const p = Pipeline.fromConfig(
       [

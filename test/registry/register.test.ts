@@ -37,9 +37,21 @@ describe('Registry.register', () => {
     expect(onDisk).toEqual(r.metadata);
     expect(onDisk).toMatchObject({ formatVersion: 1, name: 'penguins', version: '1.0.0', id: 'penguins_v1.0.0', lineage: { parent: null } });
     expect(onDisk.artifacts.map((a) => a.path)).toEqual(['model/model.json', 'preprocess.json']);
-    for (const key of ['description', 'task', 'algorithm', 'framework', 'created_at', 'training_duration_s', 'trained_on', 'target', 'features', 'hyperparameters', 'metrics', 'timings']) {
-      expect(onDisk).toHaveProperty(key);
-    }
+    const inputs = penguinInputs();
+    expect(onDisk).toMatchObject({
+      description: 'Penguin species from body measurements',
+      task: 'classification',
+      algorithm: 'logistic',
+      framework: 'soma test',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      training_duration_s: 0.5,
+      trained_on: { source: 'penguins.csv', sha256: inputs.data_sha256, rows: 344 },
+      target: 'species',
+      features: inputs.features,
+      hyperparameters: inputs.hyperparameters,
+      metrics: { test: { accuracy: 0.97 } },
+      timings: { load_s: 0.1, preprocess_s: 0.1, fit_s: 0.2, evaluate_s: 0.1, total_s: 0.5 },
+    });
     const events = await reg.readEvents('penguins');
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ event: 'registered', name: 'penguins', version: '1.0.0', bump: { level: 'initial' }, pid: process.pid });

@@ -5,10 +5,9 @@ import type { Loss, LossOptions } from './loss.js';
 import { absoluteError, huber, poisson, squaredError } from './regression.js';
 
 export type { Loss, LossOptions } from './loss.js';
-export { absoluteError, binaryLogistic, huber, poisson, softmax, squaredError };
+export { huber, poisson, softmax };
 
 export const LOSS_NAMES = ['squared_error', 'absolute_error', 'huber', 'poisson', 'binary_logistic', 'softmax'] as const;
-export type LossName = (typeof LOSS_NAMES)[number];
 
 export function createLoss(name: string, options: LossOptions = {}): Loss {
   switch (name) {

@@ -12,19 +12,6 @@ export function softThreshold(z: number, g: number): number {
   return z > g ? z - g : z < -g ? z + g : 0;
 }
 
-export interface CoordinateOptions {
-  maxSweeps?: number;
-  /** Stop when the largest coefficient change in a sweep, scaled by sqrt(curvature), is at most tol times the target scale. */
-  tol?: number;
-}
-
-export interface CoordinateResult {
-  sweeps: number;
-  converged: boolean;
-  /** Largest scaled change in the last sweep. */
-  maxChange: number;
-}
-
 /**
  * Minimises 0.5 v'Gv - c'v + sum_j l1_j |v_j| + 0.5 sum_j l2_j v_j^2 over v, in place, starting
  * from the given v (warm start). G is p x p row-major and must have a non-negative diagonal.

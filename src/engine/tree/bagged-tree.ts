@@ -33,7 +33,7 @@ export interface BaggingParams {
 }
 
 /** Seed of tree t: independent of the order trees are grown in, so parallel runs give the same forest. */
-export function treeSeed(seed: number, t: number): number {
+function treeSeed(seed: number, t: number): number {
   return (Math.imul(seed >>> 0, 0x01000193) ^ Math.imul(t + 1, 0x9e3779b1)) >>> 0;
 }
 

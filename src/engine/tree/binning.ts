@@ -119,7 +119,7 @@ export function fitBinMapper(
  * nValueBins - 1 most frequent present categories (ties: lower code) get bins 0.. in code order,
  * the other present ones share bin nValueBins - 1, absent ones get the missing bin nValueBins.
  */
-export function frequentCategoryBins(col: Float64Array, card: number, nValueBins: number): Int32Array {
+function frequentCategoryBins(col: Float64Array, card: number, nValueBins: number): Int32Array {
   const count = new Float64Array(card);
   for (let i = 0; i < col.length; i++) {
     const v = col[i]!;

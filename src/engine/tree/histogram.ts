@@ -36,10 +36,6 @@ export function histogramStrideOf(gs: GradientSet): number {
   return gs.packed ? 1 : gs.nOut + 2;
 }
 
-export function histogramStride(nOut: number): number {
-  return nOut + 2;
-}
-
 /**
  * Accumulates rows idx[start..end) into `hist` for the features listed (all when `features` is
  * null). Clears those features' bins first.

@@ -28,7 +28,7 @@ export function unpack(v: number): [number, number] {
  * finaliser), so a row's rounding does not depend on where it sits in the index or which thread
  * packs it. The wasm `quantize` kernel computes the same bits.
  */
-export function roundingBits(seed: number, r: number): number {
+function roundingBits(seed: number, r: number): number {
   let x = Math.imul(r, 0x9e3779b1) ^ seed;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);

@@ -86,7 +86,7 @@ function roundTo(v: number, step: number): number {
 }
 
 /** A qualitative palette that stays distinguishable for the common colour-vision deficiencies. */
-export const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'] as const;
+const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'] as const;
 
 export function colour(i: number): string {
   return PALETTE[i % PALETTE.length]!;

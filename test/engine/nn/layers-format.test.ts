@@ -67,6 +67,7 @@ describe('layers model', () => {
       const files = toLayersModel(spec, tensors, { quantize: q, generatedBy: 'test' });
       expect(files.weights.byteLength).toBe(tensors.reduce((s, t) => s + t.values.length * (q === 'float16' ? 2 : 1), 0));
       const back = fromLayersModel(files);
+      expect(back.tensors.map((t) => t.name)).toEqual(tensors.map((t) => t.name));
       back.tensors.forEach((t, i) => expect(Array.from(t.values)).toEqual(Array.from(roundTrip(tensors[i]!.values, q))));
     }
   });

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FeatureKind, FeatureMatrix, Target, Task } from '../../../src/engine/matrix.js';
+import type { FeatureKind, FeatureMatrix } from '../../../src/engine/matrix.js';
+import type { Target, Task } from '../../../src/tasks/task.js';
 import { Rng } from '../../../src/engine/random.js';
 import { toDense } from '../../../src/engine/sparse.js';
 

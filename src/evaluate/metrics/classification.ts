@@ -1,15 +1,13 @@
-// Classification and regression metrics on typed arrays, matching scikit-learn 1.2.1 (Debian's
-// python3-sklearn, the anchor of the fixtures in test/fixtures/metrics/), and the `computeMetrics`
-// façade that train, evaluate, search and the quality gates call by metric name.
+// Classification metrics on typed arrays, matching scikit-learn 1.2.1 (Debian's python3-sklearn,
+// the anchor of the fixtures in test/fixtures/metrics/), and the classification metric family.
 //
-// Inputs: `yTrue` / `yPred` hold class indices 0..K-1 (classification) or values (regression);
-// `proba` is row-major n x K; `sampleWeight` is optional everywhere. Public functions check their
-// inputs and then run a kernel; `computeMetrics` checks once and runs the kernels directly.
+// Inputs: `yTrue` / `yPred` hold class indices 0..K-1; `proba` is row-major n x K;
+// `sampleWeight` is optional everywhere. Public functions check their inputs and then run a
+// kernel; the family's `compute` checks once and runs the kernels directly.
 //
 // Choices where scikit-learn leaves room, or where soma deliberately differs:
-// - A metric that is undefined for the data (ROC-AUC with one class present, R2 with one row,
-//   binary precision with K != 2, ...) is NaN from the single functions and omitted from
-//   `computeMetrics`' record, so a JSON report never carries NaN (JSON cannot hold it).
+// - A metric that is undefined for the data (ROC-AUC with one class present, binary precision
+//   with K != 2, ...) is NaN from the single functions and omitted from `computeMetrics`' record.
 // - Macro / weighted precision, recall and F1 run over the classes present in yTrue or yPred
 //   (scikit-learn's default `labels`); zero_division gives 0, as scikit-learn's "warn" default.
 // - ROC-AUC and PR-AUC for K > 2 are one-vs-rest macro averages over all K classes and are
@@ -23,14 +21,14 @@
 //   0..2 where the binary one ranges 0..1.
 // - No check that probability rows sum to 1 (scikit-learn's multiclass ROC-AUC raises on that).
 
-import { SomaError } from '../errors.js';
-import { editDistance } from '../util/edit-distance.js';
-import type { Task } from '../engine/matrix.js';
-import { classTotals, confusionCounts, presentClasses, type ClassTotals } from './confusion.js';
-import { averagePrecisionFromCounts, rocAucFromCounts, thresholdCounts, type ThresholdCounts } from './curves.js';
+import { SomaError } from '../../errors.js';
+import { classTotals, confusionCounts, presentClasses, type ClassTotals } from '../confusion.js';
+import { averagePrecisionFromCounts, rocAucFromCounts, thresholdCounts, type ThresholdCounts } from '../curves.js';
+import { checkClassification, checkLength, checkProba, checkRows, checkWeights } from './checks.js';
+import type { MetricFamily, MetricInput, MetricSpec } from './family.js';
 
-/** Every classification metric `computeMetrics` knows, in report order. */
-const CLASSIFICATION_METRICS = [
+/** Every classification metric, in report order. */
+const NAMES = [
   'accuracy',
   'balanced_accuracy',
   'precision',
@@ -51,165 +49,21 @@ const CLASSIFICATION_METRICS = [
   'brier',
 ] as const;
 
-const REGRESSION_METRICS = ['mse', 'rmse', 'mae', 'mape', 'r2', 'explained_variance'] as const;
+export type ClassificationMetricName = (typeof NAMES)[number];
 
-export type ClassificationMetricName = (typeof CLASSIFICATION_METRICS)[number];
-export type RegressionMetricName = (typeof REGRESSION_METRICS)[number];
-export type MetricName = ClassificationMetricName | RegressionMetricName;
-
-/** The metric names each task accepts (`evaluate.metrics`, `search.metric`, gates). */
-export const METRIC_NAMES: Readonly<Record<Task, readonly MetricName[]>> = {
-  classification: CLASSIFICATION_METRICS,
-  regression: REGRESSION_METRICS,
-};
-
-/** What `computeMetrics` reports when no names are given. */
-export const DEFAULT_METRICS: Readonly<Record<Task, readonly MetricName[]>> = {
-  classification: ['accuracy', 'balanced_accuracy', 'precision_macro', 'recall_macro', 'f1_macro', 'roc_auc', 'pr_auc', 'log_loss'],
-  regression: ['mse', 'rmse', 'mae', 'mape', 'r2', 'explained_variance'],
-};
-
-/** Metrics that need class probabilities; without `proba` they are left out. */
-const NEEDS_PROBA: ReadonlySet<string> = new Set(['roc_auc', 'pr_auc', 'log_loss', 'brier']);
-
-/** Losses and errors: lower is better. Every other metric is maximised. */
-const MINIMIZE: ReadonlySet<string> = new Set(['log_loss', 'brier', 'mse', 'rmse', 'mae', 'mape']);
-
-const ALL_METRICS: ReadonlySet<string> = new Set<string>([...CLASSIFICATION_METRICS, ...REGRESSION_METRICS]);
+/** Losses: lower is better. Every other classification metric is maximised. */
+const MINIMIZE: ReadonlySet<ClassificationMetricName> = new Set(['log_loss', 'brier']);
+/** Metrics of the class probabilities rather than the predicted classes. */
+const NEEDS_PROBA: ReadonlySet<ClassificationMetricName> = new Set(['roc_auc', 'pr_auc', 'log_loss', 'brier']);
 
 /** The averaging modes of precision / recall / F1; 'binary' scores the positive class 1 alone. */
 export type Average = 'binary' | 'micro' | 'macro' | 'weighted';
 
-export interface MetricInput {
-  /** Class indices 0..K-1 (classification) or target values (regression). */
-  readonly yTrue: Float64Array;
-  /** Predicted class indices or values, same length as yTrue. */
-  readonly yPred: Float64Array;
-  /** Class probabilities, row-major n x K (classification only). */
-  readonly proba?: Float64Array;
-  /** K; when absent, taken from proba's width, else from the largest label + 1. */
-  readonly nClasses?: number;
-  /** Non-negative row weights. */
-  readonly sampleWeight?: Float64Array;
-}
-
-/** Float64 machine epsilon: scikit-learn's MAPE floor for |y| and 1.2's log-loss clip. */
+/** Float64 machine epsilon: scikit-learn 1.2's log-loss clip. */
 const EPS = Number.EPSILON;
 
 // ---------------------------------------------------------------------------------------------
-// Names and directions
-
-export function isMetricName(name: string): name is MetricName {
-  return ALL_METRICS.has(name);
-}
-
-/** Whether a larger value of the metric is better; throws CONFIG_INVALID for an unknown name. */
-export function metricDirection(name: string): 'maximize' | 'minimize' {
-  if (!ALL_METRICS.has(name)) throw unknownMetric(name, undefined);
-  return MINIMIZE.has(name) ? 'minimize' : 'maximize';
-}
-
-function unknownMetric(name: string, task: Task | undefined): SomaError {
-  const known = task === undefined ? [...ALL_METRICS] : [...METRIC_NAMES[task]];
-  const otherTask = task !== undefined && ALL_METRICS.has(name);
-  const message = otherTask
-    ? `metric "${name}" is not a ${task} metric (expected one of: ${known.join(', ')})`
-    : `unknown metric "${name}"${task === undefined ? '' : ` for ${task}`} (expected one of: ${known.join(', ')})`;
-  const near = closest(name, known);
-  return new SomaError('CONFIG_INVALID', message, {
-    ...(near === undefined ? {} : { hint: `did you mean "${near}"?` }),
-    details: { metric: name, known, ...(task === undefined ? {} : { task }) },
-  });
-}
-
-/** The known name within edit distance 2 of `name`, for "did you mean". */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const k of known) {
-    const d = editDistance(name, k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Input checks: shape mismatches are soma's own bugs (INTERNAL); bad values come from data.
-
-function checkLength(what: string, arr: ArrayLike<number>, n: number): void {
-  if (arr.length !== n) throw new SomaError('INTERNAL', `${what} has ${arr.length} values, expected ${n} (one per row of yTrue)`);
-}
-
-function checkRows(yTrue: Float64Array): void {
-  if (yTrue.length === 0) throw new SomaError('DATA_EMPTY', 'cannot compute metrics on 0 rows');
-}
-
-function checkLabels(what: string, y: Float64Array, k: number): void {
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i]!;
-    if (!(v >= 0 && v < k && Number.isInteger(v))) {
-      throw new SomaError('DATA_BAD_VALUE', `${what}[${i}] is ${v}, not a class index (expected an integer in 0..${k - 1})`, {
-        details: { array: what, row: i, value: v, nClasses: k },
-      });
-    }
-  }
-}
-
-function checkFinite(what: string, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i]!)) {
-      throw new SomaError('DATA_BAD_VALUE', `${what}[${i}] is ${y[i]}, expected a finite number`, { details: { array: what, row: i } });
-    }
-  }
-}
-
-function checkWeights(w: Float64Array | undefined, n: number): void {
-  if (w === undefined) return;
-  checkLength('sampleWeight', w, n);
-  for (let i = 0; i < n; i++) {
-    const v = w[i]!;
-    if (!(v >= 0 && v < Infinity)) {
-      throw new SomaError('DATA_BAD_VALUE', `sampleWeight[${i}] is ${v}, expected a finite number >= 0`, { details: { row: i, value: v } });
-    }
-  }
-}
-
-function checkProba(proba: Float64Array, n: number, k: number): void {
-  if (proba.length !== n * k) {
-    throw new SomaError('INTERNAL', `proba has ${proba.length} values, expected ${n} rows x ${k} classes = ${n * k}`);
-  }
-  for (let i = 0; i < proba.length; i++) {
-    if (Number.isNaN(proba[i]!)) {
-      const row = Math.floor(i / k);
-      throw new SomaError('DATA_BAD_VALUE', `proba row ${row}, class ${i % k} is NaN`, { details: { row, class: i % k } });
-    }
-  }
-}
-
-function checkClassification(yTrue: Float64Array, yPred: Float64Array | undefined, k: number, w: Float64Array | undefined): void {
-  checkRows(yTrue);
-  if (!(Number.isInteger(k) && k >= 1)) throw new SomaError('INTERNAL', `nClasses is ${k}, expected an integer >= 1`);
-  checkLabels('yTrue', yTrue, k);
-  if (yPred !== undefined) {
-    checkLength('yPred', yPred, yTrue.length);
-    checkLabels('yPred', yPred, k);
-  }
-  checkWeights(w, yTrue.length);
-}
-
-function checkRegression(yTrue: Float64Array, yPred: Float64Array, w: Float64Array | undefined): void {
-  checkRows(yTrue);
-  checkLength('yPred', yPred, yTrue.length);
-  checkFinite('yTrue', yTrue);
-  checkFinite('yPred', yPred);
-  checkWeights(w, yTrue.length);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Classification: public checked functions
+// Public checked functions
 
 /** Share of rows predicted correctly (weighted when weights are given). */
 export function accuracy(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
@@ -282,7 +136,7 @@ export function brierScore(yTrue: Float64Array, proba: Float64Array, nClasses: n
 }
 
 // ---------------------------------------------------------------------------------------------
-// Classification kernels (inputs already checked)
+// Kernels (inputs already checked)
 
 function accuracyKernel(yTrue: Float64Array, yPred: Float64Array, w: Float64Array | undefined): number {
   let hit = 0;
@@ -436,141 +290,24 @@ function brierKernel(yTrue: Float64Array, proba: Float64Array, k: number, w: Flo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Regression
+// The family
 
-/** Weighted mean of f(i) over rows; NaN when the weights sum to 0. */
-function weightedMean(n: number, w: Float64Array | undefined, f: (i: number) => number): number {
-  let sum = 0;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = w === undefined ? 1 : w[i]!;
-    sum += f(i) * wi;
-    total += wi;
-  }
-  return total > 0 ? sum / total : NaN;
-}
+export const classificationMetrics: MetricFamily = {
+  task: 'classification',
+  target: 'classes',
+  metrics: NAMES.map((name): MetricSpec => ({ name, direction: MINIMIZE.has(name) ? 'minimize' : 'maximize', ...(NEEDS_PROBA.has(name) ? { needsProba: true } : {}) })),
+  defaults: ['accuracy', 'balanced_accuracy', 'precision_macro', 'recall_macro', 'f1_macro', 'roc_auc', 'pr_auc', 'log_loss'],
+  score: 'accuracy',
+  groupMetrics: ['accuracy', 'balanced_accuracy', 'f1_macro'],
+  compute: computeClassification,
+};
 
-function mseKernel(y: Float64Array, p: Float64Array, w: Float64Array | undefined): number {
-  return weightedMean(y.length, w, (i) => (y[i]! - p[i]!) ** 2);
-}
-
-function maeKernel(y: Float64Array, p: Float64Array, w: Float64Array | undefined): number {
-  return weightedMean(y.length, w, (i) => Math.abs(y[i]! - p[i]!));
-}
-
-function mapeKernel(y: Float64Array, p: Float64Array, w: Float64Array | undefined): number {
-  // A zero target divides by machine epsilon, as scikit-learn: the value explodes rather than
-  // silently skipping the row, so a MAPE on data with zeros is visibly meaningless.
-  return weightedMean(y.length, w, (i) => Math.abs(p[i]! - y[i]!) / Math.max(Math.abs(y[i]!), EPS));
-}
-
-/** scikit-learn's force_finite rule for R2 and explained variance. */
-function oneMinusRatio(numerator: number, denominator: number): number {
-  if (numerator === 0) return 1;
-  if (denominator === 0) return 0;
-  return 1 - numerator / denominator;
-}
-
-function r2Kernel(y: Float64Array, p: Float64Array, w: Float64Array | undefined): number {
-  // scikit-learn counts rows, not weights, for this rule.
-  if (y.length < 2) return NaN;
-  const mean = weightedMean(y.length, w, (i) => y[i]!);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < y.length; i++) {
-    const wi = w === undefined ? 1 : w[i]!;
-    num += wi * (y[i]! - p[i]!) ** 2;
-    den += wi * (y[i]! - mean) ** 2;
-  }
-  return oneMinusRatio(num, den);
-}
-
-function explainedVarianceKernel(y: Float64Array, p: Float64Array, w: Float64Array | undefined): number {
-  const n = y.length;
-  const diffMean = weightedMean(n, w, (i) => y[i]! - p[i]!);
-  const num = weightedMean(n, w, (i) => (y[i]! - p[i]! - diffMean) ** 2);
-  const mean = weightedMean(n, w, (i) => y[i]!);
-  const den = weightedMean(n, w, (i) => (y[i]! - mean) ** 2);
-  if (Number.isNaN(num) || Number.isNaN(den)) return NaN;
-  return oneMinusRatio(num, den);
-}
-
-export function mse(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return mseKernel(yTrue, yPred, sampleWeight);
-}
-
-export function rmse(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return Math.sqrt(mseKernel(yTrue, yPred, sampleWeight));
-}
-
-export function mae(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return maeKernel(yTrue, yPred, sampleWeight);
-}
-
-/** Mean of |pred - true| / max(|true|, eps), a fraction (0.1 = 10 %), as scikit-learn. */
-export function mape(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return mapeKernel(yTrue, yPred, sampleWeight);
-}
-
-/** Coefficient of determination; NaN with fewer than two rows, 1 or 0 for a constant target. */
-export function r2(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return r2Kernel(yTrue, yPred, sampleWeight);
-}
-
-export function explainedVariance(yTrue: Float64Array, yPred: Float64Array, sampleWeight?: Float64Array): number {
-  checkRegression(yTrue, yPred, sampleWeight);
-  return explainedVarianceKernel(yTrue, yPred, sampleWeight);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Façade
-
-/** Checks `names` against the task's metrics; unknown names throw CONFIG_INVALID. */
-export function resolveMetricNames(task: Task, names?: readonly string[]): MetricName[] {
-  if (names === undefined) return [...DEFAULT_METRICS[task]];
-  const known: readonly string[] = METRIC_NAMES[task];
-  const out: MetricName[] = [];
-  for (const name of names) {
-    if (!known.includes(name)) throw unknownMetric(name, task);
-    if (!out.includes(name as MetricName)) out.push(name as MetricName);
-  }
-  return out;
-}
-
-/**
- * The named metrics (default: `DEFAULT_METRICS[task]`) as `{name: value}` in the order asked.
- * Undefined metrics are omitted, and so are probability metrics when `proba` is absent, so the
- * record is always JSON-safe. Sample weights apply to every metric.
- */
-export function computeMetrics(task: Task, input: MetricInput, names?: readonly string[]): Record<string, number> {
-  const wanted = resolveMetricNames(task, names);
+function computeClassification(input: MetricInput, names: readonly string[]): Record<string, number> {
   const { yTrue, yPred, proba, sampleWeight: w } = input;
   const out: Record<string, number> = {};
   const put = (name: string, value: number): void => {
     if (!Number.isNaN(value)) out[name] = value;
   };
-
-  if (task === 'regression') {
-    checkRegression(yTrue, yPred, w);
-    for (const name of wanted) {
-      switch (name) {
-        case 'mse': put(name, mseKernel(yTrue, yPred, w)); break;
-        case 'rmse': put(name, Math.sqrt(mseKernel(yTrue, yPred, w))); break;
-        case 'mae': put(name, maeKernel(yTrue, yPred, w)); break;
-        case 'mape': put(name, mapeKernel(yTrue, yPred, w)); break;
-        case 'r2': put(name, r2Kernel(yTrue, yPred, w)); break;
-        case 'explained_variance': put(name, explainedVarianceKernel(yTrue, yPred, w)); break;
-        default: break;
-      }
-    }
-    return out;
-  }
-
   checkRows(yTrue);
   const k = input.nClasses ?? inferClasses(yTrue, yPred, proba);
   checkClassification(yTrue, yPred, k, w);
@@ -587,7 +324,7 @@ export function computeMetrics(task: Task, input: MetricInput, names?: readonly 
   let curves: ThresholdCounts[] | undefined;
   const ovr = (score: CountsScore): number => ovrMean(score, (curves ??= ovrCounts(yTrue, proba!, k, w)));
 
-  for (const name of wanted) {
+  for (const name of names as readonly ClassificationMetricName[]) {
     if (NEEDS_PROBA.has(name) && proba === undefined) continue;
     switch (name) {
       case 'accuracy': put(name, accuracyKernel(yTrue, yPred, w)); break;
@@ -611,10 +348,15 @@ export function computeMetrics(task: Task, input: MetricInput, names?: readonly 
       case 'pr_auc': put(name, ovr(averagePrecisionFromCounts)); break;
       case 'log_loss': put(name, logLossKernel(yTrue, proba!, k, w)); break;
       case 'brier': put(name, brierKernel(yTrue, proba!, k, w)); break;
-      default: break;
+      default: unreachable(name);
     }
   }
   return out;
+}
+
+/** Every declared metric has a case above: a name added to NAMES without one fails to compile. */
+function unreachable(name: never): never {
+  throw new SomaError('INTERNAL', `classification metric ${String(name)} has no kernel`);
 }
 
 /** K from proba's width, else from the largest label seen (labels are checked afterwards). */

@@ -1,0 +1,58 @@
+// Classification: the target's labels are classes, encoded as indices in sorted label order and
+// saved with the model; a prediction is a class with, for probabilistic models, one probability
+// per class. Splits and folds keep the class shares, and the report draws ROC, precision-recall,
+// calibration and the confusion matrix.
+
+import { numericValues, type Column } from '../data/frame.js';
+import { classificationDiagnostics } from '../evaluate/diagnostics.js';
+import { classificationMetrics, computeMetrics, confusionMatrix } from '../evaluate/metrics/index.js';
+import { classLabels, encodeClasses } from './encode.js';
+import type { TaskSpec } from './spec.js';
+
+/** `soma init`: numeric targets with at most this many distinct integer values are taken as class labels. */
+const MAX_CLASSES_FOR_NUMERIC = 10;
+
+export const classificationTask: TaskSpec = {
+  name: 'classification',
+  target: {
+    readAs: 'categorical',
+    minLabels: 2,
+    claims: (target) => target.type !== 'numeric',
+    suggests: (target, distinct) => target.type !== 'numeric' || (distinct <= MAX_CLASSES_FOR_NUMERIC && integral(target)),
+    labels: classLabels,
+    encode: (frame, name, labels, what) => encodeClasses(frame, name, 'classification', labels, what),
+  },
+  metrics: classificationMetrics,
+  stratify: true,
+  searchMetric: 'accuracy',
+  headlineMetric: 'f1_macro',
+  starter: { metrics: ['accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc', 'log_loss'], gate: ['f1_macro', '>= 0.9'] },
+
+  score(y, { values: yPred, proba }, metrics) {
+    const k = y.nClasses;
+    const scored = computeMetrics('classification', { yTrue: y.values, yPred, nClasses: k, ...(proba ? { proba } : {}) }, metrics);
+    const cm = confusionMatrix(y.values, yPred, k);
+    const confusion: number[][] = [];
+    for (let i = 0; i < k; i++) confusion.push(Array.from(cm.subarray(i * k, (i + 1) * k)));
+    return { metrics: scored, confusion };
+  },
+
+  predictionColumns({ values, proba }, labels, rows) {
+    const out: Column[] = [{ type: 'categorical', name: 'prediction', codes: Int32Array.from(values), dictionary: [...labels] }];
+    if (proba) {
+      const k = labels.length;
+      labels.forEach((label, j) => {
+        const col = new Float64Array(rows);
+        for (let i = 0; i < rows; i++) col[i] = proba[i * k + j]!;
+        out.push({ type: 'numeric', name: `proba_${label}`, values: col });
+      });
+    }
+    return out;
+  },
+
+  diagnostics: (y, { values, proba }, labels) => classificationDiagnostics(y.values, values, proba, labels),
+};
+
+function integral(c: Column): boolean {
+  return c.type === 'numeric' && numericValues(c).every((v) => Number.isNaN(v) || Number.isInteger(v));
+}
