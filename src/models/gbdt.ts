@@ -356,9 +356,8 @@ export class Gbdt implements Estimator {
       throw stateError(`${st.path}.forest.nGroups`, String(forest.nGroups), `${K} output column${K === 1 ? '' : 's'} of trees with 1 value each (the ${lossName} loss with ${nClasses} classes)`);
     }
     const iterations = st.field('iterations').int({ min: 0 });
-    const trainMetric = st.field('finalTrainMetric');
     // Models saved before finalTrainMetric kept a train history when trained with progress.
-    const trainHistory = st.field('trainHistory');
+    const trainHistory = metricHistory(st.field('trainHistory'));
     m.state = {
       task,
       nClasses,
@@ -369,7 +368,7 @@ export class Gbdt implements Estimator {
       iterations,
       bestIteration: st.field('bestIteration').int({ min: 0, max: iterations }),
       bestScore: st.field('bestScore').numberOrNull(),
-      finalTrainMetric: !trainMetric.absent ? trainMetric.number() : trainHistory.absent ? null : (metricHistory(trainHistory).at(-1) ?? null),
+      finalTrainMetric: st.field('finalTrainMetric').optional()?.number() ?? trainHistory.at(-1) ?? null,
       validationHistory: metricHistory(st.field('validationHistory')),
     };
     return m;

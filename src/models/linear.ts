@@ -311,20 +311,16 @@ export class LinearRegression implements Estimator {
     const st = readEnvelope(json, 'kind', 'linear', [1]);
     const m = new LinearRegression(json.params);
     const features = st.field('features').strings();
-    const optional = (key: string) => {
-      const f = st.field(key);
-      return f.absent ? null : f;
-    };
     m.state = {
       features,
       coef: st.field('coef').typed(Float64Array, { length: features.length }),
-      intercept: optional('intercept')?.number() ?? 0,
+      intercept: st.field('intercept').optional()?.number() ?? 0,
       solver: st.field('solver').oneOf(['qr', 'cholesky', 'coordinate_descent']),
-      iterations: optional('iterations')?.int({ min: 0 }) ?? 0,
-      converged: optional('converged')?.bool() ?? true,
-      message: optional('message')?.string() ?? null,
-      rank: optional('rank')?.int({ min: 0 }) ?? null,
-      jitter: optional('jitter')?.number({ min: 0 }) ?? 0,
+      iterations: st.field('iterations').optional()?.int({ min: 0 }) ?? 0,
+      converged: st.field('converged').optional()?.bool() ?? true,
+      message: st.field('message').optional()?.string() ?? null,
+      rank: st.field('rank').optional()?.int({ min: 0 }) ?? null,
+      jitter: st.field('jitter').optional()?.number({ min: 0 }) ?? 0,
     };
     return m;
   }

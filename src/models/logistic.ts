@@ -422,24 +422,20 @@ export class LogisticRegression implements Estimator {
     const features = st.field('features').strings();
     const K = st.field('n_classes').int({ min: 2 });
     const blocks = K === 2 ? 1 : K;
-    const optional = (key: string) => {
-      const f = st.field(key);
-      return f.absent ? null : f;
-    };
     m.state = {
       features,
       nClasses: K,
       coef: st.field('coef').typed(Float64Array, { length: blocks * features.length }),
       intercept: st.field('intercept').typed(Float64Array, { length: blocks }),
-      solver: optional('solver')?.oneOf(['lbfgs', 'owlqn']) ?? 'lbfgs',
-      iterations: optional('iterations')?.int({ min: 0 }) ?? 0,
-      evaluations: optional('evaluations')?.int({ min: 0 }) ?? 0,
-      warmStartIterations: optional('warm_start_iterations')?.int({ min: 0 }) ?? 0,
-      warmStartEvaluations: optional('warm_start_evaluations')?.int({ min: 0 }) ?? 0,
-      converged: optional('converged')?.bool() ?? true,
-      message: optional('message')?.string() ?? null,
+      solver: st.field('solver').optional()?.oneOf(['lbfgs', 'owlqn']) ?? 'lbfgs',
+      iterations: st.field('iterations').optional()?.int({ min: 0 }) ?? 0,
+      evaluations: st.field('evaluations').optional()?.int({ min: 0 }) ?? 0,
+      warmStartIterations: st.field('warm_start_iterations').optional()?.int({ min: 0 }) ?? 0,
+      warmStartEvaluations: st.field('warm_start_evaluations').optional()?.int({ min: 0 }) ?? 0,
+      converged: st.field('converged').optional()?.bool() ?? true,
+      message: st.field('message').optional()?.string() ?? null,
       // JSON has no NaN: an objective that was not a number was saved as null.
-      objective: optional('objective')?.number() ?? NaN,
+      objective: st.field('objective').optional()?.number() ?? NaN,
     };
     return m;
   }

@@ -568,8 +568,7 @@ export class Mlp implements Estimator {
     m.names = names;
     m.nClasses = nClasses;
     m.install(parsed);
-    const summary = st.field('summary');
-    if (!summary.absent) m.loadedSummary = summary.object();
+    m.loadedSummary = st.field('summary').optional()?.object() ?? null;
     return m;
   }
 

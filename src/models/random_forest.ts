@@ -223,15 +223,13 @@ export class RandomForest implements Estimator {
     if (forest.nOut !== K || forest.nGroups !== K) {
       throw stateError(`${st.path}.forest.nOut`, `${forest.nOut} (nGroups ${forest.nGroups})`, `${K}, the ${this.task === 'classification' ? `class count (nClasses ${nClasses})` : 'one value of a regression tree'}`);
     }
-    const score = st.field('oobScore');
-    const coverage = st.field('oobCoverage');
     this.state = {
       task: this.task,
       nClasses,
       names,
       forest,
-      oobScore: score.absent ? null : score.number(),
-      oobCoverage: coverage.absent ? 0 : coverage.number({ min: 0, max: 1 }),
+      oobScore: st.field('oobScore').optional()?.number() ?? null,
+      oobCoverage: st.field('oobCoverage').optional()?.number({ min: 0, max: 1 }) ?? 0,
     };
     return this;
   }

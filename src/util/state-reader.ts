@@ -46,6 +46,11 @@ export class StateReader {
     return this.value === undefined || this.value === null;
   }
 
+  /** This field, or null when it is absent: `st.field('rank').optional()?.int() ?? null`. */
+  optional(): StateReader | null {
+    return this.absent ? null : this;
+  }
+
   field(key: string): StateReader {
     const o = this.object();
     return new StateReader(`${this.path}.${key}`, Object.hasOwn(o, key) ? o[key] : undefined);

@@ -26,7 +26,7 @@ export interface HistogramBuilder {
    * caller partitions itself).
    */
   partition?(idx: Uint32Array, start: number, end: number, split: SplitCandidate, col: Uint8Array | Uint16Array, nv: number, tmp: Uint32Array): number;
-  /** boosting's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
+  /** quantize.ts's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
   quantize?(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] | null;
   /** round-rows' `mapLeaves` over idx positions [0, nRows) on this builder's threads; false when it cannot. */
   leafMap?(idx: Uint32Array, nRows: number, ranges: Int32Array, nRanges: number, leafOf: Uint16Array): boolean;
