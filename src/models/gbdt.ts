@@ -367,7 +367,7 @@ export class Gbdt implements Estimator {
       baseScore: Float64Array.from(st.field('baseScore').numbers(K)),
       iterations,
       bestIteration: st.field('bestIteration').int({ min: 0, max: iterations }),
-      bestScore: st.field('bestScore').numberOrNull(),
+      bestScore: st.field('bestScore').optional()?.number() ?? null,
       finalTrainMetric: st.field('finalTrainMetric').optional()?.number() ?? trainHistory.at(-1) ?? null,
       validationHistory: metricHistory(st.field('validationHistory')),
     };
