@@ -183,7 +183,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     algorithm: spec.name,
     features: contract.columns.map((c) => ({ name: c.name, type: c.type })),
     preprocess_sha256: preprocessSha,
-    hyperparameters: withoutRuntimeParams(hyperparameters),
+    hyperparameters,
     data_sha256: data.sha256,
     rows: data.rows,
   };
@@ -226,7 +226,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           }),
         }),
       decide: ({ latest, existing }) =>
-        chooseVersion(existing, decideBump(latest, bumpInputs), {
+        chooseVersion(existing, decideBump(latest, bumpInputs, { ignoreParams: RUNTIME_PARAMS }), {
           ...(bumpLevel !== undefined ? { bump: bumpLevel } : {}),
           ...(explicitVersion !== undefined ? { version: explicitVersion } : {}),
         }),
@@ -285,8 +285,8 @@ function importanceJson(imp: FeatureImportance): JsonObject {
   return { kind: imp.kind, values: byName(imp.values), ...Object.fromEntries(Object.entries(imp.also ?? {}).map(([k, v]) => [k, byName(v)])) };
 }
 
-/** Params that cannot change the fitted model (threads) do not count as a hyperparameter change. */
-function withoutRuntimeParams(p: JsonObject): JsonObject {
-  const { n_jobs: _nJobs, verbose: _verbose, ...rest } = p;
-  return rest;
-}
+/**
+ * Params that cannot change the fitted model (threads, verbosity) do not count as a
+ * hyperparameter change, on either side: the latest version's metadata records them (n_jobs 0).
+ */
+const RUNTIME_PARAMS: readonly string[] = ['n_jobs', 'verbose'];

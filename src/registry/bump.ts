@@ -30,7 +30,7 @@ export interface BumpInputs {
   features: ReadonlyArray<{ name: string; type: string }>;
   /** SHA-256 of the canonical preprocessing spec, or null when unknown. */
   preprocess_sha256: string | null;
-  /** Params that shape the model; callers leave out ones that cannot change it (n_jobs, verbosity). */
+  /** Params that shape the model (see `BumpOptions.ignoreParams` for the ones that cannot change it). */
   hyperparameters: JsonObject;
   /** SHA-256 of the training data, or null when unknown. */
   data_sha256: string | null;
@@ -80,10 +80,25 @@ function diffHyperparameters(before: JsonObject, after: JsonObject): string[] {
   return out;
 }
 
+export interface BumpOptions {
+  /**
+   * Params that cannot change the fitted model (threads, verbosity): left out on both sides, so a
+   * previous version that recorded `n_jobs: 0` and a rerun that leaves it unset (or sets it to 4)
+   * compare equal.
+   */
+  ignoreParams?: readonly string[];
+}
+
+function withoutParams(p: JsonObject, ignore: readonly string[]): JsonObject {
+  if (ignore.length === 0) return p;
+  return Object.fromEntries(Object.entries(p).filter(([k]) => !ignore.includes(k)));
+}
+
 /** Applies DESIGN's bump rule; the reason lists every change found, most significant first. */
-export function decideBump(previous: ModelMetadata | BumpInputs | undefined, next: BumpInputs): BumpDecision {
+export function decideBump(previous: ModelMetadata | BumpInputs | undefined, next: BumpInputs, options: BumpOptions = {}): BumpDecision {
   if (previous === undefined) return { level: 'initial', reason: 'first version' };
   const prev = 'formatVersion' in previous ? bumpInputsOf(previous as ModelMetadata) : (previous as BumpInputs);
+  const ignore = options.ignoreParams ?? [];
   const major: string[] = [];
   const minor: string[] = [];
   const patch: string[] = [];
@@ -105,7 +120,7 @@ export function decideBump(previous: ModelMetadata | BumpInputs | undefined, nex
   else if (added.length > 1) minor.push(`features ${listChanges(added)} added`);
 
   if (prev.preprocess_sha256 !== next.preprocess_sha256) minor.push('preprocessing changed');
-  const hp = diffHyperparameters(prev.hyperparameters, next.hyperparameters);
+  const hp = diffHyperparameters(withoutParams(prev.hyperparameters, ignore), withoutParams(next.hyperparameters, ignore));
   if (hp.length > 0) minor.push(`hyperparameters changed: ${listChanges(hp)}`);
 
   if (prev.data_sha256 === null || next.data_sha256 === null) {

@@ -76,6 +76,14 @@ describe('decideBump', () => {
     expect(decideBump(prev, penguinInputs({ hyperparameters: { l2: 0.1, max_iter: 100 } })).level).toBe('patch');
   });
 
+  it('when only ignored params differ (the previous one recorded n_jobs, the rerun leaves it unset), then nothing changed', () => {
+    const before = { ...prev, hyperparameters: { max_iter: 100, l2: 0.1, n_jobs: 0 } };
+    expect(decideBump(before, penguinInputs(), { ignoreParams: ['n_jobs'] })).toEqual({ level: 'patch', reason: 'nothing changed (rerun)' });
+    expect(decideBump(before, penguinInputs({ hyperparameters: { max_iter: 100, l2: 0.1, n_jobs: 4 } }), { ignoreParams: ['n_jobs'] }).level).toBe('patch');
+    // Not ignored, the same difference is a change.
+    expect(decideBump(before, penguinInputs()).reason).toBe('hyperparameters changed: n_jobs 0 → (unset)');
+  });
+
   it('when major and minor changes come together, then major wins and both are named', () => {
     const d = decideBump(prev, penguinInputs({ algorithm: 'gbdt', hyperparameters: { max_iter: 200, l2: 0.1 } }));
     expect(d).toEqual({ level: 'major', reason: 'model family changed: logistic → gbdt; hyperparameters changed: max_iter 100 → 200' });
