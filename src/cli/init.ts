@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
+import { shellQuote } from '../util/shell.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {
   program
@@ -31,7 +32,7 @@ export function registerInit(program: Command, ctx: CommandContext): void {
         [
           `${r.c.green('✓')} wrote ${flags.output}: ${result.task} of ${flags.target} from ${result.features.length} columns (${result.rows} rows)`,
           ...(result.dropped.length ? [`  left out (free text or empty): ${result.dropped.join(', ')}`] : []),
-          `  next: soma train -c ${flags.output}`,
+          `  next: soma train -c ${shellQuote(flags.output)}`,
         ].join('\n'),
       );
     });

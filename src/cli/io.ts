@@ -26,6 +26,8 @@ export interface CliIO {
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export function processIO(): CliIO {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -46,6 +48,22 @@ export function processIO(): CliIO {
       return off;
     },
   };
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops early (`soma schema | head`) closes the pipe: the next write fails with
+ * EPIPE. That is the reader's choice, not a failure of soma, so the process ends quietly (exit 0)
+ * instead of crashing on an unhandled 'error' event. Other write errors still surface.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
 }
 
 /** Global options every command takes. */

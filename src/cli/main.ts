@@ -29,10 +29,12 @@ export function createProgram(io: CliIO, argv: readonly string[] = []): Command 
     .enablePositionalOptions()
     .showHelpAfterError('(run soma --help for usage)')
     .exitOverride()
+    // Help and --version are what was asked for, so they go to stdout (`soma train --help | grep`);
+    // usage errors go to stderr.
     .configureOutput({
-      writeOut: (s) => io.stderr.write(s),
+      writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-    })
+    });
   addGlobalOptions(program);
   program.addHelpText(
       'after',
@@ -75,7 +77,7 @@ Quick start:
   registerModels(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stderr.write(s), writeErr: (s) => io.stderr.write(s) });
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
     // Leaf commands take the global options too, so they work before or after the command name
     // (the program uses positional options so that `train --version X.Y.Z` is train's option).
     if (cmd.commands.length === 0) addGlobalOptions(cmd);

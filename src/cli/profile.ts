@@ -18,6 +18,6 @@ export function registerProfile(program: Command, ctx: CommandContext): void {
       const { profileFrame, renderProfile } = await import('../data/profile.js');
       const frame = await readFrame(resolvePath(ctx, file), opts.format ? { format: opts.format } : {});
       const columns = profileFrame(frame);
-      r.result({ file, rows: frame.rows, columns }, () => `${file}: ${frame.rows} rows, ${frame.columns.length} columns\n${renderProfile(columns)}`);
+      r.result({ file, rows: frame.rows, columns }, () => `${file}: ${renderProfile(columns)}`);
     });
 }

@@ -150,7 +150,9 @@ export function renderProfile(profile: readonly ColumnProfile[]): string {
   const header = ['column', 'type', 'missing', 'unique', 'min', 'max', 'mean', 'std', 'top values'];
   const rows = profile.map((p) => {
     const dt = p.type === 'datetime';
-    const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '' : dt ? isoShort(x) : num(x));
+    // One format per column: dates when min and max both fall on midnight, full instants otherwise.
+    const dateOnly = dt && [p.min, p.max].every((x) => x === null || x === undefined || isMidnight(x));
+    const fmt = (x: number | null | undefined): string => (x === null || x === undefined ? '' : dt ? isoInstant(x, dateOnly) : num(x));
     return [
       p.name,
       p.type,
@@ -181,9 +183,13 @@ function num(x: number): string {
   return String(+x.toPrecision(5));
 }
 
-function isoShort(ms: number): string {
+function isMidnight(ms: number): boolean {
+  return new Date(ms).toISOString().endsWith('T00:00:00.000Z');
+}
+
+function isoInstant(ms: number, dateOnly: boolean): string {
   const s = new Date(ms).toISOString();
-  return s.endsWith('T00:00:00.000Z') ? s.slice(0, 10) : s.replace('.000Z', 'Z');
+  return dateOnly ? s.slice(0, 10) : s.replace('.000Z', 'Z');
 }
 
 function clip(s: string, n: number): string {

@@ -5,7 +5,7 @@ import type { ColumnType } from '../data/frame.js';
 import { readFrame } from '../data/read.js';
 import { loadModel } from './loaded-model.js';
 import { rowsWithTarget } from './target.js';
-import { scoreSplit } from './scoring.js';
+import { scoreSplit, undefinedMetricWarnings } from './scoring.js';
 import { evaluateGates, gateAliases, resolveGateBaselines, type GateResult } from './gates.js';
 import { writeEvaluationReport } from './report-html.js';
 
@@ -57,6 +57,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const y = task.target.encode(frame, contract.target, contract.classes, options.data);
   const X = model.pipeline.transform(frame.drop([contract.target]));
   const score = scoreSplit(task, model.estimator, X, y, options.metrics);
+  warnings.push(...undefinedMetricWarnings({ data: score }));
   // Relative gates score the alias version on this same file: a recorded test metric would not be comparable.
   const baselines = await resolveGateBaselines(options.registryDir, model.resolved.name, gateAliases(options.gates ?? {}), async (r) =>
     (await evaluate({ ...options, ref: `${r.name}@${r.version}`, gates: {}, report: undefined })).metrics,

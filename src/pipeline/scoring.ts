@@ -16,3 +16,19 @@ export function scoreSplit(task: TaskSpec, model: Estimator, X: FeatureMatrix, y
   const predictions = predictMatrix(model, X, y.nClasses);
   return { ...task.score(y, predictions, metricNames), predictions };
 }
+
+/**
+ * One warning per metric that is undefined on some split, naming each split and why:
+ * "mape is undefined on test: the target is 0 in 2 rows and MAPE divides by the target (...)".
+ */
+export function undefinedMetricWarnings(bySplit: Readonly<Record<string, SplitScore | undefined>>): string[] {
+  const reasons = new Map<string, string[]>();
+  for (const [split, score] of Object.entries(bySplit)) {
+    for (const [metric, why] of Object.entries(score?.undefined ?? {})) {
+      let list = reasons.get(metric);
+      if (!list) reasons.set(metric, (list = []));
+      list.push(`${split}: ${why}`);
+    }
+  }
+  return [...reasons].map(([metric, list]) => `${metric} is undefined (not reported) on ${list.join('; ')}`);
+}

@@ -16,7 +16,7 @@ import type { JsonObject } from '../util/json.js';
 import { scoreSplit } from './scoring.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
 import { findTask } from '../tasks/registry.js';
-import type { TaskSpec } from '../tasks/spec.js';
+import type { SplitScore, TaskSpec } from '../tasks/spec.js';
 
 /** Everything a trial needs; plain data (typed arrays, strings) so it crosses to workers. */
 export interface ObjectivePayload {
@@ -97,9 +97,11 @@ export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOu
     // A family without the budget param (logistic among tree families) trains in full at every rung.
     if (job.budget !== undefined && payload.budgetParam && familyParams(c.family).includes(payload.budgetParam)) c.params[payload.budgetParam] = job.budget;
     const perMetric = new Map<string, number[]>();
+    let why: string | undefined;
     for (const f of folds) {
-      const metrics = await scoreFold(task, c, payload, f.train, f.yTrain, f.test, f.yTest);
-      for (const [k, v] of Object.entries(metrics)) {
+      const scored = await scoreFold(task, c, payload, f.train, f.yTrain, f.test, f.yTest);
+      why ??= scored.undefined?.[payload.metric];
+      for (const [k, v] of Object.entries(scored.metrics)) {
         let list = perMetric.get(k);
         if (!list) perMetric.set(k, (list = []));
         list.push(v);
@@ -113,17 +115,17 @@ export function cvRunner(payload: ObjectivePayload): (job: Job) => Promise<JobOu
     }
     const main = summary[payload.metric];
     if (!main || !Number.isFinite(main.mean)) {
-      return { ok: false, error: `metric ${payload.metric} is undefined on every fold (e.g. a class missing from the held-out rows)` };
+      return { ok: false, error: `metric ${payload.metric} is undefined on every fold (${why ?? 'e.g. a class missing from the held-out rows'})` };
     }
     return { ok: true, score: main.mean, metrics: summary };
   };
 }
 
-async function scoreFold(task: TaskSpec, c: Candidate, payload: ObjectivePayload, train: Frame, yTrain: Target, test: Frame, yTest: Target): Promise<Record<string, number>> {
+async function scoreFold(task: TaskSpec, c: Candidate, payload: ObjectivePayload, train: Frame, yTrain: Target, test: Frame, yTest: Target): Promise<SplitScore> {
   const spec = findEstimator(c.family);
   const pipeline = Pipeline.fromConfig(c.preprocess, { nativeCategorical: spec.nativeCategorical, seed: payload.seed });
   const fit = pipeline.fit(train, { target: yTrain });
   const model = createEstimator(c.family, c.params, payload.task);
   await model.fit(fit.X, pipeline.transformTarget(fit.y ?? yTrain));
-  return scoreSplit(task, pipeline.wrapEstimator(model), pipeline.transform(test), yTest, payload.metrics).metrics;
+  return scoreSplit(task, pipeline.wrapEstimator(model), pipeline.transform(test), yTest, payload.metrics);
 }

@@ -23,7 +23,7 @@ import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
 import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
-import { scoreSplit, type ScoredSplit } from './scoring.js';
+import { scoreSplit, undefinedMetricWarnings, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
 import { renderTrainReportHtml } from './report-html.js';
@@ -125,6 +125,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (Xtest && yTest) s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
     return s;
   });
+  undefinedMetricWarnings(scores).forEach(warn);
   const oob = model.outOfBag?.();
   const metrics = {
     train: scores.train.metrics,

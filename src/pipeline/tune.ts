@@ -25,6 +25,7 @@ import { checkSpace } from '../search/space-check.js';
 import { parseSpace } from '../search/space.js';
 import { bestTrial, familyTable, searchJson, summarise, toSummary, type StudySummary, type TrialSummary } from '../search/summary.js';
 import { sha256 } from '../util/hash.js';
+import { shellQuote } from '../util/shell.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
@@ -245,7 +246,7 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
     await executor?.close();
   }
   if (stopped === 'aborted') {
-    throw new SomaError('ABORTED', `search interrupted; study ${study} can be resumed`, { hint: `soma tune -c ${(options.cwd !== undefined ? path.relative(options.cwd, loaded.path) : '') || loaded.path} --resume` });
+    throw new SomaError('ABORTED', `search interrupted; study ${study} can be resumed`, { hint: `soma tune -c ${shellQuote((options.cwd !== undefined ? path.relative(options.cwd, loaded.path) : '') || loaded.path)} --resume` });
   }
 
   const trials = summarise(records, search.method === 'hyperband');

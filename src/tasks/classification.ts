@@ -5,7 +5,7 @@
 
 import { numericValues, type Column } from '../data/frame.js';
 import { classificationDiagnostics } from '../evaluate/diagnostics.js';
-import { classificationMetrics, computeMetrics, confusionMatrix } from '../evaluate/metrics/index.js';
+import { classificationMetrics, confusionMatrix, scoreMetrics } from '../evaluate/metrics/index.js';
 import { classLabels, encodeClasses } from './encode.js';
 import type { TaskSpec } from './spec.js';
 
@@ -30,11 +30,11 @@ export const classificationTask: TaskSpec = {
 
   score(y, { values: yPred, proba }, metrics) {
     const k = y.nClasses;
-    const scored = computeMetrics('classification', { yTrue: y.values, yPred, nClasses: k, ...(proba ? { proba } : {}) }, metrics);
+    const scored = scoreMetrics('classification', { yTrue: y.values, yPred, nClasses: k, ...(proba ? { proba } : {}) }, metrics);
     const cm = confusionMatrix(y.values, yPred, k);
     const confusion: number[][] = [];
     for (let i = 0; i < k; i++) confusion.push(Array.from(cm.subarray(i * k, (i + 1) * k)));
-    return { metrics: scored, confusion };
+    return { metrics: scored.metrics, confusion, undefined: scored.undefined };
   },
 
   predictionColumns({ values, proba }, labels, rows) {

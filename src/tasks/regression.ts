@@ -3,7 +3,7 @@
 // residuals and predictions against the actual values.
 
 import { regressionDiagnostics } from '../evaluate/diagnostics.js';
-import { computeMetrics, regressionMetrics } from '../evaluate/metrics/index.js';
+import { regressionMetrics, scoreMetrics } from '../evaluate/metrics/index.js';
 import { encodeValues } from './encode.js';
 import type { TaskSpec } from './spec.js';
 
@@ -22,7 +22,7 @@ export const regressionTask: TaskSpec = {
   headlineMetric: 'rmse',
   starter: { metrics: ['rmse', 'mae', 'r2'], gate: ['r2', '>= 0.8'] },
 
-  score: (y, { values: yPred }, metrics) => ({ metrics: computeMetrics('regression', { yTrue: y.values, yPred }, metrics) }),
+  score: (y, { values: yPred }, metrics) => scoreMetrics('regression', { yTrue: y.values, yPred }, metrics),
 
   predictionColumns: ({ values }) => [{ type: 'numeric', name: 'prediction', values }],
 

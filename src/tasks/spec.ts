@@ -21,6 +21,8 @@ export interface SplitScore {
   metrics: Record<string, number>;
   /** K x K counts, rows = true class (tasks with class targets). */
   confusion?: number[][];
+  /** Metrics asked for that mean nothing on this split, with why (MAPE over a zero target). */
+  undefined?: Record<string, string>;
 }
 
 /** How the target column is read, recognised and encoded. */

@@ -18,8 +18,9 @@ describe('soma --help and usage errors', () => {
   it('when asked for help, then it lists the commands and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['validate', 'profile', 'train', 'evaluate', 'predict', 'models']) expect(r.stderr).toContain(c);
-    expect(r.stdout).toBe('');
+    // Help is what was asked for: it goes to stdout, so `soma --help | grep` finds it.
+    for (const c of ['validate', 'profile', 'train', 'evaluate', 'predict', 'models']) expect(r.stdout).toContain(c);
+    expect(r.stderr).toBe('');
   });
 
   it('when a command is unknown, then it exits 2', async () => {

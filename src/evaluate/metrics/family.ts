@@ -13,6 +13,13 @@ export interface MetricSpec {
   readonly direction: Direction;
   /** Needs class probabilities; left out of `computeMetrics`' record when none are given. */
   readonly needsProba?: boolean;
+  /**
+   * Why the metric means nothing on this data although a number can be computed (MAPE over a
+   * target that is 0 in some rows: scikit-learn divides by machine epsilon and gets 1e14), or
+   * undefined when it is meaningful. `computeMetrics` still returns scikit-learn's number; a
+   * task's scoring (`scoreMetrics`) reports the metric as undefined with this reason instead.
+   */
+  readonly undefinedFor?: (input: MetricInput) => string | undefined;
 }
 
 export interface MetricInput {

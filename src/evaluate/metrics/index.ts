@@ -29,6 +29,8 @@ export {
   metricNeedsProba,
   registerMetricFamily,
   resolveMetricNames,
+  scoreMetrics,
+  type ScoredMetrics,
 } from './registry.js';
 
 export type MetricName = ClassificationMetricName | RegressionMetricName;

@@ -104,3 +104,28 @@ export function computeMetrics(task: Task, input: MetricInput, names?: readonly 
   const computable = input.proba === undefined ? wanted.filter((n) => !metricNeedsProba(n)) : wanted;
   return metricFamily(task).compute(input, computable);
 }
+
+/** A task's metrics of one split, with the ones that mean nothing on this data set apart. */
+export interface ScoredMetrics {
+  /** `{name: value}` in the order asked, as computeMetrics, without the undefined ones. */
+  metrics: Record<string, number>;
+  /** Metric name -> why it is undefined on this data (MetricSpec.undefinedFor). */
+  undefined: Record<string, string>;
+}
+
+/**
+ * computeMetrics for reporting: a metric whose spec says it is meaningless on this data (MAPE
+ * over a zero target) is left out of `metrics` and named with its reason in `undefined`, so
+ * train, evaluate and search never print or compare a number like 3e13.
+ */
+export function scoreMetrics(task: Task, input: MetricInput, names?: readonly string[]): ScoredMetrics {
+  const metrics = computeMetrics(task, input, names);
+  const undefinedMetrics: Record<string, string> = {};
+  for (const name of resolveMetricNames(task, names)) {
+    const why = byName.get(name)?.undefinedFor?.(input);
+    if (why === undefined) continue;
+    undefinedMetrics[name] = why;
+    delete metrics[name];
+  }
+  return { metrics, undefined: undefinedMetrics };
+}

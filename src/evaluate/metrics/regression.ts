@@ -113,12 +113,25 @@ export function explainedVariance(yTrue: Float64Array, yPred: Float64Array, samp
 export const regressionMetrics: MetricFamily = {
   task: 'regression',
   target: 'values',
-  metrics: NAMES.map((name): MetricSpec => ({ name, direction: MINIMIZE.has(name) ? 'minimize' : 'maximize' })),
+  metrics: NAMES.map((name): MetricSpec => ({
+    name,
+    direction: MINIMIZE.has(name) ? 'minimize' : 'maximize',
+    ...(name === 'mape' ? { undefinedFor: mapeUndefinedFor } : {}),
+  })),
   defaults: ['mse', 'rmse', 'mae', 'mape', 'r2', 'explained_variance'],
   score: 'r2',
   groupMetrics: ['mae', 'rmse', 'r2'],
   compute: computeRegression,
 };
+
+/** MAPE divides by |y|: a target of 0 (in a row that counts) makes it meaningless. */
+function mapeUndefinedFor(input: MetricInput): string | undefined {
+  const { yTrue, sampleWeight: w } = input;
+  let zeros = 0;
+  for (let i = 0; i < yTrue.length; i++) if (Math.abs(yTrue[i]!) < EPS && (w === undefined || w[i]! > 0)) zeros++;
+  if (zeros === 0) return undefined;
+  return `the target is 0 in ${zeros} row${zeros === 1 ? '' : 's'} and MAPE divides by the target (use mae or rmse)`;
+}
 
 function computeRegression(input: MetricInput, names: readonly string[]): Record<string, number> {
   const { yTrue, yPred, sampleWeight: w } = input;
