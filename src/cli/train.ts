@@ -33,6 +33,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
       const { train } = await import('../pipeline/train.js');
       const { gatesFromFlags, formatGate } = await import('../pipeline/gates.js');
       const { renderMetricsTable } = await import('../evaluate/table.js');
+      const { baselineJson, baselineLine } = await import('../pipeline/baseline.js');
       const pause = Number(ctx.io.env['SOMA_TEST_PAUSE_BEFORE_RENAME_MS'] ?? '');
       await ctx.interruptible(async (signal) => {
         const result = await train({
@@ -54,13 +55,25 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
         });
         r.endProgress();
         r.result(
-          { name: result.name, version: result.version, id: result.id, path: result.path, metrics: result.metrics, timings: result.timings, bump: result.bump, gates: result.gates, report: `${result.path}/report.html` },
+          {
+            name: result.name,
+            version: result.version,
+            id: result.id,
+            path: result.path,
+            metrics: result.metrics,
+            timings: result.timings,
+            bump: result.bump,
+            gates: result.gates,
+            ...(result.baseline ? { baseline: baselineJson(result.baseline) } : {}),
+            report: `${result.path}/report.html`,
+          },
           () =>
             [
               `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
               `  ${result.task} · ${result.algorithm} · ${result.rows.train} train / ${result.rows.validation} validation / ${result.rows.test} test rows · ${result.features} features`,
               '',
               renderMetricsTable(result.metrics),
+              ...(result.baseline ? ['', `  ${result.baseline.beaten === false ? r.c.red(baselineLine(result.baseline)) : baselineLine(result.baseline)}`] : []),
               ...(result.gates.length ? ['', ...result.gates.map((g) => `  gate ${formatGate(g)}`)] : []),
               '',
               `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(2)}s`).join(' · ')}`,

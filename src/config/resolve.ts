@@ -89,6 +89,7 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       gates: Object.fromEntries(Object.entries(obj(evaluate['gates'])).map(([k, v]) => [k, String(v)])),
       sensitive: Array.isArray(evaluate['sensitive']) ? evaluate['sensitive'].map(String) : [],
       fairnessThreshold: num(evaluate['fairness_threshold'], 0.1),
+      baseline: str(evaluate['baseline']) === 'required' ? 'required' : 'report',
     },
     search: raw['search'] === undefined ? undefined : resolveSearch(obj(raw['search']), num(raw['seed'], 42)),
     registry: { bump: (str(registry['bump']) ?? 'auto') as SomaConfig['registry']['bump'] },

@@ -162,6 +162,13 @@ export function buildConfigSchema(): JsonObject {
             uniqueItems: true,
             description: 'Input columns (features or not) whose groups are compared on the test split: per-group metrics, demographic-parity and equal-opportunity differences',
           },
+          baseline: {
+            type: 'string',
+            enum: ['report', 'required'],
+            default: 'report',
+            description:
+              'Every train scores a trivial baseline (majority class, mean) on the same splits; a model that does not beat it on the test split is reported (report) or not registered, exit 4 (required)',
+          },
           fairness_threshold: {
             type: 'number',
             minimum: 0,

@@ -52,6 +52,8 @@ export interface EvaluateConfig {
   sensitive: string[];
   /** Largest tolerated gap of a group's selection or true-positive rate below the best group's. */
   fairnessThreshold: number;
+  /** `report`: warn when the model does not beat the task's trivial baseline; `required`: refuse to register it (exit 4). */
+  baseline: 'report' | 'required';
 }
 
 /** The `search:` section, resolved (see src/search/schema.ts for the meaning of each key). */

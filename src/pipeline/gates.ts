@@ -128,7 +128,8 @@ export function formatGate(g: GateResult): string {
     const bound = g.bound === null ? '' : ` = ${g.bound.toPrecision(4)}, ${r.alias} is ${r.version}`;
     return `${g.metric} ${g.op} ${expr}${bound} on ${g.split}: ${v} ${g.passed ? 'passed' : 'FAILED'}${g.note ? ` (${g.note})` : ''}`;
   }
-  return `${g.metric} ${g.op} ${g.bound} on ${g.split}: ${v} ${g.passed ? 'passed' : 'FAILED'}`;
+  const bound = g.bound === null ? 'not computed' : g.note ? g.bound.toPrecision(4) : g.bound;
+  return `${g.metric} ${g.op} ${bound} on ${g.split}: ${v} ${g.passed ? 'passed' : 'FAILED'}${g.note ? ` (${g.note})` : ''}`;
 }
 
 /** Throws the exit-4 error when any gate failed. */

@@ -31,6 +31,7 @@ import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } fr
 import { evaluateGates, formatGate, gateAliases, recordedSplitMetrics, resolveGateBaselines, type GateResult } from './gates.js';
 import { VERSION } from '../version.js';
 import { searchForTrain } from './tune.js';
+import { baselineGate, baselineJson, baselineWarning, scoreBaseline, type BaselineResult } from './baseline.js';
 
 export interface TrainOptions {
   config: string;
@@ -63,6 +64,8 @@ export interface TrainResult {
   timings: { load_s: number; preprocess_s: number; fit_s: number; evaluate_s: number; total_s: number };
   bump: { level: string; reason: string };
   gates: GateResult[];
+  /** The task's trivial baseline on the same splits, and whether the model beat it. */
+  baseline?: BaselineResult;
   rows: { train: number; validation: number; test: number };
   features: number;
 }
@@ -126,6 +129,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return s;
   });
   undefinedMetricWarnings(scores).forEach(warn);
+  const gateSplit = scores.test ? 'test' : 'validation';
+  // The task's trivial guess (majority class, mean) on the same splits: a model must beat it.
+  const baseline = scoreBaseline(
+    taskSpec,
+    yTrain,
+    {
+      train: { y: yTrain, model: scores.train.predictions },
+      ...(scores.validation ? { validation: { y: yVal, model: scores.validation.predictions } } : {}),
+      ...(scores.test && yTest ? { test: { y: yTest, model: scores.test.predictions } } : {}),
+    },
+    config.evaluate.metrics,
+    gateSplit,
+  );
+  const notBeaten = baseline && baselineWarning(baseline);
+  if (notBeaten) warn(notBeaten);
   const oob = model.outOfBag?.();
   const metrics = {
     train: scores.train.metrics,
@@ -136,10 +154,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   // Gates guard the registry: a model that fails them is reported (exit 4) and never registered.
   const gateSet = { ...config.evaluate.gates, ...options.extraGates };
-  const gateSplit = scores.test ? 'test' : 'validation';
   // Relative gates ("> production - 0.01") compare with the alias version's recorded metric of the same split.
   const baselines = await resolveGateBaselines(options.registryDir, config.name, gateAliases(gateSet), (r) => recordedSplitMetrics(r, gateSplit));
   const gates = evaluateGates(gateSet, scores.test?.metrics ?? scores.validation?.metrics ?? {}, gateSplit, baselines);
+  if (baseline && config.evaluate.baseline === 'required') gates.push(baselineGate(baseline));
   if (gates.some((g) => !g.passed)) {
     const failed = gates.filter((g) => !g.passed);
     throw new SomaError('GATE_FAILED', `quality gate${failed.length > 1 ? 's' : ''} failed, nothing registered: ${failed.map(formatGate).join('; ')}`, {
@@ -163,6 +181,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   analysis?.warnings.forEach(warn);
   const metricsJson: JsonObject = {
     ...(metrics as unknown as JsonObject),
+    ...(baseline ? { baseline: baselineJson(baseline) } : {}),
     ...(scores.test?.confusion ? { confusion_matrix: { labels: classes, split: 'test', matrix: scores.test.confusion } } : {}),
     ...(importance ? { feature_importance: importanceJson(importance) } : {}),
     ...(analysis?.permutation ? { permutation_importance: permutationJson(analysis.permutation, analysisSplit) } : {}),
@@ -275,6 +294,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     timings: registered.metadata.timings,
     bump: registered.bump,
     gates,
+    ...(baseline ? { baseline } : {}),
     rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 },
     features: Xtrain.names.length,
   };

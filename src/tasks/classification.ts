@@ -27,6 +27,22 @@ export const classificationTask: TaskSpec = {
   searchMetric: 'accuracy',
   headlineMetric: 'f1_macro',
   starter: { metrics: ['accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc', 'log_loss'], gate: ['f1_macro', '>= 0.9'] },
+  baseline: {
+    strategy: 'majority class',
+    // Every row gets the most frequent training class (the first on ties), with the training
+    // class shares as its probabilities: what a model knowing nothing of the features would say.
+    predict(yTrain, rows) {
+      const k = yTrain.nClasses;
+      const counts = new Float64Array(k);
+      for (const v of yTrain.values) if (v >= 0 && v < k) counts[v]!++;
+      let best = 0;
+      for (let j = 1; j < k; j++) if (counts[j]! > counts[best]!) best = j;
+      const total = yTrain.values.length || 1;
+      const proba = new Float64Array(rows * k);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < k; j++) proba[i * k + j] = counts[j]! / total;
+      return { values: new Float64Array(rows).fill(best), proba };
+    },
+  },
 
   score(y, { values: yPred, proba }, metrics) {
     const k = y.nClasses;

@@ -21,6 +21,15 @@ export const regressionTask: TaskSpec = {
   searchMetric: 'rmse',
   headlineMetric: 'rmse',
   starter: { metrics: ['rmse', 'mae', 'r2'], gate: ['r2', '>= 0.8'] },
+  baseline: {
+    strategy: 'mean',
+    // Every row gets the mean of the training target.
+    predict(yTrain, rows) {
+      let sum = 0;
+      for (const v of yTrain.values) sum += v;
+      return { values: new Float64Array(rows).fill(yTrain.values.length > 0 ? sum / yTrain.values.length : 0) };
+    },
+  },
 
   score: (y, { values: yPred }, metrics) => scoreMetrics('regression', { yTrue: y.values, yPred }, metrics),
 

@@ -44,6 +44,17 @@ export interface TargetEncoding {
   encode(frame: Frame, name: string, labels: readonly string[], what: string): Target;
 }
 
+/**
+ * The trivial model every train is measured against (scikit-learn's DummyClassifier and
+ * DummyRegressor): a guess from the training target alone, blind to the features.
+ */
+export interface Baseline {
+  /** How it guesses, in words for output and metrics.json: "majority class", "mean". */
+  readonly strategy: string;
+  /** Its predictions for `rows` rows, learned from the training target `yTrain` alone. */
+  predict(yTrain: Target, rows: number): Predictions;
+}
+
 export interface TaskSpec {
   readonly name: Task;
   readonly target: TargetEncoding;
@@ -53,8 +64,10 @@ export interface TaskSpec {
   readonly stratify: boolean;
   /** The search metric when neither `search.metric` nor `evaluate.metrics` names one. */
   readonly searchMetric: string;
-  /** The test metric `soma models list` shows per version. */
+  /** The test metric `soma models list` shows per version, and the one a model must beat its baseline on. */
   readonly headlineMetric: string;
+  /** The trivial baseline a model must beat (absent: tasks with none; train then skips the comparison). */
+  readonly baseline?: Baseline;
   /** What `soma init` writes for this task: `evaluate.metrics` and the commented-out example gate. */
   readonly starter: { readonly metrics: readonly string[]; readonly gate: readonly [string, string] };
   /** Metrics of predictions on a labelled split (with the confusion matrix, for class targets). */
