@@ -4,19 +4,21 @@ import type { Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import { collect, resolvePath } from './validate.js';
+import { addCsvOptions, csvOptionsFrom, type CsvFlags } from './csv-options.js';
 
 export function registerEvaluate(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('evaluate')
     .description('metrics of a registered model on a labelled data file')
     .argument('<ref>', 'model: name, name@1.2.0, name@^1.2, name@alias or name_v1.2.0')
-    .requiredOption('--data <file>', 'labelled data file (CSV, TSV, Parquet, JSON, NDJSON)')
+    .requiredOption('--data <file>', 'labelled data file (CSV, TSV, Parquet, Arrow IPC, JSON, NDJSON)')
     .option('--format <format>', 'file format when the extension does not say')
     .option('--metrics <names>', 'comma-separated metric names (default: all for the task)')
     .option('--fail-under <metric=value>', 'exit 4 when a metric is below value, or below the alias version\'s on the same data: f1_macro=production-0.01 (repeatable)', collect, [])
     .option('--fail-over <metric=value>', 'exit 4 when a metric is above value (repeatable)', collect, [])
-    .option('--report <file>', 'also write an HTML report (charts, importance, data profile) of this evaluation')
-    .action(async (ref: string, flags: { data: string; format?: string; metrics?: string; failUnder: string[]; failOver: string[]; report?: string }, cmd: Command) => {
+    .option('--report <file>', 'also write an HTML report (charts, importance, data profile) of this evaluation');
+  addCsvOptions(command).action(
+    async (ref: string, flags: { data: string; format?: string; metrics?: string; failUnder: string[]; failOver: string[]; report?: string } & CsvFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { evaluate } = await import('../pipeline/evaluate.js');
@@ -27,6 +29,7 @@ export function registerEvaluate(program: Command, ctx: CommandContext): void {
         data: resolvePath(ctx, flags.data),
         registryDir: ctx.registryDir(cmd),
         ...(flags.format ? { format: flags.format } : {}),
+        csv: csvOptionsFrom(flags),
         ...(flags.metrics ? { metrics: flags.metrics.split(',').map((m) => m.trim()) } : {}),
         gates: gatesFromFlags(flags.failUnder, flags.failOver),
         ...(flags.report ? { report: resolvePath(ctx, flags.report) } : {}),
@@ -41,5 +44,6 @@ export function registerEvaluate(program: Command, ctx: CommandContext): void {
         ].join('\n'),
       );
       assertGates(result.gates);
-    });
+    },
+  );
 }

@@ -5,19 +5,21 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
+import { addCsvOptions, csvOptionsFrom, type CsvFlags } from './csv-options.js';
 
 export function registerPredict(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('predict')
     .description('batch prediction from a registered model, file to file, in chunks')
     .argument('<ref>', 'model: name, name@1.2.0, name@^1.2, name@alias or name_v1.2.0')
-    .requiredOption('--input <file>', 'input file or glob (CSV, TSV, Parquet, JSON, NDJSON)')
+    .requiredOption('--input <file>', 'input file or glob (CSV, TSV, Parquet, Arrow IPC, JSON, NDJSON)')
     .requiredOption('--output <file>', 'output file; format from its extension (.csv, .tsv, .parquet, .ndjson)')
     .option('--format <format>', 'input format when the extension does not say')
     .option('--chunk-rows <n>', 'rows per chunk (default 65536; models with lag, rolling or diff steps read the whole input as one chunk unless given)', (v) => wholeNumber('--chunk-rows', v, 1))
     .option('--workers <n>', 'worker threads, each holding the model (default: one per core; 0: predict on the main thread)', (v) => wholeNumber('--workers', v, 0))
-    .option('--lock-timeout <seconds>', 'wait this long for another run writing the same output, then exit 6 naming it (default 60)', (v) => seconds('--lock-timeout', v))
-    .action(async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number }, cmd: Command) => {
+    .option('--lock-timeout <seconds>', 'wait this long for another run writing the same output, then exit 6 naming it (default 60)', (v) => seconds('--lock-timeout', v));
+  addCsvOptions(command).action(
+    async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number } & CsvFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { predict } = await import('../pipeline/predict.js');
@@ -28,6 +30,7 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
           output: resolvePath(ctx, flags.output),
           registryDir: ctx.registryDir(cmd),
           ...(flags.format ? { format: flags.format } : {}),
+          csv: csvOptionsFrom(flags),
           ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}),
           ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
           ...(flags.lockTimeout !== undefined ? { lockTimeoutMs: Math.round(flags.lockTimeout * 1000) } : {}),
@@ -38,7 +41,8 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
         r.endProgress();
         r.result({ ...result, output: flags.output }, () => `${r.c.green('✓')} ${result.rows} predictions from ${result.id} → ${flags.output} in ${result.seconds.toFixed(2)}s (${result.rows_per_s} rows/s)`);
       });
-    });
+    },
+  );
 }
 
 function wholeNumber(flag: string, value: string, min: number): number {

@@ -1,6 +1,7 @@
 // Defaults and derived values for a validated config (the schema guarantees the shapes here).
 
 import path from 'node:path';
+import type { CsvOptions } from '../data/dialect.js';
 import type { ColumnType } from '../data/frame.js';
 import type { StepConfig } from '../preprocess/pipeline.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
@@ -61,6 +62,7 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       validation: str(data['validation']),
       test: str(data['test']),
       format: str(data['format']),
+      csv: csvOptions(obj(data['csv'])),
       target: str(data['target'])!,
       id: str(data['id']),
       drop: Array.isArray(data['drop']) ? data['drop'].map(String) : [],
@@ -94,6 +96,21 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
     search: raw['search'] === undefined ? undefined : resolveSearch(obj(raw['search']), num(raw['seed'], 42)),
     registry: { bump: (str(registry['bump']) ?? 'auto') as SomaConfig['registry']['bump'] },
   };
+}
+
+/** `data.csv` (schema-checked) as the readers' CsvOptions; keys left out stay out (sniffed). */
+function csvOptions(csv: JsonObject): CsvOptions {
+  const o: CsvOptions = {};
+  const delimiter = str(csv['delimiter']);
+  if (delimiter !== undefined) o.delimiter = delimiter;
+  if (typeof csv['header'] === 'boolean') o.header = csv['header'];
+  if (typeof csv['skip_rows'] === 'number') o.skipRows = csv['skip_rows'];
+  if (Array.isArray(csv['na_values'])) o.naValues = csv['na_values'].map(String);
+  const quote = str(csv['quote']);
+  if (quote !== undefined) o.quote = quote;
+  const comment = str(csv['comment']);
+  if (comment !== undefined) o.comment = comment;
+  return o;
 }
 
 function resolveSearch(search: JsonObject, seed: number): SearchConfig {

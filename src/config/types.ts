@@ -1,6 +1,7 @@
 // The resolved configuration: what a validated soma.yaml means once defaults are applied.
 // Everything downstream reads this, never the raw YAML.
 
+import type { CsvOptions } from '../data/dialect.js';
 import type { ColumnType } from '../data/frame.js';
 import type { Task } from '../tasks/task.js';
 import type { StepConfig } from '../preprocess/pipeline.js';
@@ -24,6 +25,8 @@ export interface DataConfig {
   validation: string | undefined;
   test: string | undefined;
   format: string | undefined;
+  /** CSV/TSV dialect (`data.csv`) for every file of the config; what it leaves open is sniffed. */
+  csv: CsvOptions;
   target: string;
   id: string | undefined;
   drop: string[];

@@ -7,8 +7,12 @@
 import { SomaError } from '../errors.js';
 import type { ColumnType } from './frame.js';
 
-/** Strings that CSV/TSV readers treat as missing, as R and pandas exports write them. */
-export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'NULL', 'null'];
+/**
+ * Strings that CSV/TSV readers treat as missing in every column (unless `na_values` replaces
+ * them), as R, pandas, Excel and hand-made files write them: one `?` in a numeric column must not
+ * turn it into categories.
+ */
+export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'NULL', 'null', 'NaN', '#N/A', '?', '-'];
 
 /** Throws DATA_MISSING_COLUMN naming every column of `wanted` that `have` lacks. */
 export function requireColumns(source: string, have: readonly string[], wanted: readonly string[], what = 'column'): void {

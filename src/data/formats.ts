@@ -1,11 +1,13 @@
 // File formats soma reads and writes, found from the file name or given explicitly, and the
 // SQL quoting that lets any path or column name (`Beak Length (mm)`, `it's.csv`) reach DuckDB.
+// Arrow IPC (`.arrow`, `.feather`) is read only: DuckDB has no built-in reader for it, so
+// arrow.ts loads such a file into a DuckDB table first.
 
 import { SomaError } from '../errors.js';
 
-export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson';
+export type DataFormat = 'csv' | 'tsv' | 'parquet' | 'json' | 'ndjson' | 'arrow';
 
-const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'parquet', 'json', 'ndjson'];
+export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'parquet', 'json', 'ndjson', 'arrow'];
 
 /** Extension -> format, longest first so `.csv.gz` wins over `.gz`. */
 const EXTENSIONS: readonly (readonly [string, DataFormat])[] = [
@@ -22,6 +24,10 @@ const EXTENSIONS: readonly (readonly [string, DataFormat])[] = [
   ['.tsv', 'tsv'],
   ['.tab', 'tsv'],
   ['.pq', 'parquet'],
+  ['.feather', 'arrow'],
+  ['.arrows', 'arrow'],
+  ['.arrow', 'arrow'],
+  ['.ipc', 'arrow'],
 ];
 
 const ACCEPTED_EXTENSIONS: readonly string[] = EXTENSIONS.map(([e]) => e);
@@ -86,5 +92,7 @@ export function readerSql(path: string, format: DataFormat, extra: readonly stri
       return `read_json_auto(${p}${opts})`;
     case 'ndjson':
       return `read_json_auto(${p}, format = 'newline_delimited'${opts})`;
+    case 'arrow':
+      throw new SomaError('INTERNAL', `readerSql: ${path} is Arrow IPC, which is read into a table first (arrow.ts)`);
   }
 }

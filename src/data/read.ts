@@ -23,8 +23,10 @@ import {
 } from './source.js';
 import { makeSink, type ColumnSink } from './vectors.js';
 import { requireColumns } from './checks.js';
+import { headerWarning, type CsvOptions } from './dialect.js';
 
 export type { ColumnInfo } from './source.js';
+export type { CsvOptions } from './dialect.js';
 
 export interface ReadOptions {
   /** One of DataFormat, overriding detection by extension (others: DATA_FORMAT). */
@@ -35,11 +37,15 @@ export interface ReadOptions {
   columns?: string[];
   /** Read at most this many rows (a prefix in file order). */
   limit?: number;
+  /** CSV/TSV dialect options (data.csv); what they leave open is sniffed. */
+  csv?: CsvOptions;
+  /** Told what the reader noticed but read anyway (a header row that looks like data). */
+  onWarning?: (message: string) => void;
 }
 
 /** Column names and DuckDB types of a file (or glob), without reading its data. */
-export async function inspectColumns(path: string, format?: DataFormat | string): Promise<ColumnInfo[]> {
-  const src = await openSource(path, format);
+export async function inspectColumns(path: string, format?: DataFormat | string, csv?: CsvOptions): Promise<ColumnInfo[]> {
+  const src = await openSource(path, format, csv);
   return withConnection((c) => describeSource(c, src));
 }
 
@@ -51,10 +57,16 @@ export async function inspectColumns(path: string, format?: DataFormat | string)
  * DATA_MISSING_COLUMN, DATA_BAD_VALUE (with file, column, 1-based data row and value).
  */
 export async function readFrame(path: string, options: ReadOptions = {}): Promise<Frame> {
-  let src = await openSource(path, options.format);
+  let src = await openSource(path, options.format, options.csv);
   return withConnection(async (c, db) => {
+    let warned = false;
     for (;;) {
       const info = await describeSource(c, src);
+      if (!warned && src.csv) {
+        warned = true;
+        const w = headerWarning(path, info.map((i) => i.name));
+        if (w) options.onWarning?.(w);
+      }
       const plans = planRead(path, info, options);
       try {
         const frame = await readAll(c, db, src, plans, options.limit);
@@ -133,6 +145,8 @@ export interface ChunkInfo {
 
 export interface ChunkOptions {
   format?: DataFormat | string;
+  /** CSV/TSV dialect options; what they leave open is sniffed. */
+  csv?: CsvOptions;
   /** The columns to deliver, typed as given. */
   schema: readonly SchemaColumn[];
   /** Columns carried through with their natural type (e.g. an id): numeric, datetime, or text for strings. */
@@ -155,7 +169,7 @@ export const DEFAULT_CHUNK_ROWS = 65_536;
  */
 export async function* readFrameChunks(path: string, options: ChunkOptions): AsyncGenerator<Frame, void, undefined> {
   const chunkRows = Math.max(1, Math.floor(options.chunkRows ?? DEFAULT_CHUNK_ROWS));
-  let src = await openSource(path, options.format);
+  let src = await openSource(path, options.format, options.csv);
   const db = await getDuckDB();
   const c = await openConnection();
   try {

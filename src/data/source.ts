@@ -9,7 +9,11 @@ import { SomaError, errorMessage } from '../errors.js';
 import type { ColumnType } from './frame.js';
 import { detectFormat, isGlob, readerSql, sqlIdent, sqlString, type DataFormat } from './formats.js';
 import { isDatetimeDuckType, isNumericDuckType } from './infer.js';
-import { badValue, CSV_NULL_STRINGS } from './checks.js';
+import { badValue } from './checks.js';
+import { dialectOptions, sniffDialect, whitespaceSql, type CsvDialect, type CsvOptions } from './dialect.js';
+import { arrowTable } from './arrow.js';
+import { withConnection } from './duckdb.js';
+import { parseNumber } from './parse-values.js';
 
 /** A column as the file holds it. */
 export interface ColumnInfo {
@@ -23,10 +27,16 @@ export interface Source {
   readonly format: DataFormat;
   /** Reader options beyond the format's own (e.g. a full type sniff after a failed one). */
   readonly fullSniff: boolean;
+  /** CSV and TSV: the dialect (the user's options over soma's sniffing). */
+  readonly csv?: CsvDialect;
+  /** Whitespace-separated files (runs of blanks): the column names and which hold numbers. */
+  readonly whitespace?: { readonly names: readonly string[]; readonly numeric: readonly boolean[] };
+  /** Arrow IPC: the DuckDB table the file was loaded into. */
+  readonly table?: string;
 }
 
-/** Checks that `path` exists and is not empty, and finds its format. */
-export async function openSource(path: string, format: string | undefined): Promise<Source> {
+/** Checks that `path` exists and is not empty, finds its format and, for CSV, its dialect. */
+export async function openSource(path: string, format: string | undefined, csv: CsvOptions = {}): Promise<Source> {
   const fmt = detectFormat(path, format);
   if (!isGlob(path)) {
     let size: number;
@@ -46,7 +56,38 @@ export async function openSource(path: string, format: string | undefined): Prom
     }
     if (size === 0) throw new SomaError('DATA_EMPTY', `${path} is empty (0 bytes)`, { details: { file: path } });
   }
+  if (fmt === 'csv' || fmt === 'tsv') {
+    const dialect = await sniffDialect(path, fmt, csv, isGlob(path));
+    const src: Source = { path, format: fmt, fullSniff: false, csv: dialect };
+    return dialect.whitespace ? { ...src, whitespace: await whitespaceColumns(src) } : src;
+  }
+  if (fmt === 'arrow') {
+    if (isGlob(path)) throw new SomaError('DATA_FORMAT', `${path}: Arrow IPC files are read one at a time, not by a glob`, { details: { file: path } });
+    return { path, format: fmt, fullSniff: false, table: await arrowTable(path) };
+  }
   return { path, format: fmt, fullSniff: false };
+}
+
+/**
+ * A whitespace-separated file's columns: names from its header line (or column0, column1, ...)
+ * and, since every field arrives as text, which columns hold only numbers (and missing tokens):
+ * those are read as DOUBLE, as DuckDB's sniffer would have.
+ */
+async function whitespaceColumns(src: Source): Promise<{ names: string[]; numeric: boolean[] }> {
+  const d = src.csv!;
+  return withConnection(async (c) => {
+    const first = await c.runAndReadAll(
+      `SELECT regexp_split_to_array(trim(line), '[ \t]+') FROM read_csv(${sqlString(src.path)}, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '', header = false, skip = ${d.skipRows}${d.comment !== undefined ? `, comment = ${sqlString(d.comment)}` : ''}) WHERE trim(line) <> '' LIMIT 1`,
+    );
+    const fields = ((first.getRows()[0]?.[0] as { items?: unknown[] } | undefined)?.items ?? []).map(String);
+    if (fields.length === 0) throw new SomaError('DATA_EMPTY', `${src.path} has no data rows`, { details: { file: src.path } });
+    const header = d.header ?? fields.some((f) => parseNumber(f) === undefined && !d.naValues.includes(f));
+    const names = header ? fields : fields.map((_, i) => `column${i}`);
+    const untyped = whitespaceSql(src.path, { ...d, header }, names, []);
+    const checks = names.map((n) => `bool_and(${sqlIdent(n)} IS NULL OR TRY_CAST(${sqlIdent(n)} AS DOUBLE) IS NOT NULL)`).join(', ');
+    const row = (await c.runAndReadAll(`SELECT ${checks} FROM ${untyped}`)).getRows()[0] ?? [];
+    return { names, numeric: names.map((_, i) => row[i] === true) };
+  });
 }
 
 function notFound(path: string): SomaError {
@@ -58,12 +99,24 @@ function notFound(path: string): SomaError {
 
 /** The FROM clause reading the source. */
 export function fromSql(src: Source): string {
-  const opts: string[] = [];
-  if (src.format === 'csv' || src.format === 'tsv') opts.push(`nullstr = [${CSV_NULL_STRINGS.map(sqlString).join(', ')}]`);
+  if (src.table !== undefined) return sqlIdent(src.table);
+  if (src.whitespace) {
+    const w = src.whitespace;
+    const cols = w.names.map((n, i) => (w.numeric[i] ? `CAST(${sqlIdent(n)} AS DOUBLE) AS ${sqlIdent(n)}` : sqlIdent(n)));
+    return `(SELECT ${cols.join(', ')} FROM ${untypedWhitespace(src)})`;
+  }
+  const opts: string[] = src.csv ? dialectOptions(src.csv) : [];
   // After a value later in the file contradicted the type DuckDB sniffed from its first rows,
   // sniff the whole file instead so such a column is read as text rather than failing.
   if (src.fullSniff) opts.push('sample_size = -1');
-  return readerSql(src.path, src.format, opts);
+  // The dialect carries a TSV's tab, so both read as CSV with it.
+  return readerSql(src.path, src.format === 'tsv' ? 'csv' : src.format, opts);
+}
+
+function untypedWhitespace(src: Source): string {
+  const w = src.whitespace!;
+  const header = !w.names.every((n, i) => n === `column${i}`) || src.csv!.header === true;
+  return whitespaceSql(src.path, { ...src.csv!, header }, w.names, []);
 }
 
 /** Column names and DuckDB types, without reading the data (DESCRIBE sniffs a sample only). */
@@ -183,12 +236,18 @@ export async function findBadValue(c: DuckDBConnection, src: Source, plans: read
 function rawStringsSql(src: Source, names: readonly string[], withFilename: boolean): string {
   const p = sqlString(src.path);
   const fn = withFilename ? ', filename = true' : '';
+  if (src.whitespace) {
+    return `(SELECT ${names.map(sqlIdent).join(', ')}${withFilename ? `, ${sqlString(src.path)} AS filename` : ''} FROM ${untypedWhitespace(src)})`;
+  }
   switch (src.format) {
     case 'csv':
     case 'tsv': {
-      const delim = src.format === 'tsv' ? `, delim = '\t'` : '';
-      const nulls = `nullstr = [${CSV_NULL_STRINGS.map(sqlString).join(', ')}]`;
-      return `read_csv(${p}${delim}, all_varchar = true, ${nulls}${fn})`;
+      const opts = src.csv ? `, ${dialectOptions(src.csv).join(', ')}` : '';
+      return `read_csv(${p}, all_varchar = true${opts}${fn})`;
+    }
+    case 'arrow': {
+      const cols = names.map((n) => `CAST(${sqlIdent(n)} AS VARCHAR) AS ${sqlIdent(n)}`);
+      return `(SELECT ${cols.join(', ')}${withFilename ? `, ${p} AS filename` : ''} FROM ${sqlIdent(src.table!)})`;
     }
     case 'json':
     case 'ndjson': {

@@ -49,6 +49,12 @@ export async function writeFrame(path: string, frame: Frame, options: WriteOptio
 
 export async function openFrameWriter(target: string, options: WriteOptions = {}): Promise<FrameWriter> {
   const format = detectFormat(target, options.format);
+  if (format === 'arrow') {
+    throw new SomaError('DATA_FORMAT', `cannot write ${target}: soma reads Arrow IPC files but does not write them`, {
+      hint: 'write Parquet (.parquet) instead: Arrow and pandas read it as readily',
+      details: { file: target, format },
+    });
+  }
   const dir = path.dirname(path.resolve(target));
   try {
     await mkdir(dir, { recursive: true });
@@ -99,7 +105,7 @@ class TextWriter implements FrameWriter {
   ) {}
 
   static async open(target: string, tmp: string, format: DataFormat): Promise<TextWriter> {
-    if (format === 'parquet') throw new SomaError('INTERNAL', `TextWriter cannot write ${format}`);
+    if (format === 'parquet' || format === 'arrow') throw new SomaError('INTERNAL', `TextWriter cannot write ${format}`);
     try {
       return new TextWriter(target, tmp, format, await open(tmp, 'wx'));
     } catch (e) {

@@ -42,9 +42,9 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     const file = resolve(configDir, p);
     // Check the columns the config names before reading, so a typo in `target` is reported as
     // such rather than as a bad type override.
-    const present = new Set((await inspectColumns(file, d.format)).map((c) => c.name));
+    const present = new Set((await inspectColumns(file, d.format, d.csv)).map((c) => c.name));
     checkColumns(present, config, p);
-    return readFrame(file, { format: d.format, types });
+    return readFrame(file, { format: d.format, types, csv: d.csv, onWarning: (w) => warnings.push(w) });
   };
   const warnings: string[] = [];
 

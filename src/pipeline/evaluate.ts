@@ -2,7 +2,7 @@
 
 import { SomaError } from '../errors.js';
 import type { ColumnType } from '../data/frame.js';
-import { readFrame } from '../data/read.js';
+import { readFrame, type CsvOptions } from '../data/read.js';
 import { loadModel } from './loaded-model.js';
 import { rowsWithTarget } from './target.js';
 import { scoreSplit, undefinedMetricWarnings } from './scoring.js';
@@ -14,6 +14,8 @@ export interface EvaluateOptions {
   data: string;
   registryDir: string;
   format?: string;
+  /** CSV/TSV dialect of the data; what it leaves open is sniffed. */
+  csv?: CsvOptions;
   metrics?: string[];
   gates?: Record<string, string>;
   /** Write an HTML report of this evaluation to this path. */
@@ -41,14 +43,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (task.target.readAs) types[contract.target] = task.target.readAs;
   const wanted = [...contract.columns.map((c) => c.name), contract.target];
   const { inspectColumns } = await import('../data/read.js');
-  const present = new Set((await inspectColumns(options.data, options.format)).map((c) => c.name));
+  const present = new Set((await inspectColumns(options.data, options.format, options.csv)).map((c) => c.name));
   const missing = wanted.filter((n) => !present.has(n));
   if (missing.length > 0) {
     throw new SomaError('DATA_MISSING_COLUMN', `${options.data}: missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')} (the model ${model.resolved.id} needs ${wanted.length} columns: ${wanted.join(', ')})`, {
       details: { file: options.data, missing },
     });
   }
-  const raw = await readFrame(options.data, { ...(options.format ? { format: options.format } : {}), types, columns: wanted });
+  const raw = await readFrame(options.data, { ...(options.format ? { format: options.format } : {}), ...(options.csv ? { csv: options.csv } : {}), types, columns: wanted });
   const warnings: string[] = [];
   const keep = rowsWithTarget(raw.column(contract.target)!);
   const frame = keep.length === raw.rows ? raw : raw.take(keep);

@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 
 import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
-import { readFrameChunks } from '../data/read.js';
+import { readFrameChunks, type CsvOptions } from '../data/read.js';
 import { openFrameWriter } from '../data/write.js';
 import { appendPredictionRun, withOutputLock } from '../registry/runs.js';
 import { Registry } from '../registry/store.js';
@@ -25,6 +25,8 @@ export interface PredictOptions {
   output: string;
   registryDir: string;
   format?: string;
+  /** CSV/TSV dialect of the input; what it leaves open is sniffed. */
+  csv?: CsvOptions;
   chunkRows?: number;
   /** Worker threads; 0 predicts on the main thread. Default: the number of cores. */
   workers?: number;
@@ -96,6 +98,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
       try {
         const chunks = readFrameChunks(options.input, {
           ...(options.format ? { format: options.format } : {}),
+          ...(options.csv ? { csv: options.csv } : {}),
           schema,
           ...(idColumn ? { passThrough: [idColumn] } : {}),
           ...(chunkRows ? { chunkRows } : {}),
