@@ -6,22 +6,25 @@ import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
 import { shellQuote } from '../util/shell.js';
+import { addCsvOptions, csvOptionsFrom, type CsvFlags } from './csv-options.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('init')
     .description('profile a data file and write a starter soma.yaml')
-    .requiredOption('--data <file>', 'data file (CSV, TSV, Parquet, JSON, NDJSON)')
+    .requiredOption('--data <file>', 'data file (CSV, TSV, Parquet, Arrow IPC, JSON, NDJSON)')
     .requiredOption('--target <column>', 'the column to predict')
     .option('-o, --output <file>', 'config file to write', 'soma.yaml')
     .option('--name <name>', 'model name (default: from the config file or directory name)')
-    .option('--force', 'overwrite an existing config')
-    .action(async (flags: { data: string; target: string; output: string; name?: string; force?: boolean }, cmd: Command) => {
+    .option('--force', 'overwrite an existing config');
+  addCsvOptions(command).action(async (flags: { data: string; target: string; output: string; name?: string; force?: boolean } & CsvFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { init } = await import('../pipeline/init.js');
       const result = await init({
         data: resolvePath(ctx, flags.data),
+        csv: csvOptionsFrom(flags),
+        onWarning: (w) => r.warn(w),
         target: flags.target,
         output: resolvePath(ctx, flags.output),
         ...(flags.name ? { name: flags.name } : {}),
@@ -31,7 +34,8 @@ export function registerInit(program: Command, ctx: CommandContext): void {
       r.result({ ...result, config: flags.output }, () =>
         [
           `${r.c.green('✓')} wrote ${flags.output}: ${result.task} of ${flags.target} from ${result.features.length} columns (${result.rows} rows)`,
-          ...(result.dropped.length ? [`  left out (free text or empty): ${result.dropped.join(', ')}`] : []),
+          ...(result.id ? [`  id (looks like a row identifier, not a feature): ${result.id}`] : []),
+          ...(result.dropped.length ? [`  left out (free text, empty or identifiers): ${result.dropped.join(', ')}`] : []),
           `  next: soma train -c ${shellQuote(flags.output)}`,
         ].join('\n'),
       );

@@ -66,7 +66,7 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       target: str(data['target'])!,
       id: str(data['id']),
       drop: Array.isArray(data['drop']) ? data['drop'].map(String) : [],
-      types: obj(data['types']) as Record<string, ColumnType>,
+      ...columnTypes(obj(data['types'])),
       split: {
         train,
         validation,
@@ -96,6 +96,20 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
     search: raw['search'] === undefined ? undefined : resolveSearch(obj(raw['search']), num(raw['seed'], 42)),
     registry: { bump: (str(registry['bump']) ?? 'auto') as SomaConfig['registry']['bump'] },
   };
+}
+
+/** `data.types` as plain types, and the strptime formats of the `{datetime: FORMAT}` entries. */
+function columnTypes(types: JsonObject): { types: Record<string, ColumnType>; formats: Record<string, string> } {
+  const plain: Record<string, ColumnType> = {};
+  const formats: Record<string, string> = {};
+  for (const [column, t] of Object.entries(types)) {
+    if (typeof t === 'string') plain[column] = t as ColumnType;
+    else {
+      plain[column] = 'datetime';
+      formats[column] = String(obj(t)['datetime']);
+    }
+  }
+  return { types: plain, formats };
 }
 
 /** `data.csv` (schema-checked) as the readers' CsvOptions; keys left out stay out (sniffed). */

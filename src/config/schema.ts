@@ -89,8 +89,18 @@ export function buildConfigSchema(): JsonObject {
           drop: { type: 'array', items: { type: 'string' }, default: [], description: 'Columns to ignore' },
           types: {
             type: 'object',
-            description: 'Per-column type overrides',
-            additionalProperties: { type: 'string', enum: ['numeric', 'categorical', 'text', 'datetime'] },
+            description: 'Per-column type overrides: numeric, categorical, text, datetime, or {datetime: FORMAT} for dates in a strptime format such as "%b %d %Y"',
+            additionalProperties: {
+              anyOf: [
+                { type: 'string', enum: ['numeric', 'categorical', 'text', 'datetime'] },
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['datetime'],
+                  properties: { datetime: { type: 'string', minLength: 1, description: 'strptime format of the strings, e.g. "%b %d %Y" for Jun 12 1998, "%d/%m/%Y" for 31/12/1999' } },
+                },
+              ],
+            },
           },
           split: {
             type: 'object',

@@ -31,6 +31,8 @@ export interface DataConfig {
   id: string | undefined;
   drop: string[];
   types: Record<string, ColumnType>;
+  /** strptime formats of datetime columns named in `types` as {datetime: FORMAT}. */
+  formats: Record<string, string>;
   split: SplitConfig;
 }
 

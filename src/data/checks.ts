@@ -26,10 +26,17 @@ export function requireColumns(source: string, have: readonly string[], wanted: 
 }
 
 /** DATA_BAD_VALUE: `value` in `column`, 1-based data row `row` of `source`, is not a valid number or date/time. */
-export function badValue(source: string, column: string, row: number, value: string, type: ColumnType): SomaError {
+export function badValue(source: string, column: string, row: number, value: string, type: ColumnType, format?: string): SomaError {
   const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return new SomaError('DATA_BAD_VALUE', `${source}: column "${column}" row ${row}: "${shown}" is not a valid ${type === 'datetime' ? 'date/time' : 'number'}`, {
-    hint: type === 'numeric' ? `fix the value, leave it empty for missing, or read "${column}" as categorical` : `use ISO dates such as 2024-01-31 or 2024-01-31T12:00:00Z`,
-    details: { file: source, column, row, value, expected: type },
+  const custom = format !== undefined && format !== 'iso';
+  const what = type === 'datetime' ? (custom ? `date/time in the format ${format}` : 'date/time') : 'number';
+  return new SomaError('DATA_BAD_VALUE', `${source}: column "${column}" row ${row}: "${shown}" is not a valid ${what}`, {
+    hint:
+      type === 'numeric'
+        ? `fix the value, leave it empty for missing, or read "${column}" as categorical`
+        : custom
+          ? `fix the value, or name the format it has in data.types: {${JSON.stringify(column)}: {datetime: '...'}} (strptime codes such as %b %d %Y)`
+          : `use ISO dates such as 2024-01-31 or 2024-01-31T12:00:00Z, or name the format in data.types: {${JSON.stringify(column)}: {datetime: '%m/%d/%Y'}}`,
+    details: { file: source, column, row, value, expected: type, ...(custom ? { format } : {}) },
   });
 }

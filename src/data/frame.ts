@@ -44,6 +44,8 @@ export interface DatetimeColumn {
   readonly name: string;
   /** Epoch milliseconds (UTC), NaN for missing. */
   readonly values: Float64Array;
+  /** The strptime format its strings were read with (`%b %d %Y`), when they were not ISO. */
+  readonly format?: string;
 }
 
 export type Column = NumericColumn | SparseNumericColumn | CategoricalColumn | TextColumn | DatetimeColumn;

@@ -24,6 +24,7 @@ import {
 import { makeSink, type ColumnSink } from './vectors.js';
 import { requireColumns } from './checks.js';
 import { headerWarning, type CsvOptions } from './dialect.js';
+import { FORMAT_SAMPLE_ROWS, inferDatetimeFormats } from './datetime-formats.js';
 
 export type { ColumnInfo } from './source.js';
 export type { CsvOptions } from './dialect.js';
@@ -33,6 +34,8 @@ export interface ReadOptions {
   format?: DataFormat | string;
   /** Soma types for some columns, overriding inference (cast in SQL; bad values are errors). */
   types?: Record<string, ColumnType>;
+  /** strptime formats of datetime columns among `types` whose strings are not ISO (`%b %d %Y`). */
+  formats?: Record<string, string>;
   /** Read only these columns, in this order. */
   columns?: string[];
   /** Read at most this many rows (a prefix in file order). */
@@ -67,7 +70,8 @@ export async function readFrame(path: string, options: ReadOptions = {}): Promis
         const w = headerWarning(path, info.map((i) => i.name));
         if (w) options.onWarning?.(w);
       }
-      const plans = planRead(path, info, options);
+      const formats = await datesAmongStrings(c, src, info, options);
+      const plans = planRead(path, info, options, formats);
       try {
         const frame = await readAll(c, db, src, plans, options.limit);
         if (frame.rows === 0) throw new SomaError('DATA_EMPTY', `${path} has no data rows`, { details: { file: path } });
@@ -81,7 +85,17 @@ export async function readFrame(path: string, options: ReadOptions = {}): Promis
   });
 }
 
-function planRead(path: string, info: readonly ColumnInfo[], options: ReadOptions): ColumnPlan[] {
+/**
+ * The string columns (not typed by the caller) whose values are dates: column -> format. A
+ * sample decides, unless an earlier read of this source found a value that contradicted it.
+ */
+async function datesAmongStrings(c: DuckDBConnection, src: Source, info: readonly ColumnInfo[], options: ReadOptions): Promise<Map<string, string>> {
+  const wanted = options.columns ? new Set(options.columns) : undefined;
+  const strings = info.filter((i) => i.duckdbType.toUpperCase() === 'VARCHAR' && options.types?.[i.name] === undefined && (!wanted || wanted.has(i.name))).map((i) => i.name);
+  return inferDatetimeFormats(c, fromSql(src), strings, src.fullSniff ? undefined : FORMAT_SAMPLE_ROWS);
+}
+
+function planRead(path: string, info: readonly ColumnInfo[], options: ReadOptions, dates: ReadonlyMap<string, string> = new Map()): ColumnPlan[] {
   const types = options.types ?? {};
   requireColumns(path, info.map((i) => i.name), Object.keys(types), 'column named in types:');
   let wanted = info;
@@ -92,9 +106,10 @@ function planRead(path: string, info: readonly ColumnInfo[], options: ReadOption
   }
   return wanted.map((col) => {
     const asked = types[col.name];
+    if (asked === undefined && dates.has(col.name)) return planColumn(col.name, col.duckdbType, 'datetime', false, dates.get(col.name), true);
     // VARCHAR columns get 'categorical' here and are re-decided by the sink after reading.
     const type = asked ?? typeOfDuckDB(col.duckdbType) ?? 'categorical';
-    return planColumn(col.name, col.duckdbType, type, asked !== undefined);
+    return planColumn(col.name, col.duckdbType, type, asked !== undefined, asked === 'datetime' ? options.formats?.[col.name] : undefined);
   });
 }
 
@@ -107,7 +122,8 @@ async function recover(c: DuckDBConnection, src: Source, plans: readonly ColumnP
   if (e instanceof SomaError || !isConversionError(e)) return undefined;
   const bad = await findBadValue(c, src, plans);
   if (bad) throw bad;
-  if (src.fullSniff || src.format === 'parquet') return undefined;
+  // Typed files have nothing to re-sniff, except a date format guessed from a sample.
+  if (src.fullSniff || (!src.csv && !plans.some((p) => p.inferred))) return undefined;
   return { ...src, fullSniff: true };
 }
 
@@ -118,7 +134,7 @@ async function readAll(c: DuckDBConnection, db: DuckDB, src: Source, plans: read
   const result = await c.run(selectSql(src, plans, limit));
   const rows = result.rowCount;
   const sinks: ColumnSink[] = plans.map((p) =>
-    makeSink(db, p.name, p.wire, p.requested || p.wire === 'double' || p.duckdbType.toUpperCase() !== 'VARCHAR' ? p.type : 'infer', rows),
+    makeSink(db, p.name, p.wire, p.requested || p.wire === 'double' || p.duckdbType.toUpperCase() !== 'VARCHAR' ? p.type : 'infer', rows, undefined, p.format),
   );
   for (let k = 0; k < result.chunkCount; k++) {
     const chunk = result.getChunk(k);
@@ -134,6 +150,8 @@ export interface SchemaColumn {
   type: ColumnType;
   /** For categorical columns: these come first in each chunk's dictionary, in this order. */
   categories?: readonly string[];
+  /** For datetime columns read from strings that are not ISO: the strptime format (`%b %d %Y`). */
+  format?: string;
 }
 
 export interface ChunkInfo {
@@ -183,7 +201,7 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
     for (;;) {
       const byName = new Map(info.map((i) => [i.name, i]));
       const plans: ColumnPlan[] = [
-        ...options.schema.map((s) => planColumn(s.name, byName.get(s.name)!.duckdbType, s.type, true)),
+        ...options.schema.map((s) => planColumn(s.name, byName.get(s.name)!.duckdbType, s.type, true, s.format)),
         ...pass.map((n) => {
           const t = byName.get(n)!.duckdbType;
           return planColumn(n, t, typeOfDuckDB(t) ?? 'text', false);
@@ -248,7 +266,7 @@ export async function* readFrameChunks(path: string, options: ChunkOptions): Asy
 
 function newSinks(db: DuckDB, plans: readonly ColumnPlan[], categories: Map<string, readonly string[] | undefined>, capacity: number): ColumnSink[] {
   if (plans.length === 0) throw new SomaError('USAGE', 'readFrameChunks needs at least one schema or pass-through column');
-  return plans.map((p) => makeSink(db, p.name, p.wire, p.type, capacity, categories.get(p.name)));
+  return plans.map((p) => makeSink(db, p.name, p.wire, p.type, capacity, categories.get(p.name), p.format));
 }
 
 /** The end marker's column; NULL in every row of the file. */

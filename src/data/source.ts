@@ -13,6 +13,7 @@ import { badValue } from './checks.js';
 import { dialectOptions, sniffDialect, whitespaceSql, type CsvDialect, type CsvOptions } from './dialect.js';
 import { arrowTable } from './arrow.js';
 import { withConnection } from './duckdb.js';
+import { ISO, parseSql } from './datetime-formats.js';
 import { parseNumber } from './parse-values.js';
 
 /** A column as the file holds it. */
@@ -108,7 +109,7 @@ export function fromSql(src: Source): string {
   const opts: string[] = src.csv ? dialectOptions(src.csv) : [];
   // After a value later in the file contradicted the type DuckDB sniffed from its first rows,
   // sniff the whole file instead so such a column is read as text rather than failing.
-  if (src.fullSniff) opts.push('sample_size = -1');
+  if (src.fullSniff && src.csv) opts.push('sample_size = -1');
   // The dialect carries a TSV's tab, so both read as CSV with it.
   return readerSql(src.path, src.format === 'tsv' ? 'csv' : src.format, opts);
 }
@@ -142,7 +143,7 @@ export function duckError(e: unknown, path: string): SomaError {
 /** Whether a DuckDB error is a value that did not fit its column's type. */
 export function isConversionError(e: unknown): boolean {
   const msg = errorMessage(e);
-  return /Conversion Error|Could not convert|Failed to cast|JSON transform error/i.test(msg);
+  return /Conversion Error|Could not convert|Failed to cast|JSON transform error|Could not parse string/i.test(msg);
 }
 
 function firstLine(msg: string): string {
@@ -160,13 +161,24 @@ export interface ColumnPlan {
   readonly requested: boolean;
   readonly wire: Wire;
   readonly sql: string;
+  /** Datetime from strings: the strptime format (datetime-formats.ts), absent for ISO. */
+  readonly format?: string;
+  /** Whether `format` was inferred from a sample (so a later value may contradict it). */
+  readonly inferred?: boolean;
 }
 
-/** The SELECT expression that turns a column of DuckDB type `duckType` into soma type `type`. */
-export function planColumn(name: string, duckType: string, type: ColumnType, requested: boolean): ColumnPlan {
+/**
+ * The SELECT expression that turns a column of DuckDB type `duckType` into soma type `type`.
+ * `format` (datetime from strings) is a strptime format; `inferred` marks one guessed from a sample.
+ */
+export function planColumn(name: string, duckType: string, type: ColumnType, requested: boolean, format?: string, inferred = false): ColumnPlan {
   const c = sqlIdent(name);
   const t = duckType.toUpperCase();
   const base = { name, type, duckdbType: duckType, requested };
+  if (type === 'datetime' && format !== undefined && format !== ISO && t === 'VARCHAR') {
+    // Strict strptime: a value that does not match stops the read (and is then found by row).
+    return { ...base, wire: 'double', sql: `CAST(epoch_ms(${parseSql(c, format, false)}) AS DOUBLE)`, format, ...(inferred ? { inferred } : {}) };
+  }
   switch (type) {
     case 'numeric': {
       if (t === 'BOOLEAN') return { ...base, wire: 'double', sql: `CAST(CAST(${c} AS INTEGER) AS DOUBLE)` };
@@ -210,12 +222,13 @@ export async function findBadValue(c: DuckDBConnection, src: Source, plans: read
   for (const p of checked) {
     const v = sqlIdent(p.name);
     const target = p.type === 'numeric' ? 'DOUBLE' : isNumericDuckType(p.duckdbType) ? 'DOUBLE' : 'TIMESTAMPTZ';
+    const fails = p.format !== undefined && p.format !== ISO ? `${parseSql(v, p.format, true)} IS NULL` : `TRY_CAST(${v} AS ${target}) IS NULL`;
     // Row numbers from file order: row_number() over an unordered window keeps DuckDB's
     // insertion order; for a glob the count restarts in each file.
     const rn = glob ? `row_number() OVER (PARTITION BY filename ORDER BY __pos)` : '__pos';
     const sql = `SELECT ${rn} AS __row, ${glob ? 'filename' : "''"} AS __file, ${v} AS __value FROM (
         SELECT row_number() OVER () AS __pos, * FROM ${raw}) AS r
-      WHERE ${v} IS NOT NULL AND TRY_CAST(${v} AS ${target}) IS NULL ORDER BY __pos LIMIT 1`;
+      WHERE ${v} IS NOT NULL AND ${fails} ORDER BY __pos LIMIT 1`;
     let rows: unknown[][];
     try {
       rows = (await c.runAndReadAll(sql)).getRows() as unknown[][];
@@ -229,7 +242,7 @@ export async function findBadValue(c: DuckDBConnection, src: Source, plans: read
   }
   if (!best) return undefined;
   const plan = checked.find((p) => p.name === best.column)!;
-  return badValue(best.file, best.column, best.row, best.value, plan.type);
+  return badValue(best.file, best.column, best.row, best.value, plan.type, plan.format);
 }
 
 /** A relation with the named columns as raw strings (as the file spells them), in file order. */

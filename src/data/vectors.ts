@@ -179,6 +179,7 @@ export class DoubleSink implements ColumnSink {
     readonly name: string,
     private readonly type: 'numeric' | 'datetime',
     capacity: number,
+    private readonly format?: string,
   ) {
     this.buf = new DoubleBuffer(capacity);
   }
@@ -191,6 +192,7 @@ export class DoubleSink implements ColumnSink {
     this.buf.length += count;
   }
   finish(): Column {
+    if (this.type === 'datetime' && this.format !== undefined) return { type: 'datetime', name: this.name, values: this.buf.take(), format: this.format };
     return { type: this.type, name: this.name, values: this.buf.take() };
   }
 }
@@ -279,7 +281,8 @@ export class StringSink implements ColumnSink {
   }
 }
 
-export function makeSink(db: DuckDB, name: string, wire: 'double' | 'varchar', type: ColumnType | 'infer', capacity: number, categories?: readonly string[]): ColumnSink {
-  if (wire === 'double') return new DoubleSink(db.bindings, name, type === 'datetime' ? 'datetime' : 'numeric', capacity);
+/** `format`: a datetime column's strptime format, recorded on the column it finishes. */
+export function makeSink(db: DuckDB, name: string, wire: 'double' | 'varchar', type: ColumnType | 'infer', capacity: number, categories?: readonly string[], format?: string): ColumnSink {
+  if (wire === 'double') return new DoubleSink(db.bindings, name, type === 'datetime' ? 'datetime' : 'numeric', capacity, format);
   return new StringSink(db.bindings, name, type === 'categorical' || type === 'text' ? type : 'infer', capacity, categories);
 }

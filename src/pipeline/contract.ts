@@ -19,6 +19,8 @@ export interface InputColumn {
   categories?: string[];
   min?: number;
   max?: number;
+  /** Datetime columns read from strings that are not ISO: the strptime format (`%b %d %Y`), so inputs parse alike. */
+  format?: string;
 }
 
 export interface InputContract {
@@ -45,7 +47,7 @@ export function buildContract(features: Frame, task: Task, target: string, class
           if (v > max) max = v;
         }
       }
-      return { name: c.name, type: c.type, missing_share: missing / n, ...(min <= max ? { min, max } : {}) };
+      return { name: c.name, type: c.type, missing_share: missing / n, ...(min <= max ? { min, max } : {}), ...(c.type === 'datetime' && c.format !== undefined ? { format: c.format } : {}) };
     }
     if (c.type === 'categorical') {
       let missing = 0;
@@ -62,7 +64,7 @@ export function buildContract(features: Frame, task: Task, target: string, class
 
 /** The columns a reader must deliver for this contract, typed and (categorical) seeded with the learned categories. */
 export function inputSchema(contract: InputContract): SchemaColumn[] {
-  return contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}) }));
+  return contract.columns.map((c) => ({ name: c.name, type: c.type, ...(c.categories ? { categories: c.categories } : {}), ...(c.format !== undefined ? { format: c.format } : {}) }));
 }
 
 /** A chunk of input split into the id column (passed through to the output) and the model's inputs. */
@@ -74,4 +76,9 @@ export function splitIdColumn(contract: InputContract, chunk: Frame): { passThro
 /** The notice for input columns the model does not read (they are ignored). */
 export function ignoredColumnsNotice(source: string, extra: readonly string[]): string {
   return `${source}: ignoring ${extra.length} column(s) the model does not use: ${extra.slice(0, 10).join(', ')}`;
+}
+
+/** The strptime formats of the contract's datetime columns that have one, by column. */
+export function inputFormats(contract: InputContract): Record<string, string> {
+  return Object.fromEntries(contract.columns.filter((c) => c.format !== undefined).map((c) => [c.name, c.format!]));
 }

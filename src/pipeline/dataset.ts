@@ -9,6 +9,7 @@ import { classLabels } from '../tasks/encode.js';
 import type { TaskSpec } from '../tasks/spec.js';
 import { inspectColumns, readFrame } from '../data/read.js';
 import { splitIndices } from '../data/split.js';
+import { identifierColumns } from '../data/identifiers.js';
 import { sha256File } from '../registry/checksums.js';
 import { sha256 } from '../util/hash.js';
 import { rowsWithTarget } from './target.js';
@@ -44,7 +45,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     // such rather than as a bad type override.
     const present = new Set((await inspectColumns(file, d.format, d.csv)).map((c) => c.name));
     checkColumns(present, config, p);
-    return readFrame(file, { format: d.format, types, csv: d.csv, onWarning: (w) => warnings.push(w) });
+    return readFrame(file, { format: d.format, types, formats: d.formats, csv: d.csv, onWarning: (w) => warnings.push(w) });
   };
   const warnings: string[] = [];
 
@@ -55,6 +56,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     const hashing = hashSources(configDir, [d.source]);
     hashing.catch(() => undefined);
     const frame = await read(d.source);
+    warnIdentifiers(frame, config, d.source, warnings);
     const sha256 = await hashing;
     const kept = dropMissingTarget(frame, d.target, d.source, warnings);
     const target = kept.column(d.target)!;
@@ -90,6 +92,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     d.validation !== undefined ? read(d.validation) : Promise.resolve(undefined),
     d.test !== undefined ? read(d.test) : Promise.resolve(undefined),
   ]);
+  warnIdentifiers(trainRaw, config, trainFile, warnings);
   let train = dropMissingTarget(trainRaw, d.target, trainFile, warnings);
   let validation: Frame;
   if (validationRaw) {
@@ -124,6 +127,18 @@ function checkColumns(present: ReadonlySet<string>, config: SomaConfig, file: st
     throw new SomaError('DATA_MISSING_COLUMN', `${file}: ${missing.map(([k, c]) => `${k} column ${JSON.stringify(c)}`).join(', ')} not found (columns: ${names.join(', ')})`, {
       details: { file, missing: missing.map(([, c]) => c) },
     });
+  }
+}
+
+/** A warning for each feature column that looks like a row identifier (checked in file order, before any split). */
+function warnIdentifiers(frame: Frame, config: SomaConfig, file: string, warnings: string[]): void {
+  const d = config.data;
+  const notFeatures = [d.target, ...(d.id !== undefined ? [d.id] : []), ...d.drop, ...(d.split.by !== undefined ? [d.split.by] : [])];
+  for (const id of identifierColumns(frame, notFeatures)) {
+    warnings.push(
+      `${file}: column "${id.name}" looks like a row identifier (${id.why}); as a feature it only lets the model memorise rows: ` +
+        `set data.id: ${JSON.stringify(id.name)} (kept out of the features, copied into predictions) or add it to data.drop`,
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import { SomaError } from '../errors.js';
 import type { ColumnType } from '../data/frame.js';
 import { readFrame, type CsvOptions } from '../data/read.js';
 import { loadModel } from './loaded-model.js';
+import { inputFormats } from './contract.js';
 import { rowsWithTarget } from './target.js';
 import { scoreSplit, undefinedMetricWarnings } from './scoring.js';
 import { evaluateGates, gateAliases, resolveGateBaselines, type GateResult } from './gates.js';
@@ -50,7 +51,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
       details: { file: options.data, missing },
     });
   }
-  const raw = await readFrame(options.data, { ...(options.format ? { format: options.format } : {}), ...(options.csv ? { csv: options.csv } : {}), types, columns: wanted });
+  const raw = await readFrame(options.data, { ...(options.format ? { format: options.format } : {}), ...(options.csv ? { csv: options.csv } : {}), types, formats: inputFormats(contract), columns: wanted });
   const warnings: string[] = [];
   const keep = rowsWithTarget(raw.column(contract.target)!);
   const frame = keep.length === raw.rows ? raw : raw.take(keep);

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
 import { SomaError } from '../errors.js';
-import { readFrame } from '../data/read.js';
+import { readFrame, type CsvOptions } from '../data/read.js';
+import { identifierColumns, type IdentifierColumn } from '../data/identifiers.js';
 import { profileFrame, type ColumnProfile } from '../data/profile.js';
 import { checkConfig } from '../config/load.js';
 import { formatIssue } from '../config/issues.js';
@@ -19,6 +20,9 @@ import type { Task } from '../tasks/task.js';
 
 export interface InitOptions {
   data: string;
+  /** CSV dialect options given on the command line; written into the config as data.csv. */
+  csv?: CsvOptions;
+  onWarning?: (message: string) => void;
   target: string;
   output: string;
   name?: string;
@@ -34,6 +38,8 @@ export interface InitResult {
   rows: number;
   features: string[];
   dropped: string[];
+  /** The column made data.id (it looked like a row identifier), if any. */
+  id: string | null;
 }
 
 export async function init(options: InitOptions): Promise<InitResult> {
@@ -42,16 +48,32 @@ export async function init(options: InitOptions): Promise<InitResult> {
   if (!options.force && (await exists(options.output))) {
     throw new SomaError('USAGE', `${options.output} already exists (pass --force to overwrite it)`);
   }
-  const frame = await readFrame(options.data);
+  const csv = options.csv ?? {};
+  let headerNote: string | undefined;
+  const frame = await readFrame(options.data, {
+    csv,
+    onWarning: (w) => {
+      headerNote ??= w;
+      options.onWarning?.(w);
+    },
+  });
   if (!frame.has(options.target)) {
-    throw new SomaError('DATA_MISSING_COLUMN', `${options.data}: no column ${JSON.stringify(options.target)} for --target (columns: ${frame.names.join(', ')})`);
+    throw new SomaError('DATA_MISSING_COLUMN', `${options.data}: no column ${JSON.stringify(options.target)} for --target (columns: ${frame.names.join(', ')})`, {
+      ...(headerNote ? { hint: headerNote } : {}),
+    });
   }
   const profile = profileFrame(frame);
   const target = profile.find((c) => c.name === options.target)!;
   // The first registered task whose spec suggests itself (classification for few integer values).
   const task = suggestTask(frame.column(options.target)!, target.unique);
-  const dropped = profile.filter((c) => c.name !== options.target && (c.type === 'text' || c.unique === 0)).map((c) => c.name);
-  const features = profile.filter((c) => c.name !== options.target && !dropped.includes(c.name)).map((c) => c.name);
+  // A config that train would refuse (a class per row) is not written either.
+  task.target.check?.(task.target.labels(frame.column(options.target)!), target.rows - target.missing, options.target);
+  // Row identifiers: the first becomes data.id (passed through to predictions), the others are dropped.
+  const ids = identifierColumns(frame, [options.target]);
+  const id = ids[0]?.name ?? null;
+  const idDropped = ids.slice(1).map((i) => i.name);
+  const dropped = profile.filter((c) => c.name !== options.target && c.name !== id && (c.type === 'text' || c.unique === 0 || idDropped.includes(c.name))).map((c) => c.name);
+  const features = profile.filter((c) => c.name !== options.target && c.name !== id && !dropped.includes(c.name)).map((c) => c.name);
   const outDir = path.dirname(path.resolve(options.output));
   const name = options.name ?? defaultName(options.output === 'soma.yaml' ? path.join(outDir, 'soma.yaml') : options.output);
   const text = renderConfig({
@@ -60,18 +82,30 @@ export async function init(options: InitOptions): Promise<InitResult> {
     source: toPosix(path.relative(outDir, path.resolve(options.data))),
     target: options.target,
     dropped,
+    id: ids[0] ?? null,
+    csv,
     schema: toPosix(path.relative(outDir, options.schemaPath)),
     profile,
   });
   const { issues } = checkConfig(text, options.output);
   if (issues.length > 0) throw new SomaError('INTERNAL', `the generated config does not validate:\n${issues.map(formatIssue).join('\n')}`);
   await writeFileAtomic(options.output, text);
-  return { config: options.output, name, task: task.name, rows: frame.rows, features, dropped };
+  return { config: options.output, name, task: task.name, rows: frame.rows, features, dropped, id };
 }
 
 const yamlString = (s: string): string => (/^[A-Za-z0-9_.\/-]+$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) ? s : JSON.stringify(s));
 
-function renderConfig(c: { name: string; task: TaskSpec; source: string; target: string; dropped: string[]; schema: string; profile: ColumnProfile[] }): string {
+function renderConfig(c: {
+  name: string;
+  task: TaskSpec;
+  source: string;
+  target: string;
+  dropped: string[];
+  id: IdentifierColumn | null;
+  csv: CsvOptions;
+  schema: string;
+  profile: ColumnProfile[];
+}): string {
   const lines = [
     `# yaml-language-server: $schema=${c.schema}`,
     `# Written by soma init from ${c.source} (${c.profile[0]?.rows ?? 0} rows). Edit freely; \`soma validate\` checks it.`,
@@ -82,8 +116,14 @@ function renderConfig(c: { name: string; task: TaskSpec; source: string; target:
     `  source: ${yamlString(c.source)}`,
     `  target: ${yamlString(c.target)}`,
   ];
+  const csv = csvYaml(c.csv);
+  if (csv) lines.push(`  csv: ${csv}`);
+  if (c.id) {
+    lines.push(`  # looks like a row identifier (${c.id.why}): not a feature, copied into predictions`);
+    lines.push(`  id: ${yamlString(c.id.name)}`);
+  }
   if (c.dropped.length > 0) {
-    lines.push(`  # free-text or empty columns, left out (a text step will be able to use text):`);
+    lines.push(`  # free-text, empty or identifier columns, left out (a text step will be able to use text):`);
     lines.push(`  drop: [${c.dropped.map(yamlString).join(', ')}]`);
   }
   lines.push(`  split: {train: 0.7, validation: 0.15, test: 0.15${c.task.stratify ? ', stratify: true' : ''}}`);
@@ -101,6 +141,18 @@ function renderConfig(c: { name: string; task: TaskSpec; source: string; target:
 }
 
 const toPosix = (p: string): string => p.split(path.sep).join('/');
+
+/** The options given as a flow mapping for data.csv, or undefined when none were. */
+function csvYaml(o: CsvOptions): string | undefined {
+  const parts: string[] = [];
+  if (o.delimiter !== undefined) parts.push(`delimiter: ${JSON.stringify(o.delimiter)}`);
+  if (o.header !== undefined) parts.push(`header: ${o.header}`);
+  if (o.skipRows !== undefined) parts.push(`skip_rows: ${o.skipRows}`);
+  if (o.naValues !== undefined) parts.push(`na_values: [${o.naValues.map((v) => JSON.stringify(v)).join(', ')}]`);
+  if (o.quote !== undefined) parts.push(`quote: ${JSON.stringify(o.quote)}`);
+  if (o.comment !== undefined) parts.push(`comment: ${JSON.stringify(o.comment)}`);
+  return parts.length > 0 ? `{${parts.join(', ')}}` : undefined;
+}
 
 async function exists(p: string): Promise<boolean> {
   try {

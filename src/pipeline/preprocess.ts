@@ -3,6 +3,7 @@
 // and writes the transformed training rows to F and the fitted pipeline beside it as
 // `<F without extension>.preprocess.json`, the same JSON `soma train` registers.
 
+import { trainingLabels } from './target.js';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { SomaError } from '../errors.js';
@@ -55,7 +56,7 @@ export async function preprocess(options: PreprocessOptions): Promise<Preprocess
   data.warnings.forEach(warn);
   const targetColumn = data.train.column(config.data.target)!;
   const task = inferTask(config.task, spec.tasks, targetColumn);
-  const classes = task.target.labels(targetColumn);
+  const classes = trainingLabels(task, targetColumn, config.data.target);
   const y = task.target.encode(data.train, config.data.target, classes, 'training split');
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
 

@@ -23,6 +23,7 @@ import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
 import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
+import { trainingLabels } from './target.js';
 import { scoreSplit, undefinedMetricWarnings, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
@@ -87,10 +88,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const taskSpec = inferTask(config.task, spec.tasks, data.train.column(config.data.target)!);
   const task = taskSpec.name;
   checkSupportsTask(spec, task, config.model.type);
-  const classes = taskSpec.target.labels(data.train.column(config.data.target)!);
-  if (classes.length < taskSpec.target.minLabels) {
-    throw new SomaError('DATA_BAD_VALUE', `target "${config.data.target}" has ${classes.length} class${classes.length === 1 ? '' : 'es'} in the training split (expected at least ${taskSpec.target.minLabels})`);
-  }
+  const classes = trainingLabels(taskSpec, data.train.column(config.data.target)!, config.data.target);
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
   const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
   const trainFeatures = featuresOf(data.train);

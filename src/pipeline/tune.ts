@@ -28,6 +28,7 @@ import { sha256 } from '../util/hash.js';
 import { shellQuote } from '../util/shell.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadDataset, type Dataset } from './dataset.js';
+import { trainingLabels } from './target.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
 import { stackFrames } from './search-frames.js';
 import { commonTasks } from './target.js';
@@ -166,7 +167,7 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
   const taskSpec = inferTask(config.task, candidateTasks(config), targetCol);
   const task = taskSpec.name;
   for (const f of families) checkSupportsTask(findEstimator(f), task, f);
-  const classes = taskSpec.target.labels(targetCol);
+  const classes = trainingLabels(taskSpec, targetCol, config.data.target);
   const metric = search.metric ?? config.evaluate.metrics?.[0] ?? taskSpec.searchMetric;
   resolveMetricNames(task, [metric]);
   const direction = search.direction ?? metricDirection(metric);

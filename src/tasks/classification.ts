@@ -4,6 +4,7 @@
 // calibration and the confusion matrix.
 
 import { numericValues, type Column } from '../data/frame.js';
+import { SomaError } from '../errors.js';
 import { classificationDiagnostics } from '../evaluate/diagnostics.js';
 import { classificationMetrics, confusionMatrix, scoreMetrics } from '../evaluate/metrics/index.js';
 import { classLabels, encodeClasses } from './encode.js';
@@ -11,6 +12,14 @@ import type { TaskSpec } from './spec.js';
 
 /** `soma init`: numeric targets with at most this many distinct integer values are taken as class labels. */
 const MAX_CLASSES_FOR_NUMERIC = 10;
+/**
+ * More classes than this with fewer than MIN_ROWS_PER_CLASS rows each on average (Boston's house
+ * prices read as labels: 230 classes in 368 rows) mean the values hardly repeat: not classes.
+ */
+const MANY_CLASSES = 20;
+const MIN_ROWS_PER_CLASS = 5;
+/** Labels that are numbers, but for a stray header line or two: a number to predict. */
+const NUMERIC_LABEL_SHARE = 0.9;
 
 export const classificationTask: TaskSpec = {
   name: 'classification',
@@ -20,6 +29,21 @@ export const classificationTask: TaskSpec = {
     claims: (target) => target.type !== 'numeric',
     suggests: (target, distinct) => target.type !== 'numeric' || (distinct <= MAX_CLASSES_FOR_NUMERIC && integral(target)),
     labels: classLabels,
+    check(labels, rows, name) {
+      const k = labels.length;
+      if (rows < 2 || !(k >= rows || (k > MANY_CLASSES && rows < MIN_ROWS_PER_CLASS * k))) return;
+      const numeric = labels.filter((l) => l.trim() !== '' && Number.isFinite(Number(l))).length >= NUMERIC_LABEL_SHARE * k;
+      throw new SomaError(
+        'DATA_BAD_VALUE',
+        `target "${name}" has ${k} classes in ${rows} rows (${k >= rows ? 'a different value in every row' : `${(rows / k).toFixed(1)} rows a class`}): classification needs classes that repeat`,
+        {
+          hint: numeric
+            ? `"${name}" holds numbers: to predict them, set task: regression (with data.types: {${JSON.stringify(name)}: numeric} if it reads as text); if the file has lines above its header, set data.csv.skip_rows`
+            : `a target with a value per row looks like an identifier or free text; choose another target, or group its values into fewer classes`,
+          details: { target: name, classes: k, rows },
+        },
+      );
+    },
     encode: (frame, name, labels, what) => encodeClasses(frame, name, 'classification', labels, what),
   },
   metrics: classificationMetrics,

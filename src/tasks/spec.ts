@@ -40,6 +40,11 @@ export interface TargetEncoding {
   suggests(target: Column, distinct: number): boolean;
   /** The labels of the training split in model order (a class target's classes), else []. */
   labels(target: Column): string[];
+  /**
+   * Throws when the labels cannot be this task's (a class per row: an identifier or a number,
+   * not classes), naming the column and what to do instead. Absent: any labels will do.
+   */
+  check?(labels: readonly string[], rows: number, name: string): void;
   /** The target of `frame`, encoded for estimators; `what` names the data in errors. */
   encode(frame: Frame, name: string, labels: readonly string[], what: string): Target;
 }
