@@ -44,6 +44,8 @@ export interface ReadOptions {
   csv?: CsvOptions;
   /** Told what the reader noticed but read anyway (a header row that looks like data). */
   onWarning?: (message: string) => void;
+  /** How warnings name the file (default: `path`), e.g. as the config wrote it. */
+  label?: string;
 }
 
 /** Column names and DuckDB types of a file (or glob), without reading its data. */
@@ -67,7 +69,7 @@ export async function readFrame(path: string, options: ReadOptions = {}): Promis
       const info = await describeSource(c, src);
       if (!warned && src.csv) {
         warned = true;
-        const w = headerWarning(path, info.map((i) => i.name));
+        const w = headerWarning(options.label ?? path, info.map((i) => i.name));
         if (w) options.onWarning?.(w);
       }
       const formats = await datesAmongStrings(c, src, info, options);

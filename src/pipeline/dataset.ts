@@ -10,6 +10,7 @@ import type { TaskSpec } from '../tasks/spec.js';
 import { inspectColumns, readFrame } from '../data/read.js';
 import { splitIndices } from '../data/split.js';
 import { identifierColumns } from '../data/identifiers.js';
+import { headerWarning } from '../data/dialect.js';
 import { sha256File } from '../registry/checksums.js';
 import { sha256 } from '../util/hash.js';
 import { rowsWithTarget } from './target.js';
@@ -45,7 +46,7 @@ export async function loadDataset(config: SomaConfig, configDir: string, taskHin
     // such rather than as a bad type override.
     const present = new Set((await inspectColumns(file, d.format, d.csv)).map((c) => c.name));
     checkColumns(present, config, p);
-    return readFrame(file, { format: d.format, types, formats: d.formats, csv: d.csv, onWarning: (w) => warnings.push(w) });
+    return readFrame(file, { format: d.format, types, formats: d.formats, csv: d.csv, label: p, onWarning: (w) => warnings.push(w) });
   };
   const warnings: string[] = [];
 
@@ -124,7 +125,10 @@ function checkColumns(present: ReadonlySet<string>, config: SomaConfig, file: st
   const missing = wanted.filter(([, c]) => !present.has(c));
   if (missing.length > 0) {
     const names = [...present];
+    // Names that look like data usually mean the header is not on the first line.
+    const header = headerWarning(file, names);
     throw new SomaError('DATA_MISSING_COLUMN', `${file}: ${missing.map(([k, c]) => `${k} column ${JSON.stringify(c)}`).join(', ')} not found (columns: ${names.join(', ')})`, {
+      ...(header ? { hint: header } : {}),
       details: { file, missing: missing.map(([, c]) => c) },
     });
   }
