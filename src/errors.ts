@@ -34,6 +34,11 @@ export type SomaErrorCode =
   | 'ABORTED'
   | 'INTERNAL';
 
+/** Whether `s` is one of soma's error codes (codes cross worker threads and journals as strings). */
+export function isSomaErrorCode(s: string): s is SomaErrorCode {
+  return Object.prototype.hasOwnProperty.call(exitCodeOf, s);
+}
+
 const exitCodeOf: Record<SomaErrorCode, ExitCode> = {
   USAGE: ExitCode.usage,
   CONFIG_INVALID: ExitCode.usage,

@@ -1,19 +1,23 @@
-// `soma validate -c F`: schema-checks a config and lists every problem with file:line:col.
+// `soma validate -c F`: schema-checks a config and lists every problem with file:line:col; then
+// what can be checked before a long run: the data files exist and hold the columns the config
+// names, metrics and gates belong to the task and are computed, an explicit version is free.
 
 import type { Command } from 'commander';
 import { SomaError } from '../errors.js';
 import type { CommandContext } from './context.js';
+import { markDuckDBLoaded } from './lazy.js';
 
 export function registerValidate(program: Command, ctx: CommandContext): void {
   program
     .command('validate')
-    .description('check a config against the schema; every problem with file:line:col (exit 0 or 2)')
+    .description('check a config: the schema (every problem with file:line:col), then its data files and columns, metrics and gates for the task, and an explicit version (exit 0 or 2)')
     .option('-c, --config <file>', 'config file', 'soma.yaml')
     .option('--set <key=value>', 'override a config value (repeatable)', collect, [])
-    .action(async (opts: { config: string; set: string[] }, cmd: Command) => {
+    .option('--no-data', 'check the config alone: do not open the data files')
+    .action(async (opts: { config: string; set: string[]; data: boolean }, cmd: Command) => {
       const r = ctx.reporter(cmd);
       const { readFile } = await import('node:fs/promises');
-      const { checkConfig } = await import('../config/load.js');
+      const { checkConfig, keyPosition, parseConfig } = await import('../config/load.js');
       const { formatIssue } = await import('../config/issues.js');
       const { registerBuiltinEstimators } = await import('../models/index.js');
       registerBuiltinEstimators();
@@ -27,10 +31,18 @@ export function registerValidate(program: Command, ctx: CommandContext): void {
         throw new SomaError('CONFIG_NOT_FOUND', `${opts.config}: cannot read config (no such file)`);
       }
       const { issues } = checkConfig(text, opts.config, { sets: opts.set });
+      if (issues.length === 0) {
+        if (opts.data) markDuckDBLoaded();
+        const { preflight } = await import('../pipeline/preflight.js');
+        const loaded = parseConfig(text, file, { sets: opts.set });
+        for (const p of await preflight(loaded, { registryDir: ctx.registryDir(cmd), data: opts.data })) {
+          issues.push({ file: opts.config, ...keyPosition(text, p.key), key: p.key, message: `${p.message}${p.hint ? ` (${p.hint})` : ''}` });
+        }
+      }
       if (issues.length > 0) {
         throw new SomaError('CONFIG_INVALID', `${opts.config}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the config\n${issues.map(formatIssue).join('\n')}`, { details: { issues } });
       }
-      r.result({ config: opts.config, valid: true, issues: [] }, () => `${r.c.green('✓')} ${opts.config} is valid`);
+      r.result({ config: opts.config, valid: true, issues: [] }, () => `${r.c.green('✓')} ${opts.config} is valid${opts.data ? ' (data files and columns checked)' : ''}`);
     });
 }
 

@@ -95,6 +95,21 @@ export function checkConfig(text: string, file: string, options: LoadOptions = {
   return { raw: raw as JsonObject, issues };
 }
 
+/**
+ * Where a dotted key (`evaluate.gates.roc_auc`) is in the config text: the key itself, or the
+ * nearest parent that exists; line 0 when none does (a value given by --set).
+ */
+export function keyPosition(text: string, key: string): { line: number; col: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const segs = key.split('.');
+  for (let n = segs.length; n > 0; n--) {
+    const node = doc.getIn(segs.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]);
+  }
+  return { line: 0, col: 0 };
+}
+
 /** Rules JSON Schema cannot say well: one of source/train, not both params and hyperparameters. */
 function crossFieldIssues(raw: JsonObject, src: PositionSource): ConfigIssue[] {
   const out: ConfigIssue[] = [];

@@ -94,6 +94,13 @@ export interface EstimatorSpec {
   paramsSchema: JsonObject;
   /** Whether the family splits categorical codes natively (else the pipeline one-hot encodes them). */
   nativeCategorical: boolean;
+  /**
+   * false when the family cannot take a missing (NaN) feature value (linear models, networks):
+   * train and tune then check the preprocessed features of every split before fitting, so the
+   * problem is named (feature, split, row) before a long run. Absent or true: missing values are
+   * routed natively (trees).
+   */
+  acceptsMissing?: boolean;
   create(params: JsonObject, task: Task): Estimator;
   /** `files` holds the bytes of the paths `json.artifacts` lists (absent when it lists none). */
   fromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Estimator;

@@ -332,6 +332,7 @@ export const linearSpec: EstimatorSpec = {
   tasks: ['regression'] as Task[],
   paramsSchema: linearParamsSchema,
   nativeCategorical: false,
+  acceptsMissing: false,
   create: (params: JsonObject) => new LinearRegression(params),
   fromJSON: (json: EstimatorJSON) => LinearRegression.fromJSON(json),
 };

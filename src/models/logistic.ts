@@ -447,6 +447,7 @@ export const logisticSpec: EstimatorSpec = {
   tasks: ['classification'] as Task[],
   paramsSchema: logisticParamsSchema,
   nativeCategorical: false,
+  acceptsMissing: false,
   create: (params: JsonObject) => new LogisticRegression(params),
   fromJSON: (json: EstimatorJSON) => LogisticRegression.fromJSON(json),
 };

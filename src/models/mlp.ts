@@ -475,6 +475,13 @@ export class Mlp implements Estimator {
       }
       net.predictRows(rows, out, start);
     }
+    // NaN out means NaN or Infinity in: only then scan the columns, to name the feature.
+    for (let i = 0; i < out.length; i++) {
+      if (Number.isNaN(out[i]!)) {
+        checkComplete({ ...X, names: this.names, columns: cols });
+        break;
+      }
+    }
     return out;
   }
 
@@ -647,6 +654,7 @@ export const mlpSpec: EstimatorSpec = {
   tasks: ['classification', 'regression'] as Task[],
   paramsSchema: mlpParamsSchema,
   nativeCategorical: false,
+  acceptsMissing: false,
   create: (params: JsonObject, task: Task) => new Mlp(params, task),
   fromJSON: (json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>) => Mlp.fromJSON(json, files),
 };

@@ -24,6 +24,8 @@ import { buildContract } from './contract.js';
 import { trainingReference } from './reference.js';
 import { loadDataset } from './dataset.js';
 import { trainingLabels } from './target.js';
+import { requireCompleteInput } from './input-check.js';
+import { assertNoIssues, knownTask, metricIssues, versionIssue } from './preflight.js';
 import { scoreSplit, undefinedMetricWarnings, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
 import { renderReportMarkdown } from './report.js';
@@ -77,6 +79,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const timer = new PhaseTimer();
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
+  // What fails whatever the data says fails now, before the search and the fit: a version that
+  // exists, metrics and gates that are not the task's or are never computed.
+  const early = knownTask(loaded.config);
+  assertNoIssues([
+    ...(early ? metricIssues(loaded.config, early, options.extraGates ?? {}) : []),
+    ...[await versionIssue(options.registryDir, loaded.config.name, options.version ?? loaded.config.model.version)].filter((i) => i !== undefined),
+  ]);
   // With a search: section, tune first; the config's model and steps become the best trial's.
   const search = await searchForTrain(loaded, options);
   const { config } = loaded;
@@ -87,6 +96,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   checkSensitiveColumns(data.train, config.evaluate.sensitive);
   const taskSpec = inferTask(config.task, spec.tasks, data.train.column(config.data.target)!);
   const task = taskSpec.name;
+  if (!early) assertNoIssues(metricIssues(config, taskSpec, options.extraGates ?? {}));
   checkSupportsTask(spec, task, config.model.type);
   const classes = trainingLabels(taskSpec, data.train.column(config.data.target)!, config.data.target);
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
@@ -103,6 +113,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
   if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
+  // A family that cannot take missing values learns of them now, not after the fit.
+  requireCompleteInput(spec, { training: Xtrain, validation: Xval, test: Xtest });
 
   const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
   const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;

@@ -11,7 +11,7 @@ import { registerBuiltinTasks } from '../tasks/index.js';
 import { inferTask, taskHint } from '../tasks/infer.js';
 import type { TaskSpec } from '../tasks/spec.js';
 import { workerUrl } from '../engine/worker-url.js';
-import { SomaError } from '../errors.js';
+import { isSomaErrorCode, SomaError } from '../errors.js';
 import { metricDirection, resolveMetricNames } from '../evaluate/metrics/index.js';
 import { checkSupportsTask, estimatorNames, findEstimator } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
@@ -29,6 +29,9 @@ import { shellQuote } from '../util/shell.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { trainingLabels } from './target.js';
+import { requireCompleteInput } from './input-check.js';
+import { Pipeline } from '../preprocess/pipeline.js';
+import type { Frame } from '../data/frame.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
 import { stackFrames } from './search-frames.js';
 import { commonTasks } from './target.js';
@@ -74,7 +77,46 @@ export async function tune(options: TuneOptions): Promise<SearchOutcome> {
   const task = searchTask(loaded.config);
   const data = await loadDataset(loaded.config, loaded.dir, task);
   data.warnings.forEach((w) => options.onWarning?.(w));
-  return runSearch(loaded, data, options);
+  const outcome = await runSearch(loaded, data, options);
+  if (!outcome.best) throw noTrialSucceeded(outcome);
+  return outcome;
+}
+
+/**
+ * Families that cannot take missing values, checked before the study on what the refit and the
+ * test scoring of `soma train` would give them (the config's steps fitted on the development
+ * rows): with one family the search stops here with train's own error; among several, that
+ * family's trials would all fail, which is said once.
+ */
+function checkFamiliesCanFit(payload: ObjectivePayload, families: readonly string[], dev: Frame, test: Frame | undefined, task: TaskSpec, onWarning: ((m: string) => void) | undefined): void {
+  for (const family of families) {
+    const spec = findEstimator(family);
+    if (spec.acceptsMissing !== false) continue;
+    const y = task.target.encode(dev, payload.target, payload.classes, 'search data');
+    const pipeline = Pipeline.fromConfig(payload.preprocess, { nativeCategorical: spec.nativeCategorical, seed: payload.seed });
+    const fitted = pipeline.fit(dev.drop(payload.nonFeatures), { target: y, classes: payload.classes });
+    try {
+      requireCompleteInput(spec, { training: fitted.X, test: test ? pipeline.transform(test.drop(payload.nonFeatures)) : undefined });
+    } catch (e) {
+      if (families.length === 1 || !(e instanceof SomaError)) throw e;
+      onWarning?.(`every ${family} trial will fail: ${e.message}`);
+    }
+  }
+}
+
+/**
+ * The error of a study in which no trial succeeded, shared by `soma tune` and `soma train` so
+ * both stop alike: the first failure's own code (a data error exits 3, as the refit would) and
+ * message, with the journal that holds the others.
+ */
+export function noTrialSucceeded(outcome: SearchOutcome): SomaError {
+  const first = outcome.trials.find((t) => t.state === 'failed');
+  const code = first?.code !== undefined && isSomaErrorCode(first.code) && first.code !== 'INTERNAL' ? first.code : 'DATA_BAD_VALUE';
+  const why = first?.error ? `; trial ${first.number} failed with: ${first.error}` : '';
+  return new SomaError(code, `search: no trial of study ${outcome.study} succeeded (${outcome.trials.length} failed)${why}`, {
+    hint: `see every trial's error in ${outcome.journal}`,
+    details: { trials: outcome.trials.slice(0, 5).map((t) => ({ number: t.number, error: t.error ?? null, code: t.code ?? null })) },
+  });
 }
 
 /**
@@ -96,12 +138,7 @@ export async function searchForTrain(loaded: LoadedConfig, options: SearchRunOpt
   const task = searchTask(loaded.config);
   const data = await loadDataset(loaded.config, loaded.dir, task);
   const outcome = await runSearch(loaded, data, options);
-  if (!outcome.candidate || !outcome.best) {
-    throw new SomaError('DATA_BAD_VALUE', `search: no trial of study ${outcome.study} succeeded (${outcome.trials.length} failed)`, {
-      hint: `see the errors in ${outcome.journal}`,
-      details: { trials: outcome.trials.slice(0, 5).map((t) => ({ number: t.number, error: t.error ?? null })) },
-    });
-  }
+  if (!outcome.candidate || !outcome.best) throw noTrialSucceeded(outcome);
   const c = outcome.candidate;
   loaded.config.model.type = c.family;
   loaded.config.model.candidates = [c.family];
@@ -196,6 +233,9 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
     seed: config.seed,
     ...(budgetParam ? { budgetParam } : {}),
   };
+
+  // An interrupted run stops as one (resumable) below, whatever the data holds.
+  if (!options.signal?.aborted) checkFamiliesCanFit(payload, families, dev, data.test, taskSpec, options.onWarning);
 
   const fingerprint = sha256(
     canonicalJson({

@@ -41,6 +41,8 @@ export interface TrialRecord {
   metrics?: Record<string, { mean: number; std: number }>;
   budget?: number;
   error?: string;
+  /** The SomaError code of a failure, when it was one. */
+  code?: string;
   duration_s?: number;
 }
 

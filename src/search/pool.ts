@@ -3,7 +3,7 @@
 // crashing trial never stalls the study.
 
 import { parentPort, Worker } from 'node:worker_threads';
-import type { Executor, Job, JobOutcome } from './scheduler.js';
+import { failedOutcome, type Executor, type Job, type JobOutcome } from './scheduler.js';
 
 interface Slot {
   worker: Worker;
@@ -125,7 +125,7 @@ export function serveJobs(setup: (data: unknown) => Promise<(job: Job) => Promis
         const run = await runner!;
         outcome = await run(m.job);
       } catch (e) {
-        outcome = { ok: false, error: e instanceof Error ? e.message : String(e) };
+        outcome = failedOutcome(e);
       }
       port.postMessage({ type: 'result', outcome } satisfies FromWorker);
     })();

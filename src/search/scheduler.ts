@@ -19,7 +19,8 @@ export interface Job {
 
 export type JobOutcome =
   | { ok: true; score: number; metrics?: Record<string, { mean: number; std: number }> }
-  | { ok: false; error: string };
+  /** `code`: the SomaError code when the failure was one (a data error fails every trial alike). */
+  | { ok: false; error: string; code?: string };
 
 /** Where jobs run. `slots` jobs may be in flight at once. */
 export interface Executor {
@@ -101,7 +102,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       const t0 = performance.now();
       const p = executor
         .run(job)
-        .catch((e: unknown): JobOutcome => ({ ok: false, error: e instanceof Error ? e.message : String(e) }))
+        .catch((e: unknown): JobOutcome => failedOutcome(e))
         .then((outcome) => {
           inflight.delete(key);
           if (stopped === 'aborted') return;
@@ -110,7 +111,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
             rung: job.rung,
             params: job.params,
             state: outcome.ok ? 'complete' : 'failed',
-            ...(outcome.ok ? { score: outcome.score, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) } : { error: outcome.error }),
+            ...(outcome.ok ? { score: outcome.score, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) } : { error: outcome.error, ...(outcome.code ? { code: outcome.code } : {}) }),
             ...(job.budget !== undefined ? { budget: job.budget } : {}),
             duration_s: +((performance.now() - t0) / 1000).toFixed(3),
           };
@@ -193,4 +194,10 @@ export class InlineExecutor implements Executor {
     return this.fn(job);
   }
   async close(): Promise<void> {}
+}
+
+/** A job's failure as an outcome, keeping the SomaError code (it crosses to and from workers as plain data). */
+export function failedOutcome(e: unknown): JobOutcome {
+  if (e instanceof SomaError) return { ok: false, error: e.message, code: e.code };
+  return { ok: false, error: e instanceof Error ? e.message : String(e) };
 }

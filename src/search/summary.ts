@@ -18,6 +18,8 @@ export interface TrialSummary {
   /** Hyperband: the budget of the last rung the trial reached. */
   budget?: number;
   error?: string;
+  /** The SomaError code of a failure, when it was one. */
+  code?: string;
   duration_s?: number;
 }
 
@@ -59,6 +61,7 @@ export function toSummary(r: TrialRecord): TrialSummary {
     ...(r.metrics ? { metrics: r.metrics } : {}),
     ...(r.budget !== undefined ? { budget: r.budget } : {}),
     ...(r.error ? { error: r.error } : {}),
+    ...(r.code ? { code: r.code } : {}),
     ...(r.duration_s !== undefined ? { duration_s: r.duration_s } : {}),
   };
 }
