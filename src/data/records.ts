@@ -17,7 +17,8 @@
 // What each column type accepts (anything else is DATA_BAD_VALUE):
 // - numeric: JSON numbers; numeric strings (`"1.5"`, `" 2e3 "`); booleans as 1 and 0, as the
 //   readers cast a BOOLEAN column;
-// - datetime: numbers as epoch milliseconds (as the readers take a numeric column); ISO strings;
+// - datetime: numbers as epoch milliseconds (as the readers take a numeric column); ISO strings,
+//   or strings in the schema column's strptime `format` when it has one (strptime.ts);
 // - categorical: strings as they are; booleans as "true" and "false" (the readers' spelling); a
 //   number as the schema category that spells it (`2` matches "2", or "2.0" when the training
 //   file had that), else as JavaScript spells it; objects and arrays as their JSON text (the JSON
@@ -31,6 +32,7 @@ import type { JsonObject, JsonValue } from '../util/json.js';
 import { badValue, requireColumns } from './checks.js';
 import { Frame, type Column } from './frame.js';
 import { parseInstant, parseNumber } from './parse-values.js';
+import { parseWithFormat } from './strptime.js';
 import type { SchemaColumn } from './read.js';
 
 export interface RecordsOptions {
@@ -131,7 +133,7 @@ function buildFrame(rows: number, options: RecordsOptions, source: string, cells
 }
 
 function buildColumn(s: SchemaColumn, rows: number, cell: Cells, nulls: ReadonlySet<string>, source: string): Column {
-  const bad = (i: number, v: JsonValue): SomaError => badValue(source, s.name, i + 1, shown(v), s.type);
+  const bad = (i: number, v: JsonValue): SomaError => badValue(source, s.name, i + 1, shown(v), s.type, s.format);
   switch (s.type) {
     case 'numeric': {
       const values = new Float64Array(rows);
@@ -155,12 +157,12 @@ function buildColumn(s: SchemaColumn, rows: number, cell: Cells, nulls: Readonly
         if (typeof v === 'number') values[i] = v;
         else if (v === null || v === undefined) values[i] = NaN;
         else if (typeof v === 'string') {
-          const x = nulls.has(v) ? NaN : parseInstant(v);
+          const x = nulls.has(v) ? NaN : s.format !== undefined ? parseWithFormat(v, s.format) : parseInstant(v);
           if (x === undefined) throw bad(i, v);
           values[i] = x;
         } else throw bad(i, v);
       }
-      return { type: 'datetime', name: s.name, values };
+      return { type: 'datetime', name: s.name, values, ...(s.format !== undefined ? { format: s.format } : {}) };
     }
     case 'categorical': {
       const dict = new Dictionary(s.categories ?? []);
