@@ -42,8 +42,17 @@ export interface TargetEncoding {
   encode(frame: Frame, name: string, labels: readonly string[], what: string): Target;
 }
 
+/**
+ * How a task is trained: `rows` is the row-wise flow (split rows, preprocess, fit an estimator,
+ * score the splits). Each name has one flow in pipeline/flows/index.ts; a new kind of training
+ * (a series backtest, user-item interactions) adds its name here and its flow there.
+ */
+export type Workflow = 'rows';
+
 export interface TaskSpec {
   readonly name: Task;
+  /** The flow `soma train` runs for this task (pipeline/flows/); absent = `rows`. */
+  readonly workflow?: Workflow;
   readonly target: TargetEncoding;
   /** The task's metrics: names, directions, which need probabilities, defaults, and how they are computed. */
   readonly metrics: MetricFamily;
