@@ -10,7 +10,7 @@ import type { Task } from '../tasks/task.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
 import { taskHint } from '../tasks/infer.js';
 import type { TaskSpec } from '../tasks/spec.js';
-import { findEstimator } from '../models/catalog.js';
+import { findFamily } from '../models/families.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import type { Progress } from '../models/estimator.js';
 import { chooseVersion, decideBump } from '../registry/bump.js';
@@ -162,7 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  * of the config supports when that is a single task; undefined when the target column decides.
  */
 function knownBeforeData(config: SomaConfig): TaskSpec | undefined {
-  return taskHint(config.task, commonTasks(config.model.candidates.map(findEstimator)));
+  return taskHint(config.task, commonTasks(config.model.candidates.map(findFamily)));
 }
 
 function sha256(s: string): string {
