@@ -8,9 +8,8 @@ import { mapValues, transpose, type Csr } from '../../engine/recsys/csr.js';
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec, FitOptions } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
 import { factorCosine } from './factors.js';
-import { flatSchema, int, num, seedParam, weightsParam } from './params.js';
+import { resolveFamilyParams, flatSchema, int, num, seedParam, weightsParam } from './params.js';
 import { RecommenderBase, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -32,7 +31,7 @@ export class Als extends RecommenderBase {
   private Y: Float32Array = new Float32Array(0);
 
   constructor(params: JsonObject) {
-    super(resolveParams('als', schema, params));
+    super(resolveFamilyParams('als', schema, params));
   }
 
   protected fitData(data: InteractionData, options: FitOptions): void {

@@ -7,8 +7,7 @@ import type { Csr } from '../../engine/recsys/csr.js';
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
-import { flatSchema, int, num } from './params.js';
+import { resolveFamilyParams, flatSchema, int, num } from './params.js';
 import { RecommenderBase, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -26,7 +25,7 @@ export class Biases extends RecommenderBase {
   private bi: Float64Array = new Float64Array(0);
 
   constructor(params: JsonObject) {
-    super(resolveParams('biases', schema, params));
+    super(resolveFamilyParams('biases', schema, params));
   }
 
   protected fitData(data: InteractionData): void {

@@ -9,8 +9,7 @@ import { mapValues, transpose, type Csr } from '../../engine/recsys/csr.js';
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
-import { flatSchema, weightsParam } from './params.js';
+import { resolveFamilyParams, flatSchema, weightsParam } from './params.js';
 import { csrFields, RecommenderBase, takeCsr, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -24,7 +23,7 @@ export class Content extends RecommenderBase {
   private described: Uint8Array = new Uint8Array(0);
 
   constructor(params: JsonObject) {
-    super(resolveParams('content', schema, params));
+    super(resolveFamilyParams('content', schema, params));
   }
 
   protected fitData(data: InteractionData): void {

@@ -8,8 +8,7 @@ import { itemNeighbors, type Similarity } from '../../engine/recsys/neighbors.js
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec, FitOptions } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
-import { flatSchema, int, num, weightsParam } from './params.js';
+import { resolveFamilyParams, flatSchema, int, num, weightsParam } from './params.js';
 import { csrFields, RecommenderBase, takeCsr, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -27,7 +26,7 @@ export class ItemKnn extends RecommenderBase {
   private nb: Csr = { rows: 0, cols: 0, indptr: new Int32Array(1), indices: new Int32Array(0), values: new Float64Array(0) };
 
   constructor(params: JsonObject) {
-    super(resolveParams('item_knn', schema, params));
+    super(resolveFamilyParams('item_knn', schema, params));
   }
 
   private affinity(m: Csr): Csr {

@@ -8,9 +8,8 @@ import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import { fitSgd } from '../../engine/recsys/sgd.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec, FitOptions } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
 import { factorCosine } from './factors.js';
-import { flatSchema, int, num, seedParam } from './params.js';
+import { resolveFamilyParams, flatSchema, int, num, seedParam } from './params.js';
 import { RecommenderBase, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -37,7 +36,7 @@ export class Mf extends RecommenderBase {
   private epochRmse: number[] = [];
 
   constructor(params: JsonObject) {
-    super(resolveParams('mf', schema, params));
+    super(resolveFamilyParams('mf', schema, params));
   }
 
   protected fitData(data: InteractionData, options: FitOptions): void {

@@ -1,6 +1,7 @@
 // Parameter schema pieces the recommendation families share.
 
 import type { JsonObject } from '../../util/json.js';
+import { modelWording, resolveParams } from '../../util/params.js';
 
 export const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
 export const num = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'number', minimum: min, maximum: max, default: def, description });
@@ -17,4 +18,9 @@ export const weightsParam: JsonObject = {
 
 export function flatSchema(properties: JsonObject): JsonObject {
   return { type: 'object', additionalProperties: false, properties };
+}
+
+/** A family's params checked against its schema with defaults filled (util/params.ts). */
+export function resolveFamilyParams(kind: string, schema: JsonObject, params: JsonObject): JsonObject {
+  return resolveParams(schema, params, modelWording(kind));
 }

@@ -6,8 +6,7 @@ import type { Csr } from '../../engine/recsys/csr.js';
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from '../estimator.js';
-import { resolveParams } from '../gbdt.js';
-import { flatSchema, weightsParam } from './params.js';
+import { resolveFamilyParams, flatSchema, weightsParam } from './params.js';
 import { RecommenderBase, type InteractionData } from './recommender.js';
 import type { TensorFile } from './tensor-file.js';
 
@@ -19,7 +18,7 @@ export class Popularity extends RecommenderBase {
   private counts: Float64Array = new Float64Array(0);
 
   constructor(params: JsonObject) {
-    super(resolveParams('popularity', schema, params));
+    super(resolveFamilyParams('popularity', schema, params));
   }
 
   protected fitData(data: InteractionData): void {
