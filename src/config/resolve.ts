@@ -61,7 +61,8 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       validation: str(data['validation']),
       test: str(data['test']),
       format: str(data['format']),
-      target: str(data['target'])!,
+      // Absent only for tasks that read no target (recommendation); the schema requires it elsewhere.
+      target: str(data['target']) ?? '',
       id: str(data['id']),
       drop: Array.isArray(data['drop']) ? data['drop'].map(String) : [],
       types: obj(data['types']) as Record<string, ColumnType>,

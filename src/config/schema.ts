@@ -28,6 +28,17 @@ function allMetricNames(): string[] {
   return [...new Set(taskSpecs().flatMap((t) => t.metrics.metrics.map((m) => m.name)))];
 }
 
+/**
+ * What a metric name may be: a registered name, or for metrics of top-k lists (`ndcg@k`) the
+ * name at any k (`ndcg@10`).
+ */
+function metricNameSchema(metrics: readonly string[]): JsonObject {
+  const plain = metrics.filter((m) => !m.endsWith('@k'));
+  const atK = metrics.filter((m) => m.endsWith('@k')).map((m) => m.slice(0, -2));
+  if (atK.length === 0) return { enum: plain };
+  return { anyOf: [{ enum: plain }, { type: 'string', pattern: `^(${atK.join('|')})@([1-9][0-9]{0,5}|k)$` }] };
+}
+
 export function buildConfigSchema(): JsonObject {
   const metrics = allMetricNames();
   const modelNames = familySpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
@@ -40,7 +51,13 @@ export function buildConfigSchema(): JsonObject {
   const taskConfigs = taskSpecs().flatMap((t) => (t.config ? [t.config] : []));
   const taskSections: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.sections ?? {}));
   const taskData: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.data ?? {}));
-  const taskRules: JsonObject[] = taskConfigs.flatMap((c) => c.rules ?? []);
+  const taskSplit: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.split ?? {}));
+  const taskEvaluate: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.evaluate ?? {}));
+  const noTarget = taskSpecs().filter((t) => t.config?.noTarget).map((t) => t.name);
+  // data.target is required unless the config names a task that reads none.
+  const targetRule: JsonObject[] = noTarget.length > 0 ? [{ if: { properties: { task: { enum: noTarget } }, required: ['task'] }, else: { properties: { data: { required: ['target'] } } } }] : [];
+  const taskRules: JsonObject[] = [...targetRule, ...taskConfigs.flatMap((c) => c.rules ?? [])];
+  const metricName = metricNameSchema(metrics);
   const stepProperties: JsonObject = {};
   for (const s of steps) stepProperties[s.name] = { ...s.paramsSchema, description: s.description };
 
@@ -60,7 +77,7 @@ export function buildConfigSchema(): JsonObject {
       data: {
         type: 'object',
         additionalProperties: false,
-        required: ['target'],
+        ...(noTarget.length > 0 ? {} : { required: ['target'] }),
         description: 'Where the data lives: `source` (split by `split`) or separate `train`/`validation`/`test` files',
         properties: {
           source: { type: 'string', description: 'CSV, TSV, Parquet, JSON or NDJSON file (or glob), relative to this config' },
@@ -87,6 +104,7 @@ export function buildConfigSchema(): JsonObject {
               stratify: { type: 'boolean', default: true, description: 'Keep class shares in every part (classification)' },
               shuffle: { type: 'boolean', default: true, description: 'false keeps file order' },
               by: { type: 'string', description: 'A datetime column: split in time order, oldest rows train' },
+              ...taskSplit,
             },
           },
           ...taskData,
@@ -155,11 +173,11 @@ export function buildConfigSchema(): JsonObject {
         type: 'object',
         additionalProperties: false,
         properties: {
-          metrics: { type: 'array', items: { type: 'string', enum: metrics }, description: 'Metrics to report (default: all for the task)' },
+          metrics: { type: 'array', items: { type: 'string', ...metricName }, description: 'Metrics to report (default: all for the task)' },
           gates: {
             type: 'object',
             description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9", or relative to an alias: "> production - 0.01"; a failed gate exits 4',
-            propertyNames: { enum: metrics },
+            propertyNames: metricName,
             additionalProperties: { type: 'string', pattern: GATE_PATTERN },
           },
           sensitive: {
@@ -175,6 +193,7 @@ export function buildConfigSchema(): JsonObject {
             default: 0.1,
             description: 'A group is flagged when its selection rate or true-positive rate is more than this below the best group\'s',
           },
+          ...taskEvaluate,
         },
       },
       search: searchSchema(modelNames, metrics),

@@ -48,7 +48,7 @@ export interface TargetEncoding {
  * score the splits). Each name has one flow in pipeline/flows/index.ts; a new kind of training
  * (a series backtest, user-item interactions) adds its name here and its flow there.
  */
-export type Workflow = 'rows';
+export type Workflow = 'rows' | 'recommend';
 
 /**
  * What a task adds to the config schema (config/schema.ts merges every registered task's): its
@@ -59,7 +59,12 @@ export type Workflow = 'rows';
 export interface TaskConfigSchema {
   readonly sections?: JsonObject;
   readonly data?: JsonObject;
+  /** Keys of `data.split` and of `evaluate` (recommendation's split method, `evaluate.k`). */
+  readonly split?: JsonObject;
+  readonly evaluate?: JsonObject;
   readonly rules?: readonly JsonObject[];
+  /** The task reads no `data.target` (recommendation names users and items instead): it is not required. */
+  readonly noTarget?: boolean;
 }
 
 export interface TaskSpec {

@@ -5,9 +5,11 @@
 import type { Workflow } from '../../tasks/spec.js';
 import type { TrainFlow } from './flow.js';
 import { rowsFlow } from './rows.js';
+import { recommendFlow } from './recommend.js';
 
 const FLOWS: Readonly<Record<Workflow, TrainFlow>> = {
   rows: rowsFlow,
+  recommend: recommendFlow,
 };
 
 /** The flow of a workflow (undefined: a task decided from the data, which only the row-wise flow does). */
