@@ -15,6 +15,7 @@ import { registerTune } from './tune.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 import { registerPredict } from './predict.js';
+import { registerRecommend } from './recommend.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 
@@ -72,6 +73,7 @@ Quick start:
   registerEvaluate(program, ctx);
   registerCompare(program, ctx);
   registerPredict(program, ctx);
+  registerRecommend(program, ctx);
   registerModels(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
