@@ -34,6 +34,7 @@ const sideFile = (what: string): JsonObject => ({
 export const recommendationTask: TaskSpec = {
   name: 'recommendation',
   workflow: 'recommend',
+  command: 'recommend',
   config: {
     noTarget: true,
     data: {

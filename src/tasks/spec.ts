@@ -71,6 +71,8 @@ export interface TaskSpec {
   readonly name: Task;
   /** The flow `soma train` runs for this task (pipeline/flows/); absent = `rows`. */
   readonly workflow?: Workflow;
+  /** The command that uses this task's models when they are not row-wise (`recommend`), for messages. */
+  readonly command?: string;
   /** Config sections and keys only this task reads; absent = none. */
   readonly config?: TaskConfigSchema;
   readonly target: TargetEncoding;

@@ -183,6 +183,15 @@ describe('soma recommend', () => {
     expect(r.stderr).toMatch(/tensors\.bin/);
   });
 
+  it('when soma predict is given a recommender, then it says to use soma recommend (exit 2)', async () => {
+    const { dir, reg } = await trained('popularity');
+    const input = path.join(dir, 'pairs.csv');
+    writeFileSync(input, 'user,item\n1,2\n');
+    const r = await runCli(['predict', 'fixture-ratings', '--input', input, '--output', path.join(dir, 'p.csv'), '--registry', reg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fixture-ratings_v1\.0\.0 is a recommendation model: it does not predict rows \(use soma recommend\)/);
+  });
+
   it('when a tabular model is given, then soma recommend says it is not a recommender (exit 2)', async () => {
     const dir = tempDir('soma-rec-tab-');
     const reg = path.join(dir, 'reg');
