@@ -43,7 +43,7 @@ export function fitAls(byUser: Csr, byItem: Csr, o: AlsOptions): AlsModel {
   return { factors: f, userFactors: X, itemFactors: Y };
 }
 
-interface Workspace {
+export interface Workspace {
   gram: Float64Array;
   x: Float64Array;
   r: Float64Array;
@@ -51,12 +51,12 @@ interface Workspace {
   ap: Float64Array;
 }
 
-function workspace(f: number): Workspace {
+export function workspace(f: number): Workspace {
   return { gram: new Float64Array(f * f), x: new Float64Array(f), r: new Float64Array(f), p: new Float64Array(f), ap: new Float64Array(f) };
 }
 
 /** Y'Y + reg I into gram (f x f, row-major). */
-function gramOf(Y: Float32Array, rows: number, f: number, reg: number, gram: Float64Array): void {
+export function gramOf(Y: Float32Array, rows: number, f: number, reg: number, gram: Float64Array): void {
   gram.fill(0);
   for (let i = 0; i < rows; i++) {
     const b = i * f;
@@ -75,11 +75,17 @@ function gramOf(Y: Float32Array, rows: number, f: number, reg: number, gram: Flo
 
 /** Solves each row of `m` for its factors in X given the other side's factors Y. */
 function halfStep(m: Csr, X: Float32Array, Y: Float32Array, o: AlsOptions, ws: Workspace): void {
-  const f = o.factors;
-  const { gram, x, r, p, ap } = ws;
-  gramOf(Y, m.cols, f, o.reg, gram);
-  const alpha = o.alpha;
-  for (let u = 0; u < m.rows; u++) {
+  gramOf(Y, m.cols, o.factors, o.reg, ws.gram);
+  solveRows(m, X, Y, o.factors, o.alpha, o.cgSteps, ws.gram, ws, 0, m.rows);
+}
+
+/**
+ * Rows [from, to) of `m`: conjugate-gradient steps on each row's normal equations, warm-started
+ * from X, given gram = Y'Y + reg I. Rows are independent, so threads may split them.
+ */
+export function solveRows(m: Csr, X: Float32Array, Y: Float32Array, f: number, alpha: number, cgSteps: number, gram: Float64Array, ws: Omit<Workspace, 'gram'>, from: number, to: number): void {
+  const { x, r, p, ap } = ws;
+  for (let u = from; u < to; u++) {
     const a = m.indptr[u]!;
     const b = m.indptr[u + 1]!;
     const xu = u * f;
@@ -109,7 +115,7 @@ function halfStep(m: Csr, X: Float32Array, Y: Float32Array, o: AlsOptions, ws: W
       p[k] = r[k]!;
       rs += r[k]! * r[k]!;
     }
-    for (let step = 0; step < o.cgSteps && rs > 1e-20; step++) {
+    for (let step = 0; step < cgSteps && rs > 1e-20; step++) {
       for (let k = 0; k < f; k++) {
         let s = 0;
         const g = k * f;

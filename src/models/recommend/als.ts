@@ -3,7 +3,7 @@
 // confidence 1 + alpha w (w = 1, or the rating / weight with weights: value); every other item
 // is a weak negative. Ranks by x_u . y_i; does not predict ratings.
 
-import { fitAls } from '../../engine/recsys/als.js';
+import { fitAlsThreads } from '../../engine/recsys/als-parallel.js';
 import { mapValues, transpose, type Csr } from '../../engine/recsys/csr.js';
 import type { ScorerSpec } from '../../engine/recsys/scorers.js';
 import type { JsonObject } from '../../util/json.js';
@@ -21,6 +21,7 @@ const schema = flatSchema({
   cg_steps: int(1, 100, 3, 'Conjugate-gradient steps per user or item and sweep'),
   weights: weightsParam,
   seed: seedParam,
+  n_jobs: int(1, 64, 2, 'Threads solving the users (then items) of each sweep; the factors do not depend on it'),
 });
 
 export class Als extends RecommenderBase {
@@ -34,13 +35,13 @@ export class Als extends RecommenderBase {
     super(resolveFamilyParams('als', schema, params));
   }
 
-  protected fitData(data: InteractionData, options: FitOptions): void {
+  protected async fitData(data: InteractionData, options: FitOptions): Promise<void> {
     const p = this.params;
     const binary = p['weights'] === 'binary';
     const byUser = binary ? mapValues(data.byUser, () => 1) : data.byUser;
     const byItem = binary ? transpose(byUser) : data.byItem;
     const total = p['iterations'] as number;
-    const m = fitAls(byUser, byItem, {
+    const m = await fitAlsThreads(byUser, byItem, {
       factors: p['factors'] as number,
       iterations: total,
       reg: p['reg'] as number,
@@ -49,7 +50,7 @@ export class Als extends RecommenderBase {
       seed: p['seed'] as number,
       ...(options.signal ? { signal: options.signal } : {}),
       onIteration: (iteration) => options.onProgress?.({ iteration, total }),
-    });
+    }, p['n_jobs'] as number);
     this.f = m.factors;
     this.X = m.userFactors;
     this.Y = m.itemFactors;

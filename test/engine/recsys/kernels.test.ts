@@ -209,3 +209,18 @@ describe('fitting kernels', () => {
     expect(Array.from(one.indptr)).toEqual([0, 1, 3 - 1, 3]);
   });
 });
+
+describe('implicit ALS on threads', () => {
+  it('when a sweep is split over two threads, then the factors equal the one-thread factors exactly', async () => {
+    const { fitAlsThreads } = await import('../../../src/engine/recsys/als-parallel.js');
+    const rng = new Rng(11);
+    const entries: [number, number, number][] = [];
+    for (let e = 0; e < 120_000; e++) entries.push([rng.int(2000), rng.int(500), 1 + rng.int(3)]);
+    const m = csr(2000, 500, entries);
+    const o = { factors: 8, iterations: 2, reg: 0.05, alpha: 1, cgSteps: 3, seed: 3 };
+    const one = fitAls(m, transpose(m), o);
+    const two = await fitAlsThreads(m, transpose(m), o, 2);
+    expect(two.userFactors).toEqual(one.userFactors);
+    expect(two.itemFactors).toEqual(one.itemFactors);
+  });
+});
