@@ -173,7 +173,7 @@ export async function loadInteractions(d: DataConfig, r: RecommendConfig, config
   }
   const sideFiles = [r.items?.source, r.users?.source].filter((f): f is string => f !== undefined);
   const hashes = await Promise.all([...files, ...sideFiles].map((f) => (/[*?[]/.test(f) ? Promise.resolve(`glob:${f}`) : sha256File(resolve(f)))));
-  const columns = wanted.flatMap(([key, c]) => (c === undefined ? [] : [{ name: c, type: key === 'data.user' || key === 'data.item' ? 'categorical' : key === 'data.time' ? 'datetime' : 'numeric' }]));
+  const columns = wanted.flatMap(([, c]) => (c === undefined ? [] : [{ name: c, type: frames[0]!.column(c)!.type }]));
   return {
     users,
     items,
