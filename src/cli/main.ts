@@ -16,6 +16,7 @@ import { registerCompare } from './compare.js';
 import { registerPredict } from './predict.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
+import { registerServe } from './serve.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -93,6 +94,7 @@ Quick start:
   registerCompare(program, ctx);
   registerPredict(program, ctx);
   registerModels(program, ctx);
+  registerServe(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stderr.write(s), writeErr: (s) => io.stderr.write(s) });
