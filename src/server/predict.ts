@@ -11,6 +11,7 @@ import { columnsInput, recordsInput } from '../pipeline/predict-records.js';
 import { predictionColumns } from '../pipeline/predict-worker.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { ServeError } from './errors.js';
+import { setOwn } from './http.js';
 import type { AnswerColumn, RequestRows } from './input.js';
 import { answerColumn } from './input.js';
 
@@ -88,7 +89,7 @@ function rowsToColumns(rows: readonly JsonValue[], names: readonly string[], sou
   const out: JsonObject = {};
   names.forEach((n, j) => {
     if (Object.hasOwn(out, n)) throw new ServeError('HTTP_BAD_REQUEST', `${source}: column "${n}" is named twice`);
-    out[n] = columns[j]!;
+    setOwn(out, n, columns[j]!);
   });
   return out;
 }

@@ -4,6 +4,7 @@
 // CSV null strings), so a CSV body reads as the same rows in a .csv file would.
 
 import { ServeError } from '../errors.js';
+import { setOwn } from '../http.js';
 
 /** Columns of raw cells by header name; 400 naming the line when the body is not a table. */
 export function parseCsvColumns(text: string, source: string): { columns: Record<string, string[]>; rows: number } {
@@ -16,7 +17,7 @@ export function parseCsvColumns(text: string, source: string): { columns: Record
     seen.add(h);
   }
   const columns: Record<string, string[]> = {};
-  for (const h of header) columns[h] = [];
+  for (const h of header) setOwn(columns, h, []);
   for (let r = 1; r < records.length; r++) {
     const rec = records[r]!;
     if (rec.length !== header.length) {

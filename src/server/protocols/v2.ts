@@ -10,7 +10,7 @@
 // from features.json and the outputs the task writes.
 
 import { ServeError } from '../errors.js';
-import { parseJsonBody } from '../http.js';
+import { parseJsonBody, setOwn } from '../http.js';
 import type { AnswerColumn } from '../input.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../util/json.js';
 import { describe, problemFields, type Protocol } from './protocol.js';
@@ -46,7 +46,7 @@ export const v2Protocol: Protocol = {
       if (Object.hasOwn(columns, t.name)) throw bad(`input "${t.name}" is given twice`);
       if (rows >= 0 && t.shape[0] !== rows) throw bad(`input "${t.name}" has ${t.shape[0]} rows, the first input has ${rows}`);
       rows = t.shape[0]!;
-      columns[t.name] = t.data;
+      setOwn(columns, t.name, t.data);
     }
     return { rows: { kind: 'columns', columns, source: 'inputs' }, ...extra };
   },
@@ -93,12 +93,15 @@ function readTensor(t: unknown, i: number): Tensor {
     throw bad(`input "${name}": datatype is ${describe(datatype)}, expected one of ${DATATYPES.join(', ')}`);
   }
   if (!Array.isArray(t['data'])) throw bad(`input "${name}": data is ${describe(t['data'])}, expected an array`);
-  const data = (t['data'] as JsonValue[]).flat(Infinity as 1) as JsonValue[];
+  // Nested data follows the shape (row-major); flatten exactly as many levels as the shape has.
+  let data = t['data'] as JsonValue[];
+  for (let d = 1; d < shape.length && data.some((x) => Array.isArray(x)); d++) data = data.flat(1);
   const size = (shape as number[]).reduce((a, b) => a * b, 1);
   if (data.length !== size) throw bad(`input "${name}": shape [${shape.join(', ')}] holds ${size} values, data has ${data.length}`);
   for (let j = 0; j < data.length; j++) {
     const v = data[j]!;
     if (v === null) continue;
+    if (typeof v === 'object') throw bad(`input "${name}": value ${j + 1} is ${describe(v)}; data must be values, or lists nested as the shape says`, { column: name, row: j + 1 });
     const ok = NUMERIC_TYPES.has(datatype) ? typeof v === 'number' : datatype === 'BOOL' ? typeof v === 'boolean' : typeof v === 'string';
     if (!ok) throw bad(`input "${name}" (${datatype}): value ${j + 1} is ${describe(v)}`, { column: name, row: j + 1, value: v, expected: datatype });
   }

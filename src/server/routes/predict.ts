@@ -32,12 +32,13 @@ export async function predictRoute(ctx: ServerContext, ex: Exchange, protocol: P
     ex.model = served.name;
     const routing = served.routing;
     if (!routing) throw new ServeError('HTTP_NOT_READY', `${served.name} is still loading`, { headers: { 'retry-after': '1' } });
-    const body = await readBody(ex.req, ctx.maxBodyBytes);
-    parsed = protocol.parse(body, ex.req);
     if (selector !== undefined) {
       arm = served.find(selector);
       if (!arm) throw unknownVersion(served, selector);
-    } else {
+    }
+    const body = await readBody(ex.req, ctx.maxBodyBytes);
+    parsed = protocol.parse(body, ex.req);
+    if (!arm) {
       const header = ex.req.headers['x-soma-key'];
       key = typeof header === 'string' && header !== '' ? header : idValueOf(parsed.rows, routing.arms[0]!.served.model.contract.id);
       arm = routing.arms.length === 1 ? routing.arms[0]! : routing.arms[chooseArm(served.name, routing.weights, key)]!;
