@@ -40,6 +40,8 @@ export class ServerMetrics {
   constructor(source: MetricsSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    // Gauges that prom-client names like counters; `promtool check metrics` rejects them.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     this.requests = new Counter({ name: 'soma_http_requests_total', help: 'HTTP requests answered, by model, version, route and status', labelNames: ['model', 'version', 'route', 'status'], registers });
     this.latency = new Histogram({ name: 'soma_http_request_duration_seconds', help: 'Time from a request\'s arrival to its answer, in seconds', labelNames: ['model', 'version', 'route'], buckets: LATENCY_BUCKETS, registers });
     this.batchRows = new Histogram({ name: 'soma_batch_rows', help: 'Rows per predictor call (micro-batch)', labelNames: ['model', 'version'], buckets: ROW_BUCKETS, registers });
