@@ -5,7 +5,7 @@
 //
 //   host: 127.0.0.1            port: 8080            workers: 1
 //   max_body: 10mb             log_dir: DIR          log_max_bytes: 67108864
-//   watch_interval_ms: 2000
+//   watch: true                watch_interval_ms: 2000
 //   serving: {batch_size: 32, max_latency_ms: 2, cache_size: 0, max_queue: 1024, log_sample: 1}
 //   models:
 //     penguins:
@@ -55,6 +55,8 @@ export interface ServeConfig {
   /** Prediction log root (`<dir>/<model>/`); absent: each model's `serving/` directory in the registry. */
   logDir?: string;
   logMaxBytes: number;
+  /** Follow the registry (alias, route and version changes) on its own; false: only on SIGHUP or POST /admin/reload. */
+  watch: boolean;
   watchIntervalMs: number;
   /** For every model. */
   serving: ServingOverrides;
@@ -67,7 +69,7 @@ export interface ServeConfig {
 export const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 
 export function defaultServeConfig(): ServeConfig {
-  return { host: '127.0.0.1', port: 8080, workers: 1, maxBodyBytes: DEFAULT_MAX_BODY, logMaxBytes: 64 * 1024 * 1024, watchIntervalMs: 2000, serving: {}, models: {} };
+  return { host: '127.0.0.1', port: 8080, workers: 1, maxBodyBytes: DEFAULT_MAX_BODY, logMaxBytes: 64 * 1024 * 1024, watch: true, watchIntervalMs: 2000, serving: {}, models: {} };
 }
 
 const SIZE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG][bB]?|[bB])?\\s*$';
@@ -101,6 +103,7 @@ export function serveConfigSchema(): JsonObject {
       max_body: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: SIZE_PATTERN }], description: 'Largest request body: bytes, or 512kb, 10mb (default 10mb)' },
       log_dir: { type: 'string', minLength: 1, description: 'Prediction log root, relative to this file (default: each model\'s serving/ directory in the registry)' },
       log_max_bytes: { type: 'integer', minimum: 1024, description: 'A prediction log file rotates past this size (default 64 MiB)' },
+      watch: { type: 'boolean', description: 'Swap versions when the registry changes (default true); false: only on SIGHUP or POST /admin/reload' },
       watch_interval_ms: { type: 'integer', minimum: 50, description: 'How often the registry is polled for alias and route changes, beside file-system events (default 2000)' },
       serving: { type: 'object', additionalProperties: false, properties: SERVING_PROPERTIES, description: 'Settings for every served model' },
       models: {
@@ -134,6 +137,7 @@ export async function loadServeConfig(file: string): Promise<ServeConfig> {
   if (raw['max_body'] !== undefined) out.maxBodyBytes = parseSize(raw['max_body'] as string | number, `${file}: max_body`);
   if (typeof raw['log_dir'] === 'string') out.logDir = path.resolve(path.dirname(path.resolve(file)), raw['log_dir']);
   if (typeof raw['log_max_bytes'] === 'number') out.logMaxBytes = raw['log_max_bytes'];
+  if (typeof raw['watch'] === 'boolean') out.watch = raw['watch'];
   if (typeof raw['watch_interval_ms'] === 'number') out.watchIntervalMs = raw['watch_interval_ms'];
   if (isJsonObject(raw['serving'])) out.serving = servingOverrides(raw['serving']);
   if (isJsonObject(raw['models'])) {

@@ -128,7 +128,7 @@ export class SomaServer {
     this.ready = new Promise<void>((resolve, reject) => {
       this.startLoading = () => {
         served.start().then(() => {
-          served.watch(config.watchIntervalMs);
+          if (config.watch) served.watch(config.watchIntervalMs);
           resolve();
         }, reject);
       };
