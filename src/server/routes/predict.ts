@@ -46,12 +46,13 @@ export async function predictRoute(ctx: ServerContext, ex: Exchange, protocol: P
     const v = arm.served;
     ex.version = v.version;
     const armLabel = routing.split || selector !== undefined ? arm.label : null;
+    // On every answer from here, failures included: which version judged the rows.
+    ex.res.setHeader('x-soma-model-version', v.version);
+    if (armLabel !== null) ex.res.setHeader('x-soma-arm', armLabel);
     const prepared = prepareRows(v.model, parsed.rows);
     const { columns, cached } = await predictPrepared(ctx, v, prepared);
     const answer: Answer = { model: v.name, version: v.version, id: v.id, arm: armLabel, rows: prepared.rows, cached, columns: [...prepared.passThrough.map(answerColumn), ...columns] };
-    const headers: Record<string, string> = { 'x-soma-model-version': v.version };
-    if (armLabel !== null) headers['x-soma-arm'] = armLabel;
-    reply(ctx, ex, 200, protocol.answer(answer, parsed), headers);
+    reply(ctx, ex, 200, protocol.answer(answer, parsed));
     logged = true;
     afterAnswer(ctx, ex, protocol, served, routing.shadow, parsed, key, armLabel, v, prepared, answer);
   } catch (e) {
