@@ -2,7 +2,7 @@
 // versions side by side; an aligned table, Markdown (--md) or JSON (--json).
 
 import type { Command } from 'commander';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
   program

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
 
 export function registerInit(program: Command, ctx: CommandContext): void {

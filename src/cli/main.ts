@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSomaError, ExitCode } from '../errors.js';
+import type { CommandContext } from './context.js';
 import { processIO, Reporter, type CliIO, type GlobalOptions } from './io.js';
 import { registerValidate } from './validate.js';
 import { registerInit } from './init.js';
@@ -20,27 +21,6 @@ import { registerServe } from './serve.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
-
-/**
- * Shared by every command, built once per run from the CliIO and the command line: commands read
- * the environment, the working directory and the interrupts only through it, and hand pipeline
- * functions explicit options, so a pipeline never reads `process`.
- */
-export interface CommandContext {
-  io: CliIO;
-  /** The command line as typed (`soma train -c x.yaml`), recorded in lineage and lock files. */
-  command: string;
-  reporter(cmd: Command): Reporter;
-  /** The registry directory: --registry, else SOMA_REGISTRY, else ./artifacts/registry. */
-  registryDir(cmd: Command): string;
-  /** Where study journals go: --runs-dir, else SOMA_RUNS, else ./artifacts/runs. */
-  runsDir(explicit: string | undefined): string;
-  /**
-   * Runs `fn` with a signal that aborts when the user interrupts (Ctrl-C, SIGTERM, SIGHUP); the
-   * handlers exist only while `fn` runs, so in-process callers never accumulate them.
-   */
-  interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
-}
 
 export function createProgram(io: CliIO, argv: readonly string[] = []): Command {
   const program = new Command('soma');

@@ -2,7 +2,7 @@
 // its lifecycle. Parsing and rendering only; the work is in pipeline/models.ts and lifecycle.ts.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 
 export function registerModels(program: Command, ctx: CommandContext): void {
   const models = program.command('models').description('the model registry: list, show, promote, roll back, tag, audit, verify, remove, roll out gradually');

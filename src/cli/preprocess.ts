@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 import { collect, resolvePath } from './validate.js';
 
 interface PreprocessFlags {

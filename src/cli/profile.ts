@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { markDuckDBLoaded } from './lazy.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
 
 export function registerProfile(program: Command, ctx: CommandContext): void {

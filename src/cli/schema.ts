@@ -1,7 +1,7 @@
 // `soma schema`: prints the config JSON Schema (the source of configs/soma.schema.json).
 
 import type { Command } from 'commander';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 
 export function registerSchema(program: Command, ctx: CommandContext): void {
   program

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { SomaError } from '../errors.js';
 import { markDuckDBLoaded } from './lazy.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 import type { Reporter } from './io.js';
 import { collect, resolvePath } from './validate.js';
 import type { SearchOutcome } from '../pipeline/tune.js';

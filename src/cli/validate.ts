@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { SomaError } from '../errors.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 
 export function registerValidate(program: Command, ctx: CommandContext): void {
   program

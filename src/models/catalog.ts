@@ -5,7 +5,8 @@
 import { SomaError } from '../errors.js';
 import type { Task } from '../tasks/task.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec } from './estimator.js';
-import type { JsonObject } from '../util/json.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import { StateReader } from '../util/state-reader.js';
 
 const specs: EstimatorSpec[] = [];
 const byName = new Map<string, EstimatorSpec>();
@@ -54,6 +55,10 @@ export function createEstimator(name: string, params: JsonObject, task: Task): E
   return spec.create(params, task);
 }
 
+/** Rebuilds a saved estimator; its family checks the rest of the saved state. */
 export function estimatorFromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Estimator {
-  return findEstimator(json.kind).fromJSON(json, files);
+  const root = new StateReader('document', json as unknown as JsonValue);
+  root.object();
+  const kind = root.field('kind').oneOf(estimatorNames());
+  return findEstimator(kind).fromJSON(json, files);
 }

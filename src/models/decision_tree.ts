@@ -2,8 +2,8 @@
 // it is the forest with one tree, no bootstrap and all features by default.
 
 import type { Task } from '../tasks/task.js';
-import type { ForestParams } from '../engine/tree/forest.js';
-import { isJsonObject, type JsonObject } from '../util/json.js';
+import type { BaggingParams } from '../engine/tree/bagged-tree.js';
+import type { JsonObject } from '../util/json.js';
 import type { EstimatorJSON, EstimatorSpec } from './estimator.js';
 import { RandomForest, resolveMaxFeatures, treeParamsCommon } from './random_forest.js';
 
@@ -29,7 +29,7 @@ export class DecisionTree extends RandomForest {
     super('decision_tree', decisionTreeParamsSchema, params, task);
   }
 
-  protected override forestParams(nF: number): ForestParams {
+  protected override baggingParams(nF: number): BaggingParams {
     const P = this.params;
     return {
       nEstimators: 1,
@@ -66,9 +66,8 @@ export class DecisionTree extends RandomForest {
   }
 
   static override fromJSON(json: EstimatorJSON): DecisionTree {
-    const st = json.state;
-    const task: Task = isJsonObject(st) && st['task'] === 'regression' ? 'regression' : 'classification';
-    return new DecisionTree(json.params, task).restore(json);
+    const { st, task } = RandomForest.readState(json, 'decision_tree');
+    return new DecisionTree(json.params, task).restore(st);
   }
 }
 

@@ -1,213 +1,27 @@
 // Gradient boosted trees on soma's histogram engine (`gbdt`, alias `xgboost`), with XGBoost's
-// parameter names. Also holds the tree models' shared helpers: param resolution and forest JSON.
+// parameter names.
 
-import { availableParallelism } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Target, Task } from '../tasks/task.js';
 import { createLoss, type Loss } from '../engine/loss/index.js';
-import { trainBoosting, TrainingAborted, type BoostResult } from '../engine/tree/boosting.js';
-import { featureImportance, validateForest, type Forest } from '../engine/tree/predictor.js';
+import { trainBoosting, type BoostResult } from '../engine/tree/boosting.js';
+import type { Forest } from '../engine/tree/forest.js';
+import { featureImportance } from '../engine/tree/importance.js';
 import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
-import { decodeF64, decodeI32, decodeTyped, encodeTyped } from '../util/base64.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
-import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+import type { JsonObject } from '../util/json.js';
+import { modelWording, resolveParams } from '../util/params.js';
+import { readEnvelope, stateError, type StateReader } from '../util/state-reader.js';
+import { mapAbort } from './abort.js';
+import { argmaxRows } from './argmax.js';
+import { checkTarget, checkTaskParams } from './checks.js';
 import { denseColumns } from './dense.js';
-
-// ---------------------------------------------------------------------------------------------
-// Shared by the tree models.
-
-/** Checks params against a flat params schema and fills defaults; errors name the param and the accepted values. */
-export function resolveParams(kind: string, schema: JsonObject, params: JsonObject): JsonObject {
-  const props = schema['properties'] as Record<string, JsonObject>;
-  const out: JsonObject = {};
-  for (const key of Object.keys(params)) {
-    if (!(key in props)) {
-      throw new SomaError('PARAM_INVALID', `${kind}: unknown parameter "${key}" (expected one of ${Object.keys(props).join(', ')})`);
-    }
-  }
-  for (const [key, prop] of Object.entries(props)) {
-    const v = key in params ? params[key]! : prop['default']!;
-    const alternatives = Array.isArray(prop['anyOf']) ? (prop['anyOf'] as JsonObject[]) : [prop];
-    if (!alternatives.some((alt) => fitsSchema(v, alt))) {
-      throw new SomaError('PARAM_INVALID', `${kind}: parameter ${key} = ${JSON.stringify(v)} is invalid: expected ${alternatives.map(describeSchema).join(', or ')}`, {
-        details: { param: key, value: v },
-      });
-    }
-    out[key] = v;
-  }
-  return out;
-}
-
-function fitsSchema(v: JsonValue, s: JsonObject): boolean {
-  const type = s['type'];
-  if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v))) return false;
-  if (type === 'number' && !(typeof v === 'number' && Number.isFinite(v))) return false;
-  if (type === 'string' && typeof v !== 'string') return false;
-  if (type === 'boolean' && typeof v !== 'boolean') return false;
-  if (type === 'null' && v !== null) return false;
-  if (Array.isArray(s['enum']) && !s['enum'].includes(v)) return false;
-  if (typeof v === 'number') {
-    const { minimum: min, maximum: max, exclusiveMinimum: xmin } = s;
-    if (typeof min === 'number' && v < min) return false;
-    if (typeof max === 'number' && v > max) return false;
-    if (typeof xmin === 'number' && v <= xmin) return false;
-  }
-  return true;
-}
-
-/** What a flat params schema accepts, in words: `one of "sqrt", "log2"`, `a number > 0 and <= 1`. */
-function describeSchema(s: JsonObject): string {
-  if (Array.isArray(s['enum'])) return `one of ${s['enum'].map((e) => JSON.stringify(e)).join(', ')}`;
-  const type = s['type'];
-  if (type === 'integer' || type === 'number') {
-    const bounds: string[] = [];
-    if (typeof s['exclusiveMinimum'] === 'number') bounds.push(`> ${s['exclusiveMinimum']}`);
-    if (typeof s['minimum'] === 'number') bounds.push(`>= ${s['minimum']}`);
-    if (typeof s['maximum'] === 'number') bounds.push(`<= ${s['maximum']}`);
-    return `${type === 'integer' ? 'an integer' : 'a number'}${bounds.length > 0 ? ` ${bounds.join(' and ')}` : ''}`;
-  }
-  if (type === 'boolean') return 'true or false';
-  if (type === 'null') return 'null';
-  return `a ${String(type)}`;
-}
-
-export function forestToJSON(f: Forest): JsonObject {
-  return {
-    nOut: f.nOut,
-    nGroups: f.nGroups,
-    feature: encodeTyped(f.feature),
-    threshold: encodeTyped(f.threshold),
-    left: encodeTyped(f.left),
-    right: encodeTyped(f.right),
-    value: encodeTyped(f.value),
-    flags: encodeTyped(f.flags),
-    gain: encodeTyped(f.gain),
-    cover: encodeTyped(f.cover),
-    catBits: encodeTyped(f.catBits),
-    treeRoots: encodeTyped(f.treeRoots),
-    treeGroup: encodeTyped(f.treeGroup),
-  };
-}
-
-export function forestFromJSON(kind: string, o: JsonValue | undefined, nFeatures: number): Forest {
-  if (!isJsonObject(o)) throw new SomaError('DATA_FORMAT', `${kind}: saved state has no forest`);
-  const s = (k: string): string => {
-    const v = o[k];
-    if (typeof v !== 'string') throw new SomaError('DATA_FORMAT', `${kind}: saved forest field ${k} is missing`);
-    return v;
-  };
-  const f: Forest = {
-    nOut: Number(o['nOut']),
-    nGroups: Number(o['nGroups']),
-    feature: decodeI32(s('feature')),
-    threshold: decodeF64(s('threshold')),
-    left: decodeI32(s('left')),
-    right: decodeI32(s('right')),
-    value: decodeF64(s('value')),
-    flags: decodeTyped(Uint8Array, s('flags')),
-    gain: decodeF64(s('gain')),
-    cover: decodeF64(s('cover')),
-    catBits: decodeTyped(Uint32Array, s('catBits')),
-    treeRoots: decodeI32(s('treeRoots')),
-    treeGroup: decodeI32(s('treeGroup')),
-  };
-  const problem = validateForest(f, nFeatures);
-  if (problem) throw new SomaError('DATA_FORMAT', `${kind}: saved forest is corrupt: ${problem}`);
-  return f;
-}
-
-export function checkFeatures(kind: string, names: readonly string[], X: FeatureMatrix): void {
-  if (X.columns.length !== names.length) {
-    throw new SomaError('DATA_FORMAT', `${kind}: the model was trained on ${names.length} features, got ${X.columns.length}`, {
-      details: { expected: [...names], got: [...X.names] },
-    });
-  }
-}
-
-export function checkTarget(kind: string, X: FeatureMatrix, y: Target, task: Task): void {
-  if (X.rows === 0) throw new SomaError('DATA_EMPTY', `${kind}: no training rows`);
-  if (y.values.length !== X.rows) throw new SomaError('DATA_BAD_VALUE', `${kind}: ${X.rows} feature rows but ${y.values.length} target values`);
-  if (y.task !== task) throw new SomaError('PARAM_INVALID', `${kind}: created for ${task} but given a ${y.task} target`);
-  if (task === 'classification') {
-    if (y.nClasses < 2) throw new SomaError('DATA_BAD_VALUE', `${kind}: classification needs at least 2 classes, got ${y.nClasses}`);
-    for (let i = 0; i < y.values.length; i++) {
-      const v = y.values[i]!;
-      if (!(Number.isInteger(v) && v >= 0 && v < y.nClasses)) {
-        throw new SomaError('DATA_BAD_VALUE', `${kind}: class index ${v} at row ${i} is outside 0..${y.nClasses - 1}`);
-      }
-    }
-  } else {
-    for (let i = 0; i < y.values.length; i++) {
-      if (!Number.isFinite(y.values[i]!)) throw new SomaError('DATA_BAD_VALUE', `${kind}: target value ${y.values[i]} at row ${i} is not finite`);
-    }
-  }
-}
-
-/** Sample weights times balanced class weights (n / (K * weight of class)), or null when all are 1. */
-export function combineWeights(y: Target, sampleWeight: Float64Array | undefined, balanced: boolean, extra?: (cls: number) => number): Float64Array | null {
-  const n = y.values.length;
-  if (sampleWeight && sampleWeight.length !== n) throw new SomaError('DATA_BAD_VALUE', `sampleWeight has ${sampleWeight.length} values for ${n} rows`);
-  if (!sampleWeight && !balanced && !extra) return null;
-  const w = sampleWeight ? Float64Array.from(sampleWeight) : new Float64Array(n).fill(1);
-  if (balanced && y.task === 'classification') {
-    const byClass = new Float64Array(y.nClasses);
-    for (let i = 0; i < n; i++) byClass[y.values[i]!] += w[i]!;
-    let total = 0;
-    for (const c of byClass) total += c;
-    for (let i = 0; i < n; i++) {
-      const c = byClass[y.values[i]!]!;
-      w[i] = w[i]! * (c > 0 ? total / (y.nClasses * c) : 1);
-    }
-  }
-  if (extra) for (let i = 0; i < n; i++) w[i] = w[i]! * extra(y.values[i]!);
-  return w;
-}
-
-export function importanceSummary(names: readonly string[], imp: { gain: Float64Array; split: Float64Array; cover: Float64Array }): JsonObject {
-  const obj = (a: Float64Array): JsonObject => Object.fromEntries(names.map((n, j) => [n, a[j]!]));
-  return { gain: obj(imp.gain), split: obj(imp.split), cover: obj(imp.cover) };
-}
-
-/** A tree model's importance: total gain per feature, with split counts and cover beside it. */
-export function treeImportance(names: readonly string[], imp: { gain: Float64Array; split: Float64Array; cover: Float64Array }): FeatureImportance {
-  return { kind: 'gain', names: [...names], values: Array.from(imp.gain), also: { split: Array.from(imp.split), cover: Array.from(imp.cover) } };
-}
-
-/** Params that only mean something for classification fail loudly on a regression model. */
-export function checkTaskParams(kind: string, params: JsonObject, task: Task): void {
-  if (task === 'regression' && params['class_weight'] === 'balanced') {
-    throw new SomaError('PARAM_INVALID', `${kind}: parameter class_weight = "balanced" applies to classification only (this model is regression)`, { details: { param: 'class_weight', value: 'balanced' } });
-  }
-}
-
-export function mapAbort(kind: string, e: unknown): unknown {
-  if (e instanceof TrainingAborted) return new SomaError('ABORTED', `${kind}: training aborted`, { cause: e });
-  return e;
-}
-
-/**
- * n_jobs as threads: 0 = every core, except inside a worker thread (a search trial, a batch
- * prediction worker), where the caller already runs one job per core and more threads would only
- * contend for them.
- */
-export function resolveThreads(nJobs: number): number {
-  if (nJobs > 0) return nJobs;
-  return isMainThread ? Math.max(1, availableParallelism()) : 1;
-}
-
-export function argmaxRows(p: Float64Array, rows: number, K: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (p[i * K + k]! > p[i * K + best]!) best = k;
-    out[i] = best;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
+import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
+import { checkFeatures } from './features.js';
+import { resolveThreads } from './threads.js';
+import { importanceSummary, treeImportance } from './tree-importance.js';
+import { forestFromJSON, forestToJSON } from './tree-state.js';
+import { combineWeights } from './weights.js';
 
 const OBJECTIVES: Record<string, string> = {
   'reg:squarederror': 'squared_error',
@@ -322,7 +136,7 @@ export class Gbdt implements Estimator {
     params: JsonObject,
     readonly task: Task,
   ) {
-    this.params = resolveParams('gbdt', gbdtParamsSchema, params);
+    this.params = resolveParams(gbdtParamsSchema, params, modelWording('gbdt'));
   }
 
   private lossFor(name: string, nClasses: number): Loss {
@@ -529,30 +343,41 @@ export class Gbdt implements Estimator {
   }
 
   static fromJSON(json: EstimatorJSON): Gbdt {
-    if (json.formatVersion !== 1) throw new SomaError('DATA_FORMAT', `gbdt: unsupported formatVersion ${json.formatVersion} (this soma reads 1)`);
-    const st = json.state;
-    if (!isJsonObject(st)) throw new SomaError('DATA_FORMAT', 'gbdt: saved state is not an object');
-    const task = st['task'] === 'regression' ? 'regression' : 'classification';
+    const st = readEnvelope(json, 'kind', ['gbdt', 'xgboost'], [1]);
+    const task = st.field('task').oneOf(['classification', 'regression'] as const);
     const m = new Gbdt(json.params, task);
-    const names = (st['names'] as string[]).map(String);
-    const nums = (k: string): number[] => ((st[k] as JsonValue[] | undefined) ?? []).map(Number);
+    const names = st.field('names').strings();
+    const lossName = st.field('loss').oneOf([...new Set(Object.values(OBJECTIVES))]);
+    // Multi-class softmax needs the class count to know its outputs; the others have one.
+    const nClasses = st.field('nClasses').int({ min: lossName === 'softmax' ? 2 : 0 });
+    const K = m.lossFor(lossName, nClasses).nOut;
+    const forest = forestFromJSON(st.field('forest'), names.length);
+    if (forest.nGroups !== K || forest.nOut !== 1) {
+      throw stateError(`${st.path}.forest.nGroups`, String(forest.nGroups), `${K} output column${K === 1 ? '' : 's'} of trees with 1 value each (the ${lossName} loss with ${nClasses} classes)`);
+    }
+    const iterations = st.field('iterations').int({ min: 0 });
+    // Models saved before finalTrainMetric kept a train history when trained with progress.
+    const trainHistory = metricHistory(st.field('trainHistory'));
     m.state = {
       task,
-      nClasses: Number(st['nClasses']),
-      loss: String(st['loss']),
+      nClasses,
+      loss: lossName,
       names,
-      forest: forestFromJSON('gbdt', st['forest'], names.length),
-      baseScore: Float64Array.from(nums('baseScore')),
-      iterations: Number(st['iterations']),
-      bestIteration: Number(st['bestIteration']),
-      bestScore: st['bestScore'] === null ? null : Number(st['bestScore']),
-      // Models saved before finalTrainMetric kept a train history when trained with progress.
-      finalTrainMetric: typeof st['finalTrainMetric'] === 'number' ? st['finalTrainMetric'] : (nums('trainHistory').at(-1) ?? null),
-      validationHistory: nums('validationHistory'),
+      forest,
+      baseScore: Float64Array.from(st.field('baseScore').numbers(K)),
+      iterations,
+      bestIteration: st.field('bestIteration').int({ min: 0, max: iterations }),
+      bestScore: st.field('bestScore').optional()?.number() ?? null,
+      finalTrainMetric: st.field('finalTrainMetric').optional()?.number() ?? trainHistory.at(-1) ?? null,
+      validationHistory: metricHistory(st.field('validationHistory')),
     };
-    m.lossFor(m.state.loss, m.state.nClasses);
     return m;
   }
+}
+
+/** A saved per-round metric history; JSON wrote a non-finite metric as null, read back as NaN. */
+function metricHistory(r: StateReader): number[] {
+  return r.absent ? [] : r.list().map((x) => x.numberOrNull() ?? NaN);
 }
 
 export const gbdtSpec: EstimatorSpec = {

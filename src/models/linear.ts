@@ -1,6 +1,5 @@
 // `linear`: least-squares regression with optional L2 (ridge), L1 (lasso) or elastic-net
-// penalty. Also holds what both linear families share: the regularisation params and their
-// schema, input checks, feature lookup at predict time and cooperative abort.
+// penalty (the params it shares with `logistic` are in regularization.ts).
 //
 // Objective (the same scaling as `logistic`, on the SUM of per-row losses):
 //   sum_i w_i * 0.5 * (y_i - b - x_i'coef)^2 + alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio)/2 * |coef|^2)
@@ -25,217 +24,25 @@ import { gramStatistics, standardization, type Standardization } from '../engine
 import { leastSquaresQR } from '../engine/linalg/qr.js';
 import { choleskyInPlace, choleskySolveInPlace, solveSpd } from '../engine/linalg/cholesky.js';
 import { CovarianceCD, DataCD } from '../engine/optim/coordinate.js';
-import { MAX_DENSE_BYTES, isSparse, toDense, type FeatureColumn } from '../engine/sparse.js';
-import { checkDenseSize } from './dense.js';
+import { MAX_DENSE_BYTES, toDense, type FeatureColumn } from '../engine/sparse.js';
 import { SomaError } from '../errors.js';
-import { decodeF64, encodeF64 } from '../util/base64.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
+import { encodeF64 } from '../util/base64.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import { resolveParams } from '../util/params.js';
+import { readEnvelope } from '../util/state-reader.js';
+import { AbortPoint } from './abort.js';
+import { checkFinite } from './checks.js';
+import { checkDenseSize } from './dense.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
-
-export type Penalty = 'none' | 'l2' | 'l1' | 'elasticnet';
-export const PENALTIES: readonly Penalty[] = ['none', 'l2', 'l1', 'elasticnet'];
-
-export interface RegularizationParams {
-  penalty: Penalty;
-  alpha: number;
-  l1_ratio: number;
-  fit_intercept: boolean;
-  max_iter: number;
-  tol: number;
-}
-
-export interface RegularizationDefaults {
-  penalty: Penalty;
-  max_iter: number;
-  tol: number;
-}
-
-/** JSON Schema properties for the params both linear families share. */
-export function regularizationSchema(family: 'linear' | 'logistic', d: RegularizationDefaults): Record<string, JsonObject> {
-  const loss = family === 'linear' ? 'squared loss 0.5*residual^2' : 'log loss';
-  const sk =
-    family === 'linear'
-      ? 'With l2 this is exactly scikit-learn Ridge(alpha); with l1/elasticnet it is n_rows times scikit-learn Lasso/ElasticNet alpha.'
-      : 'With l2 this is exactly scikit-learn LogisticRegression(C = 1/alpha): C=1 is an L2 penalty of 1/(2C)*|coef|^2 on the sum of losses, i.e. alpha = 1.';
-  return {
-    penalty: {
-      type: 'string',
-      enum: [...PENALTIES],
-      default: d.penalty,
-      description: 'Regularisation: none, l2 (ridge), l1 (lasso) or elasticnet (l1_ratio mixes L1 and L2).',
-    },
-    alpha: {
-      type: 'number',
-      minimum: 0,
-      default: 1.0,
-      description:
-        `Penalty strength, added to the SUM over rows of the ${loss}: objective = sum_i w_i*loss_i + alpha*(l1_ratio*|coef|_1 + (1-l1_ratio)/2*|coef|^2), ` +
-        `on original-scale coefficients; the intercept is not penalised. ${sk} Ignored when penalty is none.`,
-    },
-    l1_ratio: {
-      type: 'number',
-      minimum: 0,
-      maximum: 1,
-      default: 0.5,
-      description: 'Share of L1 in the elasticnet penalty (1 = lasso, 0 = ridge). Only used with penalty elasticnet.',
-    },
-    fit_intercept: { type: 'boolean', default: true, description: 'Fit an unpenalised intercept; false forces the model through the origin.' },
-    max_iter: {
-      type: 'integer',
-      minimum: 1,
-      default: d.max_iter,
-      description:
-        family === 'linear'
-          ? 'Coordinate-descent sweeps allowed (l1/elasticnet only; the other penalties are solved directly).'
-          : 'L-BFGS (or OWL-QN) iterations allowed; summary reports converged: false when they run out.',
-    },
-    tol: {
-      type: 'number',
-      exclusiveMinimum: 0,
-      default: d.tol,
-      description:
-        family === 'linear'
-          ? 'Coordinate descent stops when the largest coefficient change in a sweep, scaled by the feature spread, is below tol times the target spread.'
-          : 'Stops when the largest gradient component of the mean (per unit weight) objective, in standardised coordinates, is below tol (as scikit-learn lbfgs), or when an iteration improves the objective by less than 2.2e-5*tol relatively.',
-    },
-  };
-}
-
-function fail(param: string, got: unknown, expected: string): never {
-  throw new SomaError('PARAM_INVALID', `model.params.${param}: got ${JSON.stringify(got)}; expected ${expected}`);
-}
-
-/** Reads and checks params (the config is schema-validated, but estimators are also built directly). */
-export function parseRegularization(params: JsonObject, d: RegularizationDefaults, extraKeys: readonly string[]): RegularizationParams {
-  const known = ['penalty', 'alpha', 'l1_ratio', 'fit_intercept', 'max_iter', 'tol', ...extraKeys];
-  for (const k of Object.keys(params)) {
-    if (!known.includes(k)) throw new SomaError('PARAM_INVALID', `model.params.${k}: unknown parameter (expected one of ${known.join(', ')})`);
-  }
-  const penalty = params.penalty ?? d.penalty;
-  if (typeof penalty !== 'string' || !(PENALTIES as readonly string[]).includes(penalty)) fail('penalty', penalty, PENALTIES.join(' | '));
-  const num = (k: string, def: number, ok: (v: number) => boolean, expected: string): number => {
-    const v = params[k] ?? def;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) fail(k, v, expected);
-    return v;
-  };
-  const alpha = num('alpha', 1.0, (v) => v >= 0, 'a number >= 0');
-  const l1Ratio = num('l1_ratio', 0.5, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
-  const maxIter = num('max_iter', d.max_iter, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1');
-  const tol = num('tol', d.tol, (v) => v > 0, 'a number > 0');
-  const fi = params.fit_intercept ?? true;
-  if (typeof fi !== 'boolean') fail('fit_intercept', fi, 'true or false');
-  return { penalty: penalty as Penalty, alpha, l1_ratio: l1Ratio, fit_intercept: fi, max_iter: maxIter, tol };
-}
-
-/** L1 and L2 strengths implied by penalty, alpha and l1_ratio. */
-export function penaltyStrengths(p: RegularizationParams): { l1: number; l2: number } {
-  switch (p.penalty) {
-    case 'none':
-      return { l1: 0, l2: 0 };
-    case 'l2':
-      return { l1: 0, l2: p.alpha };
-    case 'l1':
-      return { l1: p.alpha, l2: 0 };
-    case 'elasticnet':
-      return { l1: p.alpha * p.l1_ratio, l2: p.alpha * (1 - p.l1_ratio) };
-  }
-}
-
-/** Throws DATA_BAD_VALUE naming the first feature with a missing or infinite value. */
-export function checkFinite(X: FeatureMatrix): void {
-  for (let j = 0; j < X.columns.length; j++) {
-    const col = X.columns[j]!;
-    // A sparse column's implicit zeros are finite: only its stored values can be bad.
-    const c = isSparse(col) ? col.values : col;
-    for (let k = 0; k < c.length; k++) {
-      const v = c[k]!;
-      if (v - v !== 0) {
-        const i = isSparse(col) ? col.index[k]! : k;
-        const name = X.names[j] ?? `#${j}`;
-        throw new SomaError('DATA_BAD_VALUE', `feature "${name}" has ${Number.isNaN(v) ? 'a missing (NaN)' : 'an infinite'} value at row ${i}; linear models need complete numeric input`, {
-          hint: `add an impute step to preprocess (e.g. "- impute: {columns: numeric, strategy: median}")`,
-          details: { feature: name, row: i },
-        });
-      }
-    }
-  }
-}
+import { alignColumns } from './features.js';
+import { linearPredictor } from './linear-predictor.js';
+import { linearWording, penaltyStrengths, regularizationParams, regularizationSchema, type RegularizationDefaults, type RegularizationParams } from './regularization.js';
+import { checkWeights } from './weights.js';
 
 function checkTargetFinite(y: Float64Array): void {
   for (let i = 0; i < y.length; i++) {
     if (!Number.isFinite(y[i]!)) throw new SomaError('DATA_BAD_VALUE', `target has a missing or infinite value at row ${i}`, { hint: 'drop rows with a missing target before training' });
   }
-}
-
-export function checkWeights(w: Float64Array | undefined, rows: number): Float64Array | null {
-  if (!w) return null;
-  if (w.length !== rows) throw new SomaError('DATA_BAD_VALUE', `sample weights have ${w.length} values for ${rows} rows`);
-  for (let i = 0; i < w.length; i++) {
-    const v = w[i]!;
-    if (!(v >= 0) || !Number.isFinite(v)) throw new SomaError('DATA_BAD_VALUE', `sample weight at row ${i} is ${v}; weights must be finite and >= 0`);
-  }
-  return w;
-}
-
-/** The columns of X in the order the model was trained on, matched by name. */
-export function alignColumns(X: FeatureMatrix, features: readonly string[]): FeatureColumn[] {
-  if (X.names.length === features.length && X.names.every((n, i) => n === features[i])) return [...X.columns];
-  const index = new Map(X.names.map((n, i) => [n, i] as const));
-  const missing = features.filter((f) => !index.has(f));
-  if (missing.length > 0) {
-    throw new SomaError('DATA_MISSING_COLUMN', `input lacks feature(s) the model was trained on: ${missing.join(', ')}`, { details: { missing } });
-  }
-  return features.map((f) => X.columns[index.get(f)!]!);
-}
-
-/** Linear predictor intercept + X coef for original-scale coefficients, column by column. */
-export function linearPredictor(columns: readonly FeatureColumn[], rows: number, coef: Float64Array, coefOffset: number, intercept: number, out: Float64Array, outStride = 1, outOffset = 0): void {
-  for (let i = 0, o = outOffset; i < rows; i++, o += outStride) out[o] = intercept;
-  for (let j = 0; j < columns.length; j++) {
-    const c = columns[j]!;
-    const w = coef[coefOffset + j]!;
-    if (w === 0) continue;
-    if (isSparse(c)) {
-      const { index, values } = c;
-      for (let k = 0; k < index.length; k++) out[outOffset + index[k]! * outStride] += w * values[k]!;
-      continue;
-    }
-    for (let i = 0, o = outOffset; i < rows; i++, o += outStride) out[o] += w * c[i]!;
-  }
-}
-
-/** Cooperative cancellation: checks the signal and, every ~50 ms, lets the event loop run so a Ctrl-C handler can fire. */
-export class AbortPoint {
-  private last = Date.now();
-  constructor(private readonly signal: AbortSignal | undefined) {}
-  async check(): Promise<void> {
-    if (this.signal?.aborted) throw new SomaError('ABORTED', 'training was aborted');
-    const now = Date.now();
-    if (now - this.last >= 50) {
-      this.last = now;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.signal?.aborted) throw new SomaError('ABORTED', 'training was aborted');
-    }
-  }
-}
-
-export function checkState(json: EstimatorJSON, kind: string): JsonObject {
-  if (json.kind !== kind) throw new SomaError('REGISTRY_INTEGRITY', `expected a ${kind} model, got kind "${json.kind}"`);
-  if (json.formatVersion !== 1) throw new SomaError('REGISTRY_INTEGRITY', `${kind} model format version ${json.formatVersion} is not supported (this soma reads version 1)`);
-  if (!isJsonObject(json.state)) throw new SomaError('REGISTRY_INTEGRITY', `${kind} model state is not an object`);
-  return json.state;
-}
-
-export function stateString(state: JsonObject, key: string): string {
-  const v = state[key];
-  if (typeof v !== 'string') throw new SomaError('REGISTRY_INTEGRITY', `model state field ${key} is missing or not a string`);
-  return v;
-}
-
-export function stateNames(state: JsonObject): string[] {
-  const v = state.features;
-  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) throw new SomaError('REGISTRY_INTEGRITY', 'model state field features is not a list of names');
-  return v;
 }
 
 /**
@@ -269,6 +76,12 @@ function perFeaturePenalty(l1: number, l2: number, st: Standardization): { l1v: 
 
 const LINEAR_DEFAULTS: RegularizationDefaults = { penalty: 'none', max_iter: 1000, tol: 1e-4 };
 
+const linearParamsSchema: JsonObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: regularizationSchema('linear', LINEAR_DEFAULTS),
+};
+
 /** Above this many features, lasso/elastic net use data-form coordinate descent (no p x p Gram). */
 const GRAM_MAX_FEATURES = 512;
 
@@ -291,8 +104,8 @@ export class LinearRegression implements Estimator {
   private state: LinearState | null = null;
 
   constructor(params: JsonObject = {}) {
-    this.p = parseRegularization(params, LINEAR_DEFAULTS, []);
-    this.params = { ...this.p };
+    this.params = resolveParams(linearParamsSchema, params, linearWording);
+    this.p = regularizationParams(this.params);
   }
 
   async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
@@ -495,23 +308,19 @@ export class LinearRegression implements Estimator {
   }
 
   static fromJSON(json: EstimatorJSON): LinearRegression {
-    const st = checkState(json, 'linear');
+    const st = readEnvelope(json, 'kind', 'linear', [1]);
     const m = new LinearRegression(json.params);
-    const features = stateNames(st);
-    const coef = decodeF64(stateString(st, 'coef'));
-    if (coef.length !== features.length) throw new SomaError('REGISTRY_INTEGRITY', `linear model has ${coef.length} coefficients for ${features.length} features`);
-    const solver = st.solver;
-    if (solver !== 'qr' && solver !== 'cholesky' && solver !== 'coordinate_descent') throw new SomaError('REGISTRY_INTEGRITY', `linear model state has unknown solver ${JSON.stringify(solver)}`);
+    const features = st.field('features').strings();
     m.state = {
       features,
-      coef,
-      intercept: typeof st.intercept === 'number' ? st.intercept : 0,
-      solver,
-      iterations: typeof st.iterations === 'number' ? st.iterations : 0,
-      converged: st.converged !== false,
-      message: typeof st.message === 'string' ? st.message : null,
-      rank: typeof st.rank === 'number' ? st.rank : null,
-      jitter: typeof st.jitter === 'number' ? st.jitter : 0,
+      coef: st.field('coef').typed(Float64Array, { length: features.length }),
+      intercept: st.field('intercept').optional()?.number() ?? 0,
+      solver: st.field('solver').oneOf(['qr', 'cholesky', 'coordinate_descent']),
+      iterations: st.field('iterations').optional()?.int({ min: 0 }) ?? 0,
+      converged: st.field('converged').optional()?.bool() ?? true,
+      message: st.field('message').optional()?.string() ?? null,
+      rank: st.field('rank').optional()?.int({ min: 0 }) ?? null,
+      jitter: st.field('jitter').optional()?.number({ min: 0 }) ?? 0,
     };
     return m;
   }
@@ -521,11 +330,7 @@ export const linearSpec: EstimatorSpec = {
   name: 'linear',
   description: 'Linear regression: ordinary least squares, ridge (l2), lasso (l1) or elastic net, on internally standardised features.',
   tasks: ['regression'] as Task[],
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: regularizationSchema('linear', LINEAR_DEFAULTS),
-  },
+  paramsSchema: linearParamsSchema,
   nativeCategorical: false,
   create: (params: JsonObject) => new LinearRegression(params),
   fromJSON: (json: EstimatorJSON) => LinearRegression.fromJSON(json),

@@ -27,24 +27,18 @@ import { isSparse, rowInverse, takeSparse, type FeatureColumn, type RowInverse }
 import { Lbfgs } from '../engine/optim/lbfgs.js';
 import { LogLossWorkspace, logLossColumns, type ColumnDesign } from '../engine/optim/logloss.js';
 import { SomaError } from '../errors.js';
-import { decodeF64, encodeF64 } from '../util/base64.js';
+import { encodeF64 } from '../util/base64.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
+import { resolveParams } from '../util/params.js';
+import { readEnvelope } from '../util/state-reader.js';
+import { AbortPoint } from './abort.js';
+import { argmaxRows } from './argmax.js';
+import { checkFinite } from './checks.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions } from './estimator.js';
-import {
-  AbortPoint,
-  alignColumns,
-  checkFinite,
-  checkState,
-  checkWeights,
-  linearPredictor,
-  parseRegularization,
-  penaltyStrengths,
-  regularizationSchema,
-  stateNames,
-  stateString,
-  type RegularizationDefaults,
-  type RegularizationParams,
-} from './linear.js';
+import { alignColumns } from './features.js';
+import { linearPredictor } from './linear-predictor.js';
+import { linearWording, penaltyStrengths, regularizationParams, regularizationSchema, type RegularizationDefaults, type RegularizationParams } from './regularization.js';
+import { checkWeights } from './weights.js';
 
 export type ClassWeight = 'none' | 'balanced';
 
@@ -106,6 +100,20 @@ function blockSample(columns: readonly FeatureColumn[], y: Float64Array, weights
 
 const LOGISTIC_DEFAULTS: RegularizationDefaults = { penalty: 'l2', max_iter: 100, tol: 1e-4 };
 
+const logisticParamsSchema: JsonObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...regularizationSchema('logistic', LOGISTIC_DEFAULTS),
+    class_weight: {
+      type: 'string',
+      enum: ['none', 'balanced'],
+      default: 'none',
+      description: 'balanced weighs each row by n_rows / (n_classes * rows of its class), as scikit-learn does; none weighs rows equally (times any sample weight).',
+    },
+  },
+};
+
 interface LogisticState {
   features: string[];
   nClasses: number;
@@ -133,11 +141,9 @@ export class LogisticRegression implements Estimator {
   private state: LogisticState | null = null;
 
   constructor(params: JsonObject = {}) {
-    this.p = parseRegularization(params, LOGISTIC_DEFAULTS, ['class_weight']);
-    const cw = params.class_weight ?? 'none';
-    if (cw !== 'none' && cw !== 'balanced') throw new SomaError('PARAM_INVALID', `model.params.class_weight: got ${JSON.stringify(cw)}; expected none | balanced`);
-    this.classWeight = cw;
-    this.params = { ...this.p, class_weight: cw };
+    this.params = resolveParams(logisticParamsSchema, params, linearWording);
+    this.p = regularizationParams(this.params);
+    this.classWeight = this.params['class_weight'] as ClassWeight;
   }
 
   async fit(X: FeatureMatrix, y: Target, options: FitOptions = {}): Promise<this> {
@@ -346,15 +352,7 @@ export class LogisticRegression implements Estimator {
 
   /** The most probable class index per row (ties go to the lower index). */
   predict(X: FeatureMatrix): Float64Array {
-    const K = this.fitted().nClasses;
-    const proba = this.predictProba(X);
-    const out = new Float64Array(X.rows);
-    for (let i = 0, o = 0; i < X.rows; i++, o += K) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (proba[o + k]! > proba[o + best]!) best = k;
-      out[i] = best;
-    }
-    return out;
+    return argmaxRows(this.predictProba(X), X.rows, this.fitted().nClasses);
   }
 
   featureImportance(): FeatureImportance {
@@ -419,30 +417,25 @@ export class LogisticRegression implements Estimator {
   }
 
   static fromJSON(json: EstimatorJSON): LogisticRegression {
-    const st = checkState(json, 'logistic');
+    const st = readEnvelope(json, 'kind', 'logistic', [1]);
     const m = new LogisticRegression(json.params);
-    const features = stateNames(st);
-    const K = st.n_classes;
-    if (typeof K !== 'number' || !Number.isInteger(K) || K < 2) throw new SomaError('REGISTRY_INTEGRITY', `logistic model state has bad n_classes ${JSON.stringify(K)}`);
+    const features = st.field('features').strings();
+    const K = st.field('n_classes').int({ min: 2 });
     const blocks = K === 2 ? 1 : K;
-    const coef = decodeF64(stateString(st, 'coef'));
-    const intercept = decodeF64(stateString(st, 'intercept'));
-    if (coef.length !== blocks * features.length || intercept.length !== blocks) {
-      throw new SomaError('REGISTRY_INTEGRITY', `logistic model state has ${coef.length} coefficients and ${intercept.length} intercepts for ${features.length} features and ${K} classes`);
-    }
     m.state = {
       features,
       nClasses: K,
-      coef,
-      intercept,
-      solver: st.solver === 'owlqn' ? 'owlqn' : 'lbfgs',
-      iterations: typeof st.iterations === 'number' ? st.iterations : 0,
-      evaluations: typeof st.evaluations === 'number' ? st.evaluations : 0,
-      warmStartIterations: typeof st.warm_start_iterations === 'number' ? st.warm_start_iterations : 0,
-      warmStartEvaluations: typeof st.warm_start_evaluations === 'number' ? st.warm_start_evaluations : 0,
-      converged: st.converged !== false,
-      message: typeof st.message === 'string' ? st.message : null,
-      objective: typeof st.objective === 'number' ? st.objective : NaN,
+      coef: st.field('coef').typed(Float64Array, { length: blocks * features.length }),
+      intercept: st.field('intercept').typed(Float64Array, { length: blocks }),
+      solver: st.field('solver').optional()?.oneOf(['lbfgs', 'owlqn']) ?? 'lbfgs',
+      iterations: st.field('iterations').optional()?.int({ min: 0 }) ?? 0,
+      evaluations: st.field('evaluations').optional()?.int({ min: 0 }) ?? 0,
+      warmStartIterations: st.field('warm_start_iterations').optional()?.int({ min: 0 }) ?? 0,
+      warmStartEvaluations: st.field('warm_start_evaluations').optional()?.int({ min: 0 }) ?? 0,
+      converged: st.field('converged').optional()?.bool() ?? true,
+      message: st.field('message').optional()?.string() ?? null,
+      // JSON has no NaN: an objective that was not a number was saved as null.
+      objective: st.field('objective').optional()?.number() ?? NaN,
     };
     return m;
   }
@@ -452,19 +445,7 @@ export const logisticSpec: EstimatorSpec = {
   name: 'logistic',
   description: 'Logistic regression, binary or multinomial (softmax), with none/l2/l1/elasticnet penalties; L-BFGS, or OWL-QN with an L1 part.',
   tasks: ['classification'] as Task[],
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      ...regularizationSchema('logistic', LOGISTIC_DEFAULTS),
-      class_weight: {
-        type: 'string',
-        enum: ['none', 'balanced'],
-        default: 'none',
-        description: 'balanced weighs each row by n_rows / (n_classes * rows of its class), as scikit-learn does; none weighs rows equally (times any sample weight).',
-      },
-    },
-  },
+  paramsSchema: logisticParamsSchema,
   nativeCategorical: false,
   create: (params: JsonObject) => new LogisticRegression(params),
   fromJSON: (json: EstimatorJSON) => LogisticRegression.fromJSON(json),

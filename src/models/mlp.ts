@@ -26,11 +26,16 @@ import { loadShard, startGradientPool, type GradientPool } from '../engine/nn/pa
 import { Rng } from '../engine/random.js';
 import { SomaError } from '../errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../util/json.js';
+import { modelWording, resolveParams } from '../util/params.js';
+import { readEnvelope, shown, stateError } from '../util/state-reader.js';
 import { VERSION } from '../version.js';
-import type { ArtifactFile, Estimator, EstimatorJSON, EstimatorSpec, FitOptions } from './estimator.js';
-import { argmaxRows, checkTarget, resolveParams, resolveThreads } from './gbdt.js';
-import { AbortPoint, alignColumns } from './linear.js';
+import { AbortPoint } from './abort.js';
+import { argmaxRows } from './argmax.js';
+import { checkTarget } from './checks.js';
 import { checkDenseSize } from './dense.js';
+import type { ArtifactFile, Estimator, EstimatorJSON, EstimatorSpec, FitOptions } from './estimator.js';
+import { alignColumns } from './features.js';
+import { resolveThreads } from './threads.js';
 
 /** Rows per forward pass when predicting (and when scoring validation data). */
 const PREDICT_ROWS = 1024;
@@ -133,7 +138,7 @@ function parseLayers(v: JsonValue | undefined): DenseSpec[] {
 }
 
 function parseParams(params: JsonObject): { json: JsonObject; p: MlpParams } {
-  const json = resolveParams('mlp', mlpParamsSchema, params);
+  const json = resolveParams(mlpParamsSchema, params, modelWording('mlp'));
   const layers = parseLayers(json['layers']);
   return {
     json,
@@ -529,35 +534,41 @@ export class Mlp implements Estimator {
   }
 
   static fromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Mlp {
-    const bad = (why: string): never => {
-      throw new SomaError('REGISTRY_INTEGRITY', `mlp model: ${why}`);
-    };
-    if (json.kind !== 'mlp') bad(`expected kind mlp, got ${json.kind}`);
-    if (json.formatVersion !== 1) bad(`format version ${json.formatVersion} is not supported (this soma reads version 1)`);
-    const state = isJsonObject(json.state) ? json.state : bad('state is not an object');
-    const task = state['task'];
-    if (task !== 'classification' && task !== 'regression') return bad(`task ${JSON.stringify(task)}`);
-    const names = state['features'];
-    if (!Array.isArray(names) || !names.every((s): s is string => typeof s === 'string')) return bad('features is not a list of names');
-    const modelBytes = files?.get(`${TFJS_DIR}/model.json`);
+    const st = readEnvelope(json, 'kind', 'mlp', [1]);
+    const task = st.field('task').oneOf(['classification', 'regression'] as const);
+    const names = st.field('features').strings();
+    const nClasses = task === 'classification' ? st.field('n_classes').int({ min: 2 }) : 0;
+    const modelPath = `${TFJS_DIR}/model.json`;
+    const modelBytes = files?.get(modelPath);
     const weightBytes = files?.get(`${TFJS_DIR}/weights.bin`);
-    if (!modelBytes || !weightBytes) return bad(`needs its layers files ${TFJS_DIR}/model.json and ${TFJS_DIR}/weights.bin`);
+    if (!modelBytes || !weightBytes) throw stateError('artifacts', shown(json.artifacts as JsonValue | undefined), `a list of its layers files ${TFJS_DIR}/model.json and ${TFJS_DIR}/weights.bin`);
     const m = new Mlp(json.params, task);
+    // The layers files are TensorFlow.js's format, checked by its reader; their errors name the file.
+    const layersError = (why: string): SomaError =>
+      new SomaError('REGISTRY_INTEGRITY', `model/${modelPath}: the mlp's layers model (with its weights.bin) does not read: ${why}`, { details: { file: `model/${modelPath}` } });
     let parsed;
     try {
       const modelJson = JSON.parse(new TextDecoder().decode(modelBytes)) as unknown;
-      if (!isJsonObject(modelJson as JsonValue)) bad('model.json is not an object');
+      if (!isJsonObject(modelJson as JsonValue)) throw layersError('not a JSON object');
       parsed = fromLayersModel({ modelJson: modelJson as JsonObject, weights: weightBytes });
     } catch (e) {
       if (e instanceof SomaError) throw e;
-      return bad((e as Error).message);
+      throw layersError((e as Error).message);
     }
-    if (parsed.spec.inputs !== names.length) bad(`the layers model takes ${parsed.spec.inputs} inputs but ${names.length} features are listed`);
+    const { spec } = parsed;
+    for (const t of parsed.tensors) {
+      const at = t.values.findIndex((v) => !Number.isFinite(v));
+      if (at >= 0) throw layersError(`tensor ${t.name} holds ${t.values[at]} at ${at}; expected finite weights`);
+    }
+    if (spec.inputs !== names.length) throw layersError(`the network takes ${spec.inputs} inputs but state.features lists ${names.length}`);
+    const outputs = task === 'regression' ? 'linear' : nClasses === 2 ? 'sigmoid' : 'softmax';
+    if (spec.head !== outputs || (outputs === 'softmax' && spec.outputs !== nClasses)) {
+      throw layersError(`its ${spec.head} head with ${spec.outputs} output(s) does not fit a ${task} model${task === 'classification' ? ` of ${nClasses} classes` : ''}`);
+    }
     m.names = names;
-    m.nClasses = task === 'classification' ? Number(state['n_classes']) : 0;
+    m.nClasses = nClasses;
     m.install(parsed);
-    const summary = state['summary'];
-    if (isJsonObject(summary)) m.loadedSummary = summary;
+    m.loadedSummary = st.field('summary').optional()?.object() ?? null;
     return m;
   }
 

@@ -3,14 +3,25 @@
 
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Target, Task } from '../tasks/task.js';
-import { trainForest, type ForestParams, type ForestResult } from '../engine/tree/forest.js';
-import { featureImportance, type Forest } from '../engine/tree/predictor.js';
+import type { BaggingParams } from '../engine/tree/bagged-tree.js';
+import { trainRandomForest, type BaggingResult } from '../engine/tree/bagging.js';
+import type { Forest } from '../engine/tree/forest.js';
+import { featureImportance } from '../engine/tree/importance.js';
 import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
-import { isJsonObject, type JsonObject } from '../util/json.js';
+import type { JsonObject } from '../util/json.js';
+import { modelWording, resolveParams } from '../util/params.js';
+import { readEnvelope, stateError, type StateReader } from '../util/state-reader.js';
+import { mapAbort } from './abort.js';
+import { argmaxRows } from './argmax.js';
+import { checkTarget, checkTaskParams } from './checks.js';
 import { denseColumns } from './dense.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec, FeatureImportance, FitOptions, OutOfBagScore } from './estimator.js';
-import { resolveThreads, argmaxRows, checkFeatures, checkTarget, checkTaskParams, combineWeights, forestFromJSON, forestToJSON, importanceSummary, mapAbort, resolveParams, treeImportance } from './gbdt.js';
+import { checkFeatures } from './features.js';
+import { resolveThreads } from './threads.js';
+import { importanceSummary, treeImportance } from './tree-importance.js';
+import { forestFromJSON, forestToJSON } from './tree-state.js';
+import { combineWeights } from './weights.js';
 
 const int = (min: number, max: number, def: number, description: string): JsonObject => ({ type: 'integer', minimum: min, maximum: max, default: def, description });
 
@@ -80,10 +91,10 @@ export class RandomForest implements Estimator {
     params: JsonObject,
     readonly task: Task,
   ) {
-    this.params = resolveParams(kind, schema, params);
+    this.params = resolveParams(schema, params, modelWording(kind));
   }
 
-  protected forestParams(nF: number): ForestParams {
+  protected baggingParams(nF: number): BaggingParams {
     const P = this.params;
     return {
       nEstimators: P['n_estimators'] as number,
@@ -113,12 +124,12 @@ export class RandomForest implements Estimator {
     }
     const w = combineWeights(y, options.sampleWeight, this.params['class_weight'] === 'balanced');
     const nClasses = this.task === 'classification' ? y.nClasses : 0;
-    let r: ForestResult;
+    let r: BaggingResult;
     try {
-      r = await trainForest(
+      r = await trainRandomForest(
         { columns: denseColumns(X, this.kind), categorical: X.kinds.map((k) => k === 'categorical'), cardinality: X.cardinality, y: y.values, weight: w },
         nClasses,
-        this.forestParams(X.columns.length),
+        this.baggingParams(X.columns.length),
         {
           signal: options.signal,
           onIteration: options.onProgress ? (it) => options.onProgress!({ iteration: it.iteration, total: it.total }) : undefined,
@@ -202,26 +213,36 @@ export class RandomForest implements Estimator {
     };
   }
 
-  protected restore(json: EstimatorJSON): this {
-    if (json.formatVersion !== 1) throw new SomaError('DATA_FORMAT', `${this.kind}: unsupported formatVersion ${json.formatVersion} (this soma reads 1)`);
-    const st = json.state;
-    if (!isJsonObject(st)) throw new SomaError('DATA_FORMAT', `${this.kind}: saved state is not an object`);
-    const names = (st['names'] as string[]).map(String);
+  /** Reads the saved state (readState's result) into this model. */
+  protected restore(st: StateReader): this {
+    const names = st.field('names').strings();
+    const nClasses = st.field('nClasses').int({ min: 0 });
+    const forest = forestFromJSON(st.field('forest'), names.length);
+    // Classification trees hold one share per class in every leaf; regression trees one value.
+    const K = this.task === 'classification' ? nClasses : 1;
+    if (forest.nOut !== K || forest.nGroups !== K) {
+      throw stateError(`${st.path}.forest.nOut`, `${forest.nOut} (nGroups ${forest.nGroups})`, `${K}, the ${this.task === 'classification' ? `class count (nClasses ${nClasses})` : 'one value of a regression tree'}`);
+    }
     this.state = {
       task: this.task,
-      nClasses: Number(st['nClasses']),
+      nClasses,
       names,
-      forest: forestFromJSON(this.kind, st['forest'], names.length),
-      oobScore: st['oobScore'] === null ? null : Number(st['oobScore']),
-      oobCoverage: Number(st['oobCoverage']),
+      forest,
+      oobScore: st.field('oobScore').optional()?.number() ?? null,
+      oobCoverage: st.field('oobCoverage').optional()?.number({ min: 0, max: 1 }) ?? 0,
     };
     return this;
   }
 
+  /** The saved state of a `kind` model and the task it was trained for. */
+  protected static readState(json: EstimatorJSON, kind: string): { st: StateReader; task: Task } {
+    const st = readEnvelope(json, 'kind', kind, [1]);
+    return { st, task: st.field('task').oneOf(['classification', 'regression'] as const) };
+  }
+
   static fromJSON(json: EstimatorJSON): RandomForest {
-    const st = json.state;
-    const task: Task = isJsonObject(st) && st['task'] === 'regression' ? 'regression' : 'classification';
-    return new RandomForest('random_forest', randomForestParamsSchema, json.params, task).restore(json);
+    const { st, task } = RandomForest.readState(json, 'random_forest');
+    return new RandomForest('random_forest', randomForestParamsSchema, json.params, task).restore(st);
   }
 }
 

@@ -10,6 +10,7 @@ import type { TaskSpec } from '../tasks/spec.js';
 import { inspectColumns, readFrame } from '../data/read.js';
 import { splitIndices } from '../data/split.js';
 import { sha256File } from '../registry/checksums.js';
+import { sha256 } from '../util/hash.js';
 import { rowsWithTarget } from './target.js';
 
 export interface Dataset {
@@ -146,12 +147,11 @@ function stratifyCodes(frame: Frame, target: string): Int32Array {
 }
 
 async function hashSources(dir: string, files: string[]): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const h = createHash('sha256');
+  const parts: string[] = [];
   for (const f of files) {
     const p = resolve(dir, f);
     // Single files hash by content; a glob (whose file set may change) hashes as its pattern.
-    h.update(/[*?[]/.test(p) ? `glob:${p}` : await sha256File(p));
+    parts.push(/[*?[]/.test(p) ? `glob:${p}` : await sha256File(p));
   }
-  return h.digest('hex');
+  return sha256(parts.join(''));
 }

@@ -9,7 +9,8 @@
 // note: there is nothing to regress from, and failing would block the very first release.
 
 import { SomaError } from '../errors.js';
-import { Registry, type ResolvedModel } from '../registry/store.js';
+import type { ResolvedModel } from '../registry/resolve.js';
+import { Registry } from '../registry/store.js';
 
 export type GateOp = '>=' | '<=' | '>' | '<' | '==';
 

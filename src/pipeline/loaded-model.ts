@@ -7,8 +7,11 @@ import { estimatorFromJSON } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import type { Estimator, EstimatorJSON } from '../models/estimator.js';
 import { Pipeline, type PipelineJSON } from '../preprocess/pipeline.js';
-import { Registry, type ResolvedModel } from '../registry/store.js';
-import { readModelArtifacts, readVersionJson } from '../registry/version-files.js';
+import type { ResolvedModel } from '../registry/resolve.js';
+import { Registry } from '../registry/store.js';
+import { readModelArtifacts, readVersionJson, VERSION_FILES } from '../registry/version-files.js';
+import { isJsonObject } from '../util/json.js';
+import { withStateFile } from '../util/state-reader.js';
 import type { InputContract } from './contract.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
 import { findTask } from '../tasks/registry.js';
@@ -30,15 +33,18 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
   const resolved = await registry.load(ref); // resolves and verifies every checksum
   const [contract, pipelineJson, modelJson] = await Promise.all([
     readVersionJson(resolved.dir, 'features') as Promise<InputContract>,
-    readVersionJson(resolved.dir, 'preprocess') as Promise<PipelineJSON>,
-    readVersionJson(resolved.dir, 'model') as Promise<EstimatorJSON>,
+    readVersionJson(resolved.dir, 'preprocess'),
+    readVersionJson(resolved.dir, 'model'),
   ]);
   // Estimators that save extra files (the mlp's TensorFlow.js layers model) list them in their JSON.
-  const files = Array.isArray(modelJson.artifacts) ? await readModelArtifacts(resolved.dir, modelJson.artifacts) : undefined;
-  const task = findTask(contract.task);
-  const pipeline = Pipeline.fromJSON(pipelineJson);
+  const listed = isJsonObject(modelJson) ? modelJson['artifacts'] : undefined;
+  const files = Array.isArray(listed) ? await withStateFile(VERSION_FILES.model, () => readModelArtifacts(resolved.dir, listed as string[])) : undefined;
+  // Saved state that does not read is an integrity failure of the file it came from (exit 6).
+  const task = withStateFile(VERSION_FILES.features, () => findTask(contract.task));
+  const pipeline = withStateFile(VERSION_FILES.preprocess, () => Pipeline.fromJSON(pipelineJson as PipelineJSON));
+  const estimator = withStateFile(VERSION_FILES.model, () => estimatorFromJSON(modelJson as EstimatorJSON, files));
   // Wrapped so a target_transform step's inverse applies to every prediction (evaluate, predict).
-  return { resolved, contract, task, pipeline, estimator: pipeline.wrapEstimator(estimatorFromJSON(modelJson, files)) };
+  return { resolved, contract, task, pipeline, estimator: pipeline.wrapEstimator(estimator) };
 }
 
 

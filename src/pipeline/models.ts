@@ -1,7 +1,8 @@
 // Registry listings for `soma models list` and `soma models show`.
 
 import { readTags, type TagMap } from '../registry/lifecycle.js';
-import { Registry, type ResolvedModel } from '../registry/store.js';
+import type { ResolvedModel } from '../registry/resolve.js';
+import { Registry } from '../registry/store.js';
 import { renderMetricsTable } from '../evaluate/table.js';
 import type { JsonObject } from '../util/json.js';
 import { registerBuiltinTasks } from '../tasks/index.js';

@@ -1,7 +1,6 @@
 // `soma train`: load the config and data, fit the preprocessing pipeline on the training split,
 // fit the model, score every split, write the artifacts and register a new version.
 
-import { createHash } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig } from '../config/types.js';
 import { SomaError } from '../errors.js';
@@ -19,6 +18,7 @@ import type { MetadataBody } from '../registry/metadata.js';
 import { writeVersionFiles } from '../registry/version-files.js';
 import { Registry } from '../registry/store.js';
 import type { BumpLevel } from '../registry/semver.js';
+import { sha256 } from '../util/hash.js';
 import type { JsonObject } from '../util/json.js';
 import { buildContract } from './contract.js';
 import { trainingReference } from './reference.js';
@@ -289,8 +289,4 @@ function importanceJson(imp: FeatureImportance): JsonObject {
 function withoutRuntimeParams(p: JsonObject): JsonObject {
   const { n_jobs: _nJobs, verbose: _verbose, ...rest } = p;
   return rest;
-}
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
 }

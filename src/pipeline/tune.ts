@@ -3,7 +3,6 @@
 // config's `search:` asks for (journalled, resumable, on worker threads when n_jobs > 1) and
 // summarise it. Which trials run is search/plan.ts; what is reported is search/summary.ts.
 
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { LoadedConfig, SomaConfig } from '../config/types.js';
@@ -25,6 +24,7 @@ import { InlineExecutor, runStudy, type Executor, type Job, type StopReason } fr
 import { checkSpace } from '../search/space-check.js';
 import { parseSpace } from '../search/space.js';
 import { bestTrial, familyTable, searchJson, summarise, toSummary, type StudySummary, type TrialSummary } from '../search/summary.js';
+import { sha256 } from '../util/hash.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { loadDataset, type Dataset } from './dataset.js';
 import { applyParams, cvRunner, type Candidate, type ObjectivePayload } from './search-objective.js';
@@ -291,8 +291,4 @@ function schemaProperties(family: string): string[] {
 
 function timestampName(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
 }

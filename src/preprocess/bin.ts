@@ -26,8 +26,8 @@ export class Bin implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.method = enumParam(params, 'bin', 'method', ['quantile', 'uniform'], 'quantile');
-    this.bins = numberParam(params, 'bin', 'bins', 5, { min: 2, max: 1000, integer: true });
+    this.method = enumParam(params, binSpec, 'method');
+    this.bins = numberParam(params, binSpec, 'bins');
   }
 
   fit(frame: Frame): void {

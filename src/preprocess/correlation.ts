@@ -19,7 +19,7 @@ export class CorrelationFilter implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.threshold = numberParam(params, 'correlation', 'threshold', 0.95, { exclusiveMin: 0, max: 1 });
+    this.threshold = numberParam(params, correlationSpec, 'threshold');
   }
 
   fit(frame: Frame): void {

@@ -38,9 +38,9 @@ export class DatetimeParts implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'datetime');
-    this.parts = enumListParam(params, 'datetime', 'parts', DATETIME_PARTS, ['year', 'month', 'day', 'dayofweek', 'hour']);
-    this.cyclical = boolParam(params, 'datetime', 'cyclical', false);
-    this.keep = boolParam(params, 'datetime', 'keep', true);
+    this.parts = enumListParam(params, datetimeSpec, 'parts');
+    this.cyclical = boolParam(params, datetimeSpec, 'cyclical');
+    this.keep = boolParam(params, datetimeSpec, 'keep');
   }
 
   fit(frame: Frame): void {

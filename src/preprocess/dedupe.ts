@@ -22,7 +22,7 @@ export class Dedupe implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'all');
-    this.keep = enumParam(params, 'dedupe', 'keep', ['first', 'last'], 'first');
+    this.keep = enumParam(params, dedupeSpec, 'keep');
   }
 
   fit(frame: Frame, context: FitContext = {}): void {

@@ -17,7 +17,7 @@ export class Diff extends SeriesStep {
 
   constructor(params: JsonObject) {
     super(params, 'diff');
-    this.periods = intListParam(params, 'diff', 'periods', [1]);
+    this.periods = intListParam(params, diffSpec, 'periods');
   }
 
   protected features(name: string, v: Float64Array, { sorted, groupStart, tieStart }: TimeOrder, rows: number): Column[] {

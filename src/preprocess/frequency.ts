@@ -27,8 +27,8 @@ export class Frequency implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'categorical');
-    this.normalize = boolParam(params, 'frequency', 'normalize', true);
-    this.handleUnknown = enumParam(params, 'frequency', 'handle_unknown', ['error', 'ignore'], 'ignore');
+    this.normalize = boolParam(params, frequencySpec, 'normalize');
+    this.handleUnknown = enumParam(params, frequencySpec, 'handle_unknown');
   }
 
   fit(frame: Frame): void {

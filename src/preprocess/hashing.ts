@@ -28,9 +28,9 @@ export class Hashing implements Transformer {
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'text');
     this.tokenizer = new Tokenizer(tokenizerOptions(params, 'hashing'));
-    this.nFeatures = numberParam(params, 'hashing', 'n_features', 256, { min: 1, max: MAX_HASH_FEATURES, integer: true });
-    this.alternateSign = boolParam(params, 'hashing', 'alternate_sign', true);
-    this.norm = enumParam(params, 'hashing', 'norm', ['l2', 'none'], 'l2');
+    this.nFeatures = numberParam(params, hashingSpec, 'n_features');
+    this.alternateSign = boolParam(params, hashingSpec, 'alternate_sign');
+    this.norm = enumParam(params, hashingSpec, 'norm');
   }
 
   fit(frame: Frame): void {

@@ -29,9 +29,9 @@ export class ImportanceFilter implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'all');
-    this.k = numberParam(params, 'importance', 'k', 20, { min: 1, integer: true });
-    this.nEstimators = numberParam(params, 'importance', 'n_estimators', 20, { min: 1, max: 500, integer: true });
-    this.maxDepth = numberParam(params, 'importance', 'max_depth', 4, { min: 1, max: 12, integer: true });
+    this.k = numberParam(params, importanceSpec, 'k');
+    this.nEstimators = numberParam(params, importanceSpec, 'n_estimators');
+    this.maxDepth = numberParam(params, importanceSpec, 'max_depth');
   }
 
   fit(frame: Frame, context: FitContext = {}): void {

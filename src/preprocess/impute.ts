@@ -35,8 +35,8 @@ export class Impute implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'all');
-    this.strategy = enumParam(params, 'impute', 'strategy', ['mean', 'median', 'most_frequent', 'constant'], 'median');
-    this.indicator = boolParam(params, 'impute', 'indicator', false);
+    this.strategy = enumParam(params, imputeSpec, 'strategy');
+    this.indicator = boolParam(params, imputeSpec, 'indicator');
   }
 
   fit(frame: Frame): void {

@@ -17,7 +17,7 @@ export class Lag extends SeriesStep {
 
   constructor(params: JsonObject) {
     super(params, 'lag');
-    this.lags = intListParam(params, 'lag', 'lags', [1]);
+    this.lags = intListParam(params, lagSpec, 'lags');
   }
 
   protected features(name: string, v: Float64Array, { sorted, groupStart, tieStart }: TimeOrder, rows: number): Column[] {

@@ -20,7 +20,7 @@ export class Log1p implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.signed = boolParam(params, 'log1p', 'signed', false);
+    this.signed = boolParam(params, log1pSpec, 'signed');
   }
 
   fit(frame: Frame): void {

@@ -34,9 +34,9 @@ export class OneHot implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'categorical');
-    this.maxCategories = numberParam(params, 'onehot', 'max_categories', 100, { min: 1, integer: true });
-    this.handleUnknown = enumParam(params, 'onehot', 'handle_unknown', ['error', 'ignore', 'infrequent'], 'ignore');
-    this.minFrequency = numberParam(params, 'onehot', 'min_frequency', 1, { exclusiveMin: 0 });
+    this.maxCategories = numberParam(params, onehotSpec, 'max_categories');
+    this.handleUnknown = enumParam(params, onehotSpec, 'handle_unknown');
+    this.minFrequency = numberParam(params, onehotSpec, 'min_frequency');
   }
 
   fit(frame: Frame): void {

@@ -26,7 +26,7 @@ export class Ordinal implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'categorical');
-    this.handleUnknown = enumParam(params, 'ordinal', 'handle_unknown', ['error', 'ignore'], 'error');
+    this.handleUnknown = enumParam(params, ordinalSpec, 'handle_unknown');
     const order = params['order'];
     this.order = {};
     if (order !== undefined && order !== null) {

@@ -8,7 +8,7 @@ import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { checkDensify, insertAfter, numeric, valuesOf, withColumns } from './frames.js';
-import { enumParam, numberParam, stateOf } from './params.js';
+import { enumParam, optionalNumberParam, stateOf } from './params.js';
 import { meanStd, quantileSorted, sortedPresent } from './stats.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
@@ -28,9 +28,10 @@ export class Outliers implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.method = enumParam(params, 'outliers', 'method', ['iqr', 'zscore'], 'iqr');
-    this.action = enumParam(params, 'outliers', 'action', ['clip', 'drop', 'flag'], 'clip');
-    this.factor = numberParam(params, 'outliers', 'factor', this.method === 'iqr' ? 1.5 : 3, { exclusiveMin: 0 });
+    this.method = enumParam(params, outliersSpec, 'method');
+    this.action = enumParam(params, outliersSpec, 'action');
+    // The default width depends on the method, so the schema leaves it out.
+    this.factor = optionalNumberParam(params, outliersSpec, 'factor') ?? (this.method === 'iqr' ? 1.5 : 3);
   }
 
   fit(frame: Frame): void {

@@ -10,7 +10,7 @@ import { Frame, type Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
 import { columnSelectorSchema, parseSelector, resolveColumns, type ColumnSelector } from './columns.js';
 import { checkDensify, numeric, valuesOf } from './frames.js';
-import { boolParam, stateOf } from './params.js';
+import { boolParam, numberParam, stateOf } from './params.js';
 import type { StepJSON, StepSpec, Transformer } from './transformer.js';
 
 const MAX_COLUMNS = 1000;
@@ -34,12 +34,9 @@ export class Pca implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    const c = params['components'];
-    if (c !== undefined && c !== null && !(typeof c === 'number' && ((Number.isInteger(c) && c >= 1) || (c > 0 && c < 1)))) {
-      throw new SomaError('CONFIG_INVALID', `preprocess pca: components ${JSON.stringify(c)} is not valid (expected an integer >= 1, or a fraction of variance between 0 and 1)`);
-    }
-    this.components = typeof c === 'number' ? c : 0.95;
-    this.whiten = boolParam(params, 'pca', 'whiten', false);
+    // A count (an integer >= 1) or a fraction of variance in (0, 1): the schema's anyOf says which.
+    this.components = numberParam(params, pcaSpec, 'components');
+    this.whiten = boolParam(params, pcaSpec, 'whiten');
   }
 
   fit(frame: Frame): void {

@@ -13,8 +13,9 @@ import type { Frame } from '../data/frame.js';
 import type { FeatureMatrix } from '../engine/matrix.js';
 import { takeTarget, type Target } from '../tasks/task.js';
 import type { Estimator } from '../models/estimator.js';
-import type { JsonObject } from '../util/json.js';
-import { createStep, stepFromJSON } from './catalog.js';
+import type { JsonObject, JsonValue } from '../util/json.js';
+import { shown, stateError, StateReader } from '../util/state-reader.js';
+import { createStep, stepFromJSON, stepSpecs } from './catalog.js';
 import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
 import { SeriesStep } from './series-step.js';
@@ -155,12 +156,28 @@ export class Pipeline {
     return { formatVersion: PIPELINE_FORMAT_VERSION, steps: this.steps.map((s) => s.toJSON()), ...this.encoder.toJSON() };
   }
 
+  /** Rebuilds a fitted pipeline from its JSON, checking the envelope, each step's and each feature's shape. */
   static fromJSON(json: PipelineJSON): Pipeline {
-    if (json.formatVersion !== PIPELINE_FORMAT_VERSION) {
-      throw new Error(`preprocess.json formatVersion ${json.formatVersion} is not supported (expected ${PIPELINE_FORMAT_VERSION})`);
-    }
-    const encoder = FeatureEncoder.fromJSON({ features: json.features, dropped: json.dropped });
-    return new Pipeline(json.steps.map(stepFromJSON), encoder, true, 42);
+    const root = new StateReader('document', json as unknown as JsonValue);
+    root.object();
+    const version = root.field('formatVersion');
+    if (version.value !== PIPELINE_FORMAT_VERSION) throw stateError('formatVersion', shown(version.value), `${PIPELINE_FORMAT_VERSION} (the format version this soma reads)`);
+    const steps = root.field('steps').list().map((r) => {
+      const name = r.field('step').oneOf(stepSpecs().map((spec) => spec.name));
+      return stepFromJSON({ step: name, params: r.field('params').object(), state: r.field('state').value ?? null });
+    });
+    const features: FeatureDef[] = root.field('features').list().map((r) => {
+      const kind = r.field('kind').oneOf(['numeric', 'categorical'] as const);
+      const categories = r.field('categories');
+      return {
+        name: r.field('name').string(),
+        kind,
+        ...(kind === 'categorical' || !categories.absent ? { categories: categories.strings() } : {}),
+        from: r.field('from').oneOf(['numeric', 'categorical', 'datetime'] as const),
+      };
+    });
+    const dropped = root.field('dropped').list().map((r) => ({ column: r.field('column').string(), reason: r.field('reason').string() }));
+    return new Pipeline(steps, FeatureEncoder.fromJSON({ features, dropped }), true, 42);
   }
 }
 

@@ -21,8 +21,8 @@ export class Polynomial implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.degree = numberParam(params, 'polynomial', 'degree', 2, { min: 2, max: 3, integer: true });
-    this.interactionOnly = boolParam(params, 'polynomial', 'interaction_only', false);
+    this.degree = numberParam(params, polynomialSpec, 'degree');
+    this.interactionOnly = boolParam(params, polynomialSpec, 'interaction_only');
   }
 
   fit(frame: Frame): void {

@@ -23,9 +23,9 @@ export class Rolling extends SeriesStep {
 
   constructor(params: JsonObject) {
     super(params, 'rolling');
-    this.windows = intListParam(params, 'rolling', 'windows', [7]);
-    this.stats = enumListParam(params, 'rolling', 'stats', STATS, ['mean']);
-    this.minPeriods = numberParam(params, 'rolling', 'min_periods', 1, { min: 1, integer: true });
+    this.windows = intListParam(params, rollingSpec, 'windows');
+    this.stats = enumListParam(params, rollingSpec, 'stats');
+    this.minPeriods = numberParam(params, rollingSpec, 'min_periods');
   }
 
   protected features(name: string, v: Float64Array, { sorted, groupStart, tieStart }: TimeOrder, rows: number): Column[] {

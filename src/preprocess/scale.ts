@@ -33,7 +33,7 @@ export class Scale implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.method = enumParam(params, 'scale', 'method', ['standard', 'minmax', 'robust'], 'standard');
+    this.method = enumParam(params, scaleSpec, 'method');
   }
 
   fit(frame: Frame): void {

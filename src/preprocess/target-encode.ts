@@ -40,9 +40,9 @@ export class TargetEncode implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'categorical');
-    this.smoothing = numberParam(params, 'target', 'smoothing', 10, { min: 0 });
-    this.folds = numberParam(params, 'target', 'folds', 5, { min: 2, max: 50, integer: true });
-    this.handleUnknown = enumParam(params, 'target', 'handle_unknown', ['error', 'ignore'], 'ignore');
+    this.smoothing = numberParam(params, targetEncodeSpec, 'smoothing');
+    this.folds = numberParam(params, targetEncodeSpec, 'folds');
+    this.handleUnknown = enumParam(params, targetEncodeSpec, 'handle_unknown');
   }
 
   private columnsOf(frame: Frame): string[] {

@@ -20,7 +20,7 @@ export class TargetTransform implements TargetTransformer {
   private scale = 1;
 
   constructor(readonly params: JsonObject) {
-    this.method = enumParam(params, 'target_transform', 'method', ['log1p', 'sqrt', 'standard'], 'log1p');
+    this.method = enumParam(params, targetTransformSpec, 'method');
   }
 
   fit(_frame: Frame, context: FitContext = {}): void {

@@ -5,7 +5,7 @@
 import { SomaError } from '../errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
-import { boolParam } from './params.js';
+import { boolParam, stringParam, type StepSchema } from './params.js';
 
 /** A compact English stop-word list (the most frequent function words). */
 const ENGLISH_STOP_WORDS: readonly string[] = (
@@ -27,10 +27,12 @@ export interface TokenizerOptions {
   ngram: [number, number];
 }
 
+/** The tokenizer params of a text step (tfidf, hashing), read against tokenizerSchemaProperties. */
 export function tokenizerOptions(params: JsonObject, step: string): TokenizerOptions {
-  const lowercase = boolParam(params, step, 'lowercase', true);
+  const schema = { name: step, paramsSchema: { properties: tokenizerSchemaProperties } };
+  const lowercase = boolParam(params, schema, 'lowercase');
   const pattern = params['token_pattern'];
-  const tokenPattern = typeof pattern === 'string' ? pattern : DEFAULT_TOKEN_PATTERN;
+  const tokenPattern = typeof pattern === 'string' ? pattern : stringParam({}, schema, 'token_pattern');
   try {
     new RegExp(tokenPattern, 'gu');
   } catch (e) {
@@ -44,7 +46,7 @@ export function tokenizerOptions(params: JsonObject, step: string): TokenizerOpt
     throw new SomaError('CONFIG_INVALID', `preprocess ${step}: stop_words ${JSON.stringify(sw)} is not valid (expected "english", "none" or a list of words)`);
   }
   const ng = params['ngram'];
-  let ngram: [number, number] = [1, 1];
+  let ngram = [...(intListDefault(schema, 'ngram'))] as [number, number];
   if (typeof ng === 'number') ngram = [1, ng];
   else if (Array.isArray(ng) && ng.length === 2 && ng.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1) && (ng[0] as number) <= (ng[1] as number)) {
     ngram = [ng[0] as number, ng[1] as number];
@@ -53,6 +55,11 @@ export function tokenizerOptions(params: JsonObject, step: string): TokenizerOpt
   }
   if (ngram[1] > 5) throw new SomaError('CONFIG_INVALID', `preprocess ${step}: ngram up to ${ngram[1]} words is too long (at most 5)`);
   return { lowercase, tokenPattern, stopWords: lowercase ? stopWords.map((w) => w.toLowerCase()) : stopWords, ngram };
+}
+
+/** A list param's schema default (the readers' own list handling does not fit ngram's pair). */
+function intListDefault(spec: StepSchema, key: string): number[] {
+  return ((spec.paramsSchema['properties'] as JsonObject)[key] as JsonObject)['default'] as number[];
 }
 
 export class Tokenizer {

@@ -40,12 +40,12 @@ export class Tfidf implements Transformer {
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'text');
     this.tokenizer = new Tokenizer(tokenizerOptions(params, 'tfidf'));
-    this.minDf = numberParam(params, 'tfidf', 'min_df', 1, { exclusiveMin: 0 });
-    this.maxDf = numberParam(params, 'tfidf', 'max_df', 1, { exclusiveMin: 0, max: 1 });
-    this.maxFeatures = numberParam(params, 'tfidf', 'max_features', 1000, { min: 1, max: MAX_VOCABULARY, integer: true });
-    this.sublinear = boolParam(params, 'tfidf', 'sublinear_tf', false);
-    this.norm = enumParam(params, 'tfidf', 'norm', ['l2', 'none'], 'l2');
-    this.useIdf = boolParam(params, 'tfidf', 'use_idf', true);
+    this.minDf = numberParam(params, tfidfSpec, 'min_df');
+    this.maxDf = numberParam(params, tfidfSpec, 'max_df');
+    this.maxFeatures = numberParam(params, tfidfSpec, 'max_features');
+    this.sublinear = boolParam(params, tfidfSpec, 'sublinear_tf');
+    this.norm = enumParam(params, tfidfSpec, 'norm');
+    this.useIdf = boolParam(params, tfidfSpec, 'use_idf');
   }
 
   fit(frame: Frame): void {

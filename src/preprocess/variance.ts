@@ -19,7 +19,7 @@ export class VarianceFilter implements Transformer {
 
   constructor(readonly params: JsonObject) {
     this.selector = parseSelector(params['columns'], 'numeric');
-    this.threshold = numberParam(params, 'variance', 'threshold', 0, { min: 0 });
+    this.threshold = numberParam(params, varianceSpec, 'threshold');
   }
 
   fit(frame: Frame): void {

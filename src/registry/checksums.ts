@@ -1,11 +1,11 @@
 // SHA-256 checksums of registered artifacts: what metadata.json records and every load re-checks.
 
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { SomaError } from '../errors.js';
+import { sha256Stream } from '../util/hash.js';
 
 // A type alias, not an interface, so it is assignable to JsonValue inside metadata.
 export type ArtifactEntry = {
@@ -19,15 +19,8 @@ export type ArtifactEntry = {
 export const METADATA_FILE = 'metadata.json';
 
 /** Hex SHA-256 of a file, streamed so a large model never sits in memory whole. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Hex SHA-256 of a string or bytes (config text, a canonical JSON form). */
-export function sha256Of(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+export function sha256File(path: string): Promise<string> {
+  return sha256Stream(createReadStream(path));
 }
 
 /** Relative POSIX paths of every regular file under `dir`, sorted; `metadata.json` at the top excluded. */

@@ -19,7 +19,8 @@ import { writeJsonAtomic } from './atomic.js';
 import { METADATA_FILE, sha256File } from './checksums.js';
 import { modelId, normalizeAlias, normalizeModelName } from './ref.js';
 import { compareVersions, isVersion, parseVersion } from './semver.js';
-import type { IntegrityProblem, Registry } from './store.js';
+import type { Registry } from './store.js';
+import type { IntegrityProblem } from './verify.js';
 
 /** Options every mutation takes. */
 export interface MutationOptions {

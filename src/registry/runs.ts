@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { JsonObject } from '../util/json.js';
 import { withLock } from './lock.js';
 import { normalizeModelName } from './ref.js';
-import { currentUser, type Registry } from './store.js';
+import { currentUser } from './events.js';
+import type { Registry } from './store.js';
 
 export interface PredictionRun {
   at: string;

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SomaError } from '../errors.js';
 
-const VERSION_FILES = {
+export const VERSION_FILES = {
   model: 'model/model.json',
   preprocess: 'preprocess.json',
   features: 'features.json',

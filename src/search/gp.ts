@@ -17,6 +17,8 @@
 import type { Rng } from '../engine/random.js';
 import { Rng as SeededRng } from '../engine/random.js';
 import { minimizeLbfgs } from '../engine/optim/lbfgs.js';
+import { normCdf, normPdf } from '../engine/special.js';
+import { latinHypercube } from './latin-hypercube.js';
 import type { Observation, Sampler } from './sampler.js';
 import { fromUnit, isActive, pointKey, toUnit, type Params, type SearchSpace } from './space.js';
 
@@ -361,19 +363,6 @@ function logEI(best: number, mean: number, sd: number): number {
   return Math.log(sd) + logH;
 }
 
-function normPdf(z: number): number {
-  return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-}
-
-/** Standard normal CDF via erfc (Numerical Recipes' Chebyshev fit, |error| < 1.2e-7). */
-function normCdf(z: number): number {
-  const x = -z / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  const erfc = x >= 0 ? y : 2 - y;
-  return 0.5 * erfc;
-}
-
 /** Coordinate-wise pattern search in the unit cube, halving the step until it is tiny. */
 function compassSearch(u0: Float64Array, s0: number, f: (u: Float64Array) => number): { u: Float64Array; s: number } {
   let u = u0.slice();
@@ -400,16 +389,6 @@ function compassSearch(u0: Float64Array, s0: number, f: (u: Float64Array) => num
     if (!improved) step /= 2;
   }
   return { u, s };
-}
-
-function latinHypercube(n: number, d: number, rng: Rng): Float64Array[] {
-  const rows = Array.from({ length: n }, () => new Float64Array(d));
-  for (let k = 0; k < d; k++) {
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    rng.shuffle(perm);
-    for (let i = 0; i < n; i++) rows[i]![k] = (perm[i]! + rng.next()) / n;
-  }
-  return rows;
 }
 
 function standardise(v: number[]): Float64Array {

@@ -9,6 +9,8 @@
 
 import type { Rng } from '../engine/random.js';
 import { Rng as SeededRng } from '../engine/random.js';
+import { normCdf } from '../engine/special.js';
+import { latinHypercube } from './latin-hypercube.js';
 import type { Observation, Sampler } from './sampler.js';
 import { fromUnit, isActive, toUnit, type Params, type SearchSpace } from './space.js';
 
@@ -41,7 +43,7 @@ export class TpeSampler implements Sampler {
     private readonly space: SearchSpace,
     private readonly options: TpeOptions,
   ) {
-    this.design = lhs(options.startup, space.dims.length, new SeededRng((options.seed ?? 0) ^ 0x1b873593));
+    this.design = latinHypercube(options.startup, space.dims.length, new SeededRng((options.seed ?? 0) ^ 0x1b873593));
   }
 
   suggest(history: readonly Observation[], rng: Rng, pending: readonly Params[], trial: number): Params {
@@ -161,22 +163,4 @@ function logTruncNormal(x: number, mu: number, sd: number): number {
   const z = (x - mu) / sd;
   const mass = normCdf((1 - mu) / sd) - normCdf((0 - mu) / sd);
   return -0.5 * z * z - Math.log(sd * Math.sqrt(2 * Math.PI)) - Math.log(Math.max(mass, 1e-12));
-}
-
-function normCdf(z: number): number {
-  // Abramowitz-Stegun 7.1.26 on erf; plenty for kernel normalisation.
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
-function lhs(n: number, d: number, rng: Rng): Float64Array[] {
-  const rows = Array.from({ length: n }, () => new Float64Array(d));
-  for (let k = 0; k < d; k++) {
-    const perm = Int32Array.from({ length: n }, (_, i) => i);
-    rng.shuffle(perm);
-    for (let i = 0; i < n; i++) rows[i]![k] = (perm[i]! + rng.next()) / n;
-  }
-  return rows;
 }

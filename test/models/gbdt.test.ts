@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Gbdt, gbdtSpec } from '../../src/models/gbdt.js';
-import { PARALLEL_MIN_CELLS } from '../../src/engine/tree/boosting.js';
+import { PARALLEL_MIN_CELLS } from '../../src/engine/tree/training.js';
 import { SomaError } from '../../src/errors.js';
 import type { Progress } from '../../src/models/estimator.js';
 import { Rng } from '../../src/engine/random.js';

@@ -3,7 +3,7 @@ import { RandomForest, randomForestSpec } from '../../src/models/random_forest.j
 import type { JsonObject } from '../../src/util/json.js';
 import { accuracy, friedman, matrix, penguins, rmse, sklearnClassification, split, target } from '../engine/tree/datasets.js';
 import { Rng } from '../../src/engine/random.js';
-import { PARALLEL_MIN_CELLS } from '../../src/engine/tree/boosting.js';
+import { PARALLEL_MIN_CELLS } from '../../src/engine/tree/training.js';
 
 // Held-out floors (30% test, seed 1); scikit-learn's RandomForestClassifier scores about the same.
 const FLOOR = { iris: 0.88, wine: 0.95, breast: 0.93, penguins: 0.94, friedmanRmse: 1.8 };

@@ -2,22 +2,10 @@
 // row-major buffer whose rows are `stride` floats apart (the padding columns are left alone so
 // they stay zero). GELU is the exact erf form, as TensorFlow.js's `gelu` computes it.
 
+import { erf } from '../special.js';
+
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'gelu', 'linear'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
-
-/** erf(x) with absolute error below 1.2e-7 (the Chebyshev fit of Numerical Recipes' erfc). */
-function erf(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? 1 - r : r - 1;
-}
 
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

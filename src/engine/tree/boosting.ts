@@ -8,11 +8,13 @@ import { Rng } from '../random.js';
 import { TreeArena } from './arena.js';
 import { arenaHistograms } from './arena-histograms.js';
 import { binMatrix, binnedBytes, fitBinMapper, type BinMapper, type BinnedData } from './binning.js';
-import { PACK, quantScales } from './histogram.js';
 import { parallelHistograms, serialHistograms, shareBinned, sharedFloat64, sharedUint32, type HistogramBuilder } from './parallel.js';
 import { TreeGrower } from './grower.js';
 import { NO_LEAF, updateRows, type RoundArrays } from './round-rows.js';
-import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
+import { ForestBuilder, singleTreeForest, type Forest } from './forest.js';
+import { predictRaw } from './predictor.js';
+import { quantize } from './quantize.js';
+import { PARALLEL_MIN_CELLS, TrainingAborted, yieldToEventLoop, type TrainData, type TrainHooks } from './training.js';
 
 export interface BoostParams {
   nEstimators: number;
@@ -47,35 +49,6 @@ export interface BoostParams {
   wasmKernels?: boolean;
 }
 
-/** Below this many row-features a fit stays in one thread: starting workers would cost more. */
-export const PARALLEL_MIN_CELLS = 2_000_000;
-
-export interface TrainData {
-  columns: readonly Float64Array[];
-  categorical: readonly boolean[];
-  cardinality: readonly number[];
-  y: Float64Array;
-  weight: Float64Array | null;
-}
-
-export interface IterationReport {
-  iteration: number;
-  total: number;
-  /**
-   * The metric on the training rows, computed when read (a pass over every training row, so a
-   * progress display that skips frames skips its cost). Read it during the callback: the scores
-   * move on with the next round.
-   */
-  readonly train?: number;
-  validation?: number;
-}
-
-export interface TrainHooks {
-  /** Called once per round. */
-  onIteration?: (r: IterationReport) => void;
-  signal?: AbortSignal;
-}
-
 export interface BoostResult {
   forest: Forest;
   baseScore: Float64Array;
@@ -89,25 +62,6 @@ export interface BoostResult {
   validationHistory: number[];
   /** Threads the fit ran on (the model does not depend on it). */
   threads: number;
-}
-
-/** Thrown when the caller's AbortSignal fires; models map it to their own error type. */
-export class TrainingAborted extends Error {
-  constructor() {
-    super('training aborted');
-    this.name = 'AbortError';
-  }
-}
-
-/** Lets pending events (an abort, a progress render) run between rounds. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-export function singleTreeForest(nodes: TreeNodes, nOut: number, nGroups: number, group: number): Forest {
-  const b = new ForestBuilder(nOut, nGroups);
-  b.addTree(nodes, group);
-  return b.finish();
 }
 
 export async function trainBoosting(data: TrainData, loss: Loss, p: BoostParams, hooks: TrainHooks = {}, validation?: TrainData): Promise<BoostResult> {
@@ -209,51 +163,6 @@ interface Buffers {
   hk: Float64Array | null;
   idx: Uint32Array;
   packed: Float64Array | null;
-}
-
-/**
- * 32 random bits for row r of a tree: a hash of the row id and the tree's seed (murmur3's
- * finaliser), so a row's rounding does not depend on where it sits in the index or which thread
- * packs it. The wasm `quantize` kernel computes the same bits.
- */
-function roundingBits(seed: number, r: number): number {
-  let x = Math.imul(r, 0x9e3779b1) ^ seed;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
-
-/**
- * Packs stochastically rounded gradient and hessian levels of the sampled rows into `packed`;
- * returns the value of one level of each and the (exact) sum of the packed values. Rounding is
- * unbiased, so node sums stay unbiased.
- */
-export function quantize(grad: Float64Array, hess: Float64Array, rows: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] {
-  let gmax = 0;
-  let hmax = 0;
-  for (let i = 0; i < nRows; i++) {
-    const r = rows[i]!;
-    const g = Math.abs(grad[r]!);
-    if (g > gmax) gmax = g;
-    if (hess[r]! > hmax) hmax = hess[r]!;
-  }
-  const [gScale, hScale] = quantScales(gmax, hmax, nRows);
-  const gInv = 1 / gScale;
-  const hInv = 1 / hScale;
-  let total = 0;
-  for (let i = 0; i < nRows; i++) {
-    const r = rows[i]!;
-    const x = roundingBits(seed, r);
-    const gq = Math.floor(grad[r]! * gInv + (x & 0xffff) / 65536);
-    const hq = Math.floor(hess[r]! * hInv + (x >>> 16) / 65536);
-    const v = gq * PACK + hq;
-    packed[r] = v;
-    total += v;
-  }
-  return [gScale, hScale, total];
 }
 
 async function boost(

@@ -1,213 +1,197 @@
-// Random forests (and the single decision tree) on the shared grower: each tree is one squared-error
-// step on one-hot class indicators (whose variance reduction is exactly the Gini decrease) or on the
-// regression target, with bootstrap counts as row weights and features drawn per node.
+// The fitted ensemble as flat typed arrays, one record per node across all trees: what every tree
+// model (boosting, random forest, single tree) saves, loads and predicts with. The grower's
+// training structures never reach this form; ForestBuilder appends grown trees to it, and
+// validateForest checks a loaded one before any walk reads it.
 
-import { Rng } from '../random.js';
-import { binMatrix, fitBinMapper, type BinnedData } from './binning.js';
-import { PARALLEL_MIN_CELLS, singleTreeForest, TrainingAborted, yieldToEventLoop, type TrainData, type TrainHooks } from './boosting.js';
-import { forestWorkers, shareBinned } from './parallel.js';
-import { TreeGrower } from './grower.js';
-import { ForestBuilder, predictRaw, type Forest, type TreeNodes } from './predictor.js';
+/** Node flag bits. */
+export const DEFAULT_LEFT = 1;
+export const CATEGORICAL = 2;
 
-export interface ForestParams {
-  nEstimators: number;
-  /** 0 = unlimited. */
-  maxDepth: number;
-  /** 0 = unlimited. */
-  maxLeaves: number;
-  minSamplesLeaf: number;
-  minSamplesSplit: number;
-  /** Features drawn per node; 0 = all. */
-  maxFeatures: number;
-  bootstrap: boolean;
-  /** Bootstrap draws as a fraction of the rows. */
-  maxSamples: number;
-  /** Minimum weighted impurity decrease per split, normalised by the total weight as scikit-learn does. */
-  minImpurityDecrease: number;
-  maxBin: number;
-  seed: number;
-  maxCatToOnehot: number;
-  maxCatThreshold: number;
-  /** Predict each tree's out-of-bag rows for the OOB score (costs a prediction pass per tree). */
-  computeOob: boolean;
-}
-
-export interface ForestResult {
-  /** Sum of the trees' outputs; divide by the tree count for the average. */
-  forest: Forest;
-  /** Out-of-bag accuracy (classification) or R^2 (regression), when bootstrapping left rows out. */
-  oobScore: number | null;
-  /** Share of rows that were out of bag for at least one tree. */
-  oobCoverage: number;
-  /** Threads the trees grew on (the forest does not depend on it). */
-  threads: number;
-}
-
-/** Seed of tree t: independent of the order trees are grown in, so parallel runs give the same forest. */
-function treeSeed(seed: number, t: number): number {
-  return (Math.imul(seed >>> 0, 0x01000193) ^ Math.imul(t + 1, 0x9e3779b1)) >>> 0;
-}
-
-/** Everything one tree needs; kept apart so a worker can build the same state and grow any tree. */
-export interface ForestContext {
-  readonly binned: BinnedData;
-  readonly grower: TreeGrower;
+export interface Forest {
+  /** Values per leaf: 1 for boosting trees and regression forests, nClasses for classification forests. */
   readonly nOut: number;
-  readonly y: Float64Array;
-  readonly weight: Float64Array | null;
-  readonly classOf: Int32Array | null;
-  readonly p: ForestParams;
-  readonly hess: Float64Array;
-  readonly grad: Float64Array;
-  readonly idx: Uint32Array;
-  readonly counts: Uint32Array;
+  /** Columns of the raw prediction (1, or nClasses for multiclass boosting and classification forests). */
+  readonly nGroups: number;
+  /** Split feature, -1 for a leaf. */
+  readonly feature: Int32Array;
+  /** Numeric split: value <= threshold goes left. Categorical split: offset of its bitset in catBits. */
+  readonly threshold: Float64Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  /** nOut values per node (leaves predict these; inner nodes keep theirs for inspection). */
+  readonly value: Float64Array;
+  readonly flags: Uint8Array;
+  /** Loss reduction of each split (0 at leaves). */
+  readonly gain: Float64Array;
+  /** Hessian (sample weight for forests) that reached each node in training. */
+  readonly cover: Float64Array;
+  /** Categorical bitsets: at each offset, the number of categories, then ceil(n / 32) words. */
+  readonly catBits: Uint32Array;
+  /** Root node of each tree. */
+  readonly treeRoots: Int32Array;
+  /** Raw prediction column each tree adds to; -1 adds all nOut values to columns 0..nOut-1. */
+  readonly treeGroup: Int32Array;
 }
 
-/** The per-tree state over already binned data (what a forest worker rebuilds from shared memory). */
-export function contextFromBinned(binned: BinnedData, y: Float64Array, weight: Float64Array | null, nClasses: number, p: ForestParams): ForestContext {
-  const n = y.length;
-  const nOut = nClasses > 0 ? nClasses : 1;
-  let totalW = 0;
-  for (let i = 0; i < n; i++) totalW += weight ? weight[i]! : 1;
-  const grower = new TreeGrower(binned, nOut, {
-    lambda: 0,
-    alpha: 0,
-    // Gains are half the weighted squared-error decrease; scikit-learn normalises by the total weight.
-    gamma: 0.5 * p.minImpurityDecrease * totalW,
-    minChildWeight: 0,
-    minSamplesLeaf: p.minSamplesLeaf,
-    maxCatToOnehot: p.maxCatToOnehot,
-    maxCatThreshold: p.maxCatThreshold,
-    catSmooth: 0,
-    maxDepth: p.maxDepth,
-    maxLeaves: p.maxLeaves,
-    lossguide: p.maxLeaves > 0,
-    minSamplesSplit: p.minSamplesSplit,
-    learningRate: 1,
-    maxFeatures: p.maxFeatures,
-  });
-  const classOf = nClasses > 0 ? Int32Array.from(y) : null;
-  return {
-    binned,
-    grower,
-    nOut,
-    y,
-    weight,
-    classOf,
-    p,
-    hess: new Float64Array(n),
-    grad: new Float64Array(nClasses > 0 ? 0 : n),
-    idx: new Uint32Array(n),
-    counts: new Uint32Array(n),
-  };
+/** One tree as the grower produces it, in node-creation order (node 0 is the root). */
+export interface TreeNodes {
+  feature: number[];
+  threshold: number[];
+  /** Categorical splits: the categories going left (mask over codes 0..n-1); null otherwise. */
+  catLeft: (Uint8Array | null)[];
+  left: number[];
+  right: number[];
+  defaultLeft: boolean[];
+  gain: number[];
+  cover: number[];
+  /** nOut values per node. */
+  value: number[];
 }
 
-/** Grows tree t; returns its nodes and the out-of-bag rows (rows no bootstrap draw picked). */
-export function growForestTree(ctx: ForestContext, t: number): { nodes: TreeNodes; oob: Uint32Array } {
-  const { p, hess, grad, idx, counts, y, weight, classOf } = ctx;
-  const n = y.length;
-  const rng = new Rng(treeSeed(p.seed, t));
-  if (p.bootstrap) {
-    counts.fill(0);
-    const draws = Math.max(1, Math.round(p.maxSamples * n));
-    for (let d = 0; d < draws; d++) counts[rng.int(n)]++;
-  } else counts.fill(1);
-  let m = 0;
-  let nOob = 0;
-  for (let i = 0; i < n; i++) if (counts[i] === 0) nOob++;
-  const oob = new Uint32Array(nOob);
-  nOob = 0;
-  for (let i = 0; i < n; i++) {
-    const c = counts[i]!;
-    if (c === 0) {
-      oob[nOob++] = i;
-      hess[i] = 0;
-      continue;
-    }
-    idx[m++] = i;
-    const wi = c * (weight ? weight[i]! : 1);
-    hess[i] = wi;
-    if (!classOf) grad[i] = -wi * y[i]!;
+export function emptyTree(): TreeNodes {
+  return { feature: [], threshold: [], catLeft: [], left: [], right: [], defaultLeft: [], gain: [], cover: [], value: [] };
+}
+
+/** Accumulates trees into growable typed arrays; `finish` trims them into a Forest. */
+export class ForestBuilder {
+  private n = 0;
+  private cap = 256;
+  private feature = new Int32Array(this.cap);
+  private threshold = new Float64Array(this.cap);
+  private left = new Int32Array(this.cap);
+  private right = new Int32Array(this.cap);
+  private value: Float64Array;
+  private flags = new Uint8Array(this.cap);
+  private gain = new Float64Array(this.cap);
+  private cover = new Float64Array(this.cap);
+  private cat: number[] = [];
+  private roots: number[] = [];
+  private groups: number[] = [];
+
+  constructor(
+    readonly nOut: number,
+    readonly nGroups: number,
+  ) {
+    this.value = new Float64Array(this.cap * nOut);
   }
-  const grown = ctx.grower.grow({ nOut: ctx.nOut, grad, hess, classOf }, idx, m, null, 0, rng);
-  return { nodes: grown.nodes, oob };
-}
 
-/** Grows trees in worker threads; results come back in any order and are used in tree order. */
-export interface TreeSource {
-  /** Threads growing trees (1: this one). */
-  readonly threads: number;
-  next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>;
-  close(): Promise<void>;
-}
+  get treeCount(): number {
+    return this.roots.length;
+  }
 
-export async function trainForest(data: TrainData, nClasses: number, p: ForestParams, hooks: TrainHooks = {}, threads = 1): Promise<ForestResult> {
-  const mapper = fitBinMapper(data.columns, data.categorical, data.cardinality, p.maxBin, p.seed);
-  const n = data.y.length;
-  const parallel = threads > 1 && p.nEstimators > 1 && n * data.columns.length >= PARALLEL_MIN_CELLS / 4;
-  const binned = parallel ? shareBinned(binMatrix(mapper, data.columns)) : binMatrix(mapper, data.columns);
-  const K = nClasses > 0 ? nClasses : 1;
-  const serial = (): TreeSource => {
-    const ctx = contextFromBinned(binned, data.y, data.weight, nClasses, p);
-    return { threads: 1, next: async (t) => growForestTree(ctx, t), close: async () => {} };
-  };
-  // Workers that cannot start leave us in this thread: the same forest, grown more slowly.
-  const source: TreeSource = parallel ? await forestWorkers(binned, data.y, data.weight, nClasses, p, threads).catch(serial) : serial();
-  const builder = new ForestBuilder(K, K);
-  const oobSum = new Float64Array(n * K);
-  const oobCount = new Uint32Array(n);
-  try {
-    // Keep every worker busy: ask for trees ahead, consume them strictly in order.
-    const ahead = threads * 2;
-    const queue: Promise<{ nodes: TreeNodes; oob: Uint32Array }>[] = [];
-    let asked = 0;
-    for (let t = 0; t < p.nEstimators; t++) {
-      if (hooks.signal?.aborted) throw new TrainingAborted();
-      while (asked < p.nEstimators && asked < t + ahead) queue.push(source.next(asked++));
-      const { nodes, oob } = await queue.shift()!;
-      builder.addTree(nodes, -1);
-      if (p.computeOob && oob.length > 0) {
-        predictRaw(singleTreeForest(nodes, K, K, -1), data.columns, 0, 1, oobSum, oob);
-        for (let i = 0; i < oob.length; i++) oobCount[oob[i]!]++;
+  private grow(need: number): void {
+    if (need <= this.cap) return;
+    let cap = this.cap;
+    while (cap < need) cap *= 2;
+    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, m = 1): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * m);
+      b.set(a);
+      return b;
+    };
+    this.feature = g(this.feature);
+    this.threshold = g(this.threshold);
+    this.left = g(this.left);
+    this.right = g(this.right);
+    this.value = g(this.value, this.nOut);
+    this.flags = g(this.flags);
+    this.gain = g(this.gain);
+    this.cover = g(this.cover);
+    this.cap = cap;
+  }
+
+  /** Appends a tree; `group` is the raw prediction column it adds to (-1: all nOut columns). */
+  addTree(t: TreeNodes, group: number): void {
+    const m = t.feature.length;
+    const base = this.n;
+    this.grow(base + m);
+    const K = this.nOut;
+    for (let i = 0; i < m; i++) {
+      const at = base + i;
+      const f = t.feature[i]!;
+      this.feature[at] = f;
+      this.left[at] = f >= 0 ? base + t.left[i]! : -1;
+      this.right[at] = f >= 0 ? base + t.right[i]! : -1;
+      let fl = t.defaultLeft[i] ? DEFAULT_LEFT : 0;
+      const mask = t.catLeft[i];
+      if (f >= 0 && mask) {
+        fl |= CATEGORICAL;
+        this.threshold[at] = this.cat.length;
+        this.cat.push(mask.length);
+        const words = (mask.length + 31) >>> 5;
+        const w0 = this.cat.length;
+        for (let w = 0; w < words; w++) this.cat.push(0);
+        for (let c = 0; c < mask.length; c++) if (mask[c]) this.cat[w0 + (c >>> 5)] = (this.cat[w0 + (c >>> 5)]! | (1 << (c & 31))) >>> 0;
+      } else {
+        this.threshold[at] = f >= 0 ? t.threshold[i]! : 0;
       }
-      hooks.onIteration?.({ iteration: t + 1, total: p.nEstimators });
-      await yieldToEventLoop();
+      this.flags[at] = fl;
+      this.gain[at] = t.gain[i]!;
+      this.cover[at] = t.cover[i]!;
+      for (let k = 0; k < K; k++) this.value[at * K + k] = t.value[i * K + k]!;
     }
-  } finally {
-    await source.close();
+    this.n += m;
+    this.roots.push(base);
+    this.groups.push(group);
   }
-  const { score, coverage } = oobScore(data.y, nClasses, oobSum, oobCount);
-  return { forest: builder.finish(), oobScore: score, oobCoverage: coverage, threads: source.threads };
+
+  finish(): Forest {
+    const n = this.n;
+    return {
+      nOut: this.nOut,
+      nGroups: this.nGroups,
+      feature: this.feature.slice(0, n),
+      threshold: this.threshold.slice(0, n),
+      left: this.left.slice(0, n),
+      right: this.right.slice(0, n),
+      value: this.value.slice(0, n * this.nOut),
+      flags: this.flags.slice(0, n),
+      gain: this.gain.slice(0, n),
+      cover: this.cover.slice(0, n),
+      catBits: Uint32Array.from(this.cat),
+      treeRoots: Int32Array.from(this.roots),
+      treeGroup: Int32Array.from(this.groups),
+    };
+  }
 }
 
-/** Accuracy or R^2 of the out-of-bag averages over rows that had any. */
-export function oobScore(y: Float64Array, nClasses: number, sum: Float64Array, count: Uint32Array): { score: number | null; coverage: number } {
-  const n = y.length;
-  const K = nClasses > 0 ? nClasses : 1;
-  let m = 0;
-  let correct = 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) if (count[i]! > 0) {
-    m++;
-    mean += y[i]!;
+/** A forest of the one tree `nodes` (a round's tree predicted alone, a tree's out-of-bag rows). */
+export function singleTreeForest(nodes: TreeNodes, nOut: number, nGroups: number, group: number): Forest {
+  const b = new ForestBuilder(nOut, nGroups);
+  b.addTree(nodes, group);
+  return b.finish();
+}
+
+/** Trees [from, to) must exist: trees past the end would walk memory that belongs to no tree. */
+export function checkTreeRange(forest: Forest, from: number, to: number, who: string): void {
+  if (!(from >= 0 && from <= to && to <= forest.treeRoots.length)) {
+    throw new RangeError(`${who}: trees [${from}, ${to}) are outside the forest's ${forest.treeRoots.length}`);
   }
-  if (m === 0) return { score: null, coverage: 0 };
-  mean /= m;
-  let ssRes = 0;
-  let ssTot = 0;
+}
+
+/** Checks the internal consistency of a loaded forest, so a corrupt artifact fails on load, not in a walk. */
+export function validateForest(f: Forest, nFeatures: number): string | null {
+  const n = f.feature.length;
+  if (f.threshold.length !== n || f.left.length !== n || f.right.length !== n || f.flags.length !== n || f.gain.length !== n || f.cover.length !== n) {
+    return 'node arrays differ in length';
+  }
+  if (f.value.length !== n * f.nOut) return 'value array has the wrong length';
+  if (f.treeRoots.length !== f.treeGroup.length) return 'treeRoots and treeGroup differ in length';
   for (let i = 0; i < n; i++) {
-    const c = count[i]!;
-    if (c === 0) continue;
-    if (nClasses > 0) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (sum[i * K + k]! > sum[i * K + best]!) best = k;
-      if (best === y[i]) correct++;
-    } else {
-      const pred = sum[i]! / c;
-      ssRes += (y[i]! - pred) ** 2;
-      ssTot += (y[i]! - mean) ** 2;
+    const ft = f.feature[i]!;
+    if (ft >= nFeatures) return `node ${i} splits on feature ${ft} of ${nFeatures}`;
+    if (ft >= 0) {
+      // Children always come after their parent, which also rules out cycles.
+      if (f.left[i]! <= i || f.left[i]! >= n || f.right[i]! <= i || f.right[i]! >= n) return `node ${i} has children out of range`;
+      if (f.flags[i]! & CATEGORICAL) {
+        const off = f.threshold[i]!;
+        if (!(off >= 0 && off < f.catBits.length) || off + 1 + ((f.catBits[off]! + 31) >>> 5) > f.catBits.length) return `node ${i} has a bad category set`;
+      }
     }
   }
-  const score = nClasses > 0 ? correct / m : ssTot > 0 ? 1 - ssRes / ssTot : 0;
-  return { score, coverage: m / n };
+  for (let t = 0; t < f.treeRoots.length; t++) {
+    const r = f.treeRoots[t]!;
+    if (r < 0 || r >= n) return `tree ${t} root out of range`;
+    if (f.treeGroup[t]! >= f.nGroups) return `tree ${t} output column out of range`;
+  }
+  return null;
 }

@@ -4,10 +4,11 @@
 
 import type { Rng } from '../random.js';
 import type { BinnedData } from './binning.js';
-import { decodePacked, subtractHistogram, unpack, type GradientSet } from './histogram.js';
+import { decodePacked, subtractHistogram, type GradientSet } from './histogram.js';
+import { unpack } from './quantize.js';
 import { serialHistograms, type HistogramBuilder } from './parallel.js';
 import { leafSums, mapLeaves, NO_LEAF } from './round-rows.js';
-import { emptyTree, type TreeNodes } from './predictor.js';
+import { emptyTree, type TreeNodes } from './forest.js';
 import { leafWeight, newCandidate, SplitFinder, type SparseBins, type SplitCandidate, type SplitParams } from './split.js';
 
 /** Nodes with at most this many rows get sparse histograms when features are drawn per node. */

@@ -3,6 +3,9 @@
 // subtracting it from the parent, so each split scans only the smaller child's rows.
 
 import type { BinnedData } from './binning.js';
+import { PACK } from './quantize.js';
+
+const INV_PACK = 1 / PACK;
 
 /** The per-row quantities a tree is grown on. */
 export interface GradientSet {
@@ -26,27 +29,6 @@ export interface GradientSet {
   readonly hScale?: number;
   /** Sum of `packed` over the rows being grown on, when the caller already has it (exact). */
   readonly packedTotal?: number;
-}
-
-/** Multiplier separating the quantized gradient from the quantized hessian in a packed value. */
-export const PACK = 2 ** 26;
-const INV_PACK = 1 / PACK;
-
-/** Largest quantization level for n rows, so that sums of n packed values stay exact. */
-export function quantLevels(n: number): number {
-  return Math.max(1, Math.min(32767, Math.floor((PACK - 1) / Math.max(1, n))));
-}
-
-/** The value of one gradient and one hessian level, from the largest magnitudes over nRows rows. */
-export function quantScales(gmax: number, hmax: number, nRows: number): [number, number] {
-  const L = quantLevels(nRows);
-  return [gmax > 0 ? gmax / L : 1, hmax > 0 ? hmax / L : 1];
-}
-
-/** Splits a packed sum into its gradient and hessian level sums. */
-export function unpack(v: number): [number, number] {
-  const g = Math.floor(v / PACK);
-  return [g, v - g * PACK];
 }
 
 /** Floats per histogram bin for a gradient set: 1 when packed, else K gradients + hessian + count. */

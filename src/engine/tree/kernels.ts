@@ -6,7 +6,7 @@
 // Assembled from opcodes at load time, like the Gram and network kernels: no toolchain, no file.
 
 import { name, OP as W, section, sleb, uleb, vec, wasm, type WasmModule } from '../wasm/assembler.js';
-import { PACK as PACK_VALUE } from './histogram.js';
+import { PACK as PACK_VALUE } from './quantize.js';
 
 /** The shared opcodes, with natural-alignment memargs attached to the loads and stores used here. */
 const OP = {
@@ -169,7 +169,7 @@ function quantMaxBody(): number[] {
 /**
  * quantize(idx, from, to, grad, hess, packed, gInv, hInv, seed) -> total: for rows r = idx[i], i in
  * [from, to), packed[r] = floor(grad[r] * gInv + u) * PACK + floor(hess[r] * hInv + w), with the
- * rounding offsets u, w in [0, 1) from `roundingBits(seed, r)` (boosting.ts); returns the sum of
+ * rounding offsets u, w in [0, 1) from `roundingBits(seed, r)` (quantize.ts); returns the sum of
  * the packed values (exact). The offsets depend on the row, not on its position, so any split of
  * the rows between threads packs the same values.
  */

@@ -2,14 +2,11 @@
 // contiguous chunks, one per thread; every bin is still summed over the node's rows in index order
 // by exactly one thread, so histograms (and so models) are bit-identical for any n_jobs.
 
-import { Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
 import { startWorkers } from '../workers.js';
 import type { RoundArrays } from './round-rows.js';
 import type { BinnedData } from './binning.js';
 import { buildHistogram, histogramStrideOf, type GradientSet } from './histogram.js';
-import type { ForestParams } from './forest.js';
-import type { TreeNodes } from './predictor.js';
 import type { SplitCandidate } from './split.js';
 
 /** Control block slots (Int32Array over a SharedArrayBuffer). */
@@ -29,7 +26,7 @@ export interface HistogramBuilder {
    * caller partitions itself).
    */
   partition?(idx: Uint32Array, start: number, end: number, split: SplitCandidate, col: Uint8Array | Uint16Array, nv: number, tmp: Uint32Array): number;
-  /** boosting's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
+  /** quantize.ts's `quantize` on this builder's kernels and threads (same result); null when it cannot. */
   quantize?(grad: Float64Array, hess: Float64Array, idx: Uint32Array, nRows: number, packed: Float64Array, seed: number): [number, number, number] | null;
   /** round-rows' `mapLeaves` over idx positions [0, nRows) on this builder's threads; false when it cannot. */
   leafMap?(idx: Uint32Array, nRows: number, ranges: Int32Array, nRanges: number, leafOf: Uint16Array): boolean;
@@ -178,108 +175,6 @@ export async function parallelHistograms(data: BinnedData, gs: GradientSet, idx:
       Atomics.store(ctrl, CTRL.stop, 1);
       Atomics.add(ctrl, CTRL.generation, 1);
       Atomics.notify(ctrl, CTRL.generation);
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
-  };
-}
-
-/** What a forest worker needs to grow any tree of the forest by its index. */
-export interface ForestWorkerSetup {
-  kind: 'forest';
-  bins: SharedArrayBuffer;
-  binsBytes: 1 | 2;
-  nFeatures: number;
-  nBins: Int32Array;
-  offsets: Int32Array;
-  shift: number;
-  nValueBins: Int32Array;
-  categorical: Uint8Array;
-  thresholds: Float64Array[];
-  y: Float64Array;
-  weight: Float64Array | null;
-  nClasses: number;
-  params: ForestParams;
-}
-
-/**
- * Grows forest trees in `threads` workers. Tree t depends only on t (its own seed), so which worker
- * grows it does not matter; the caller adds trees in index order.
- */
-export async function forestWorkers(
-  data: BinnedData,
-  y: Float64Array,
-  weight: Float64Array | null,
-  nClasses: number,
-  params: ForestParams,
-  threads: number,
-): Promise<{ threads: number; next(t: number): Promise<{ nodes: TreeNodes; oob: Uint32Array }>; close(): Promise<void> }> {
-  if (!(data.bins.buffer instanceof SharedArrayBuffer)) throw new Error('forest workers need bins in shared memory');
-  const setup: ForestWorkerSetup = {
-    kind: 'forest',
-    bins: data.bins.buffer,
-    binsBytes: data.bins instanceof Uint8Array ? 1 : 2,
-    nFeatures: data.nFeatures,
-    nBins: data.nBins,
-    offsets: data.offsets,
-    shift: data.shift,
-    nValueBins: data.mapper.nValueBins,
-    categorical: data.mapper.categorical,
-    thresholds: [...data.mapper.thresholds],
-    y,
-    weight,
-    nClasses,
-    params,
-  };
-  const url = workerUrl(import.meta.url, './worker.js');
-  type Pending = { resolve: (r: { nodes: TreeNodes; oob: Uint32Array }) => void; reject: (e: unknown) => void };
-  const pending = new Map<number, Pending>();
-  const workers: Worker[] = [];
-  let failure: unknown = null;
-  const fail = (e: unknown): void => {
-    failure = e;
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
-  };
-  const ready: Promise<void>[] = [];
-  for (let w = 0; w < threads; w++) {
-    const worker = new Worker(url, { workerData: setup });
-    ready.push(
-      new Promise((resolve, reject) => {
-        worker.once('message', () => resolve());
-        worker.once('error', reject);
-      }),
-    );
-    worker.on('message', (m: { t: number; nodes: TreeNodes; oob: Uint32Array } | 'ready') => {
-      if (m === 'ready') return;
-      const p = pending.get(m.t);
-      pending.delete(m.t);
-      p?.resolve({ nodes: m.nodes, oob: m.oob });
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (code !== 0 && pending.size > 0) fail(new Error(`forest worker exited with code ${code}`));
-    });
-    workers.push(worker);
-  }
-  try {
-    await Promise.all(ready);
-  } catch (e) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw e;
-  }
-  let closed = false;
-  return {
-    threads,
-    next(t) {
-      if (failure) return Promise.reject(failure);
-      return new Promise((resolve, reject) => {
-        pending.set(t, { resolve, reject });
-        workers[t % threads]!.postMessage(t);
-      });
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };

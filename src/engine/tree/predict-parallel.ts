@@ -10,7 +10,8 @@
 
 import { isMainThread, Worker } from 'node:worker_threads';
 import { workerUrl } from '../worker-url.js';
-import { checkTreeRange, predictRaw, type Forest } from './predictor.js';
+import { checkTreeRange, type Forest } from './forest.js';
+import { predictRaw } from './predictor.js';
 
 /** Control block slots (Int32Array over a SharedArrayBuffer, one block per job). */
 export const PCTRL = { next: 0, done: 1, copied: 2, failed: 3, size: 4 } as const;

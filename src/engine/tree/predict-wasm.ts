@@ -1,10 +1,11 @@
-// The complete-tree walk of predictor.ts as hand-assembled WebAssembly. The JavaScript walk pays
-// for V8's bounds checks on every typed-array load; this one, over rows staged column-major in the
-// kernel's memory, measured 1.9-2.1x faster (CPU time, 1M rows of synth_binary, 100 trees of
-// depth 6: about 1.2 ns per tree level per row). Arithmetic is the JavaScript walk's: one float64 `>` per
-// level against the same thresholds, the same default direction for missing values, and each
-// row's leaf values added to its running sum in tree order, so raw scores are bit-identical.
-// When the runtime has no WebAssembly, predictor.ts keeps its JavaScript walk.
+// The complete-tree walk of walk-js.ts as hand-assembled WebAssembly (walk-wasm.ts drives it).
+// The JavaScript walk pays for V8's bounds checks on every typed-array load; this one, over rows
+// staged column-major in the kernel's memory, measured 1.9-2.1x faster (CPU time, 1M rows of
+// synth_binary, 100 trees of depth 6: about 1.2 ns per tree level per row). Arithmetic is the
+// JavaScript walk's: one float64 `>` per level against the same thresholds, the same default
+// direction for missing values, and each row's leaf values added to its running sum in tree
+// order, so raw scores are bit-identical.
+// When the runtime has no WebAssembly, predictRaw (predictor.ts) keeps the JavaScript walk.
 
 import { name, OP, section, sleb, uleb, vec, wasm, type WasmMemory } from '../wasm/assembler.js';
 
@@ -201,7 +202,7 @@ export interface TreeWalkKernel {
   readonly missingN: WalkFn;
   /** (stage, CS, nF, n, flags, clean, missing) -> complete rows; see scanFunction. */
   readonly scan: (stage: number, cs: number, nF: number, n: number, flags: number, clean: number, missing: number) => number;
-  /** Whatever the caller last loaded into memory (predictor.ts keeps its forest image there). */
+  /** Whatever the caller last loaded into memory (walk-wasm.ts keeps its forest image there). */
   loaded: object | null;
 }
 

@@ -3,7 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { runChunks, type ForestMessage, type PredictJob } from './predict-parallel.js';
-import type { Forest } from './predictor.js';
+import type { Forest } from './forest.js';
 
 let forestId = 0;
 let forest: Forest | null = null;

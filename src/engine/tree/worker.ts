@@ -1,20 +1,21 @@
 // worker_threads entry. Histogram workers wait on a shared control block and build their chunk of
-// features (or, on the wasm arena, of rows) for the announced node; forest workers grow whole
-// trees by index on request.
+// features (or, on the wasm arena, of rows) for the announced node; bagging workers grow whole
+// random-forest trees by index on request.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BinnedData } from './binning.js';
-import { contextFromBinned, growForestTree } from './forest.js';
+import { contextFromBinned, growBaggedTree } from './bagged-tree.js';
+import type { BaggingWorkerSetup } from './bagging-workers.js';
 import { buildHistogram, type GradientSet } from './histogram.js';
-import { chunk, CTRL, type ForestWorkerSetup, type WorkerSetup } from './parallel.js';
+import { chunk, CTRL, type WorkerSetup } from './parallel.js';
 import { runArenaHistogramWorker, type ArenaWorkerSetup } from './arena-histograms.js';
 
-const setup = workerData as WorkerSetup | ForestWorkerSetup | ArenaWorkerSetup;
-if (setup.kind === 'forest') runForest(setup);
+const setup = workerData as WorkerSetup | BaggingWorkerSetup | ArenaWorkerSetup;
+if (setup.kind === 'bagging') runBagging(setup);
 else if (setup.kind === 'arena-histogram') runArenaHistogramWorker(setup, () => parentPort!.postMessage('ready'));
 else runHistograms(setup);
 
-function runForest(s: ForestWorkerSetup): void {
+function runBagging(s: BaggingWorkerSetup): void {
   const nF = s.nFeatures;
   const bins = s.binsBytes === 1 ? new Uint8Array(s.bins) : new Uint16Array(s.bins);
   const rows = bins.length / Math.max(1, nF);
@@ -37,7 +38,7 @@ function runForest(s: ForestWorkerSetup): void {
   const ctx = contextFromBinned(data, s.y, s.weight, s.nClasses, s.params);
   parentPort!.postMessage('ready');
   parentPort!.on('message', (t: number) => {
-    const { nodes, oob } = growForestTree(ctx, t);
+    const { nodes, oob } = growBaggedTree(ctx, t);
     parentPort!.postMessage({ t, nodes, oob }, [oob.buffer as ArrayBuffer]);
   });
 }

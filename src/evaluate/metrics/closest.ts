@@ -1,5 +1,6 @@
-// "Did you mean": the known metric name nearest to a misspelt one (moved unchanged from the
-// former evaluate/metrics.ts; the edit distance is due to become one shared helper).
+// "Did you mean": the known metric name nearest to a misspelt one.
+
+import { editDistance } from '../../util/edit-distance.js';
 
 /** The known name within edit distance 2 of `name`, for "did you mean". */
 export function closest(name: string, known: readonly string[]): string | undefined {
@@ -13,16 +14,4 @@ export function closest(name: string, known: readonly string[]): string | undefi
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

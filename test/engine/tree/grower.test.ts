@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
 import { TreeGrower, type GrowerParams } from '../../../src/engine/tree/grower.js';
-import { ForestBuilder, predictRaw } from '../../../src/engine/tree/predictor.js';
-import { quantize } from '../../../src/engine/tree/boosting.js';
+import { ForestBuilder } from '../../../src/engine/tree/forest.js';
+import { predictRaw } from '../../../src/engine/tree/predictor.js';
+import { quantize } from '../../../src/engine/tree/quantize.js';
 import { Rng } from '../../../src/engine/random.js';
 
 const base: GrowerParams = {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
 import { buildHistogram } from '../../../src/engine/tree/histogram.js';
 import { parallelHistograms, shareBinned, sharedFloat64, sharedUint32 } from '../../../src/engine/tree/parallel.js';
-import { PARALLEL_MIN_CELLS, trainBoosting, type BoostParams } from '../../../src/engine/tree/boosting.js';
+import { trainBoosting, type BoostParams } from '../../../src/engine/tree/boosting.js';
+import { PARALLEL_MIN_CELLS } from '../../../src/engine/tree/training.js';
 import { createLoss } from '../../../src/engine/loss/index.js';
 import { Rng } from '../../../src/engine/random.js';
 
@@ -99,25 +100,5 @@ describe('parallel histograms', () => {
     // The train metric reads the updated scores: equal on both, and falling round by round.
     expect(history[1]).toEqual(history[0]);
     expect(history[0]![3]!).toBeLessThan(history[0]![0]!);
-  });
-});
-
-describe('parallel forests', () => {
-  it('when a forest grows on 1 or 3 threads, then the trees and OOB score are identical', async () => {
-    const { trainForest } = await import('../../../src/engine/tree/forest.js');
-    // Large enough that trainForest starts workers.
-    const n = Math.ceil(PARALLEL_MIN_CELLS / 4 / 8);
-    const { columns, y } = data(n, 8);
-    const train = { columns, categorical: columns.map(() => false), cardinality: columns.map(() => 0), y, weight: null };
-    const p = {
-      nEstimators: 7, maxDepth: 8, maxLeaves: 0, minSamplesLeaf: 1, minSamplesSplit: 2, maxFeatures: 3, bootstrap: true, maxSamples: 1,
-      minImpurityDecrease: 0, maxBin: 256, seed: 5, maxCatToOnehot: 4, maxCatThreshold: 64, computeOob: true,
-    };
-    const one = await trainForest(train, 2, p, {}, 1);
-    const three = await trainForest(train, 2, p, {}, 3);
-    expect(three.forest).toEqual(one.forest);
-    expect([one.threads, three.threads]).toEqual([1, 3]);
-    expect(three.oobScore).toBe(one.oobScore);
-    expect(one.oobScore!).toBeGreaterThan(0.8);
   });
 });

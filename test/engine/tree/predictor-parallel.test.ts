@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/engine/random.js';
 import { closePredictPool, lastPredictThreadsStats, predictRawThreads } from '../../../src/engine/tree/predict-parallel.js';
-import { predictRaw, type Forest } from '../../../src/engine/tree/predictor.js';
+import type { Forest } from '../../../src/engine/tree/forest.js';
+import { predictRaw } from '../../../src/engine/tree/predictor.js';
 import { Gbdt } from '../../../src/models/gbdt.js';
 import { RandomForest, randomForestParamsSchema } from '../../../src/models/random_forest.js';
 import { sklearnClassification, type Dataset } from './datasets.js';

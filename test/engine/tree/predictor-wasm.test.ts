@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FeatureMatrix } from '../../../src/engine/matrix.js';
-import { predictRaw, wasmWalkAvailable, type Forest } from '../../../src/engine/tree/predictor.js';
+import type { Forest } from '../../../src/engine/tree/forest.js';
+import { predictRaw, wasmWalkAvailable } from '../../../src/engine/tree/predictor.js';
 import { Gbdt } from '../../../src/models/gbdt.js';
 import { RandomForest, randomForestParamsSchema } from '../../../src/models/random_forest.js';
 import { expectSameBits, forestOf } from './forests.js';

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORICAL, DEFAULT_LEFT, emptyTree, featureImportance, ForestBuilder, predictRaw, validateForest, wasmWalkAvailable, type TreeNodes } from '../../../src/engine/tree/predictor.js';
-
-/** root: x0 <= 0.5 (missing left) -> leaf -1, else leaf +1. */
-function threeNodeTree(): TreeNodes {
-  const t = emptyTree();
-  t.feature.push(0, -1, -1);
-  t.threshold.push(0.5, 0, 0);
-  t.catLeft.push(null, null, null);
-  t.left.push(1, -1, -1);
-  t.right.push(2, -1, -1);
-  t.defaultLeft.push(true, false, false);
-  t.gain.push(4, 0, 0);
-  t.cover.push(10, 6, 4);
-  t.value.push(0, -1, 1);
-  return t;
-}
+import { CATEGORICAL, DEFAULT_LEFT, emptyTree, ForestBuilder, validateForest, type TreeNodes } from '../../../src/engine/tree/forest.js';
+import { predictRaw, wasmWalkAvailable } from '../../../src/engine/tree/predictor.js';
+import { threeNodeTree } from './forests.js';
 
 describe('predictor', () => {
   it('when a three-node tree predicts, then rows go left at or below the threshold and missing goes the default way', () => {
@@ -185,16 +172,6 @@ describe('predictor', () => {
     }
   });
 
-  it('when importance is summed, then gain, split count and cover add up per feature', () => {
-    const b = new ForestBuilder(1, 1);
-    b.addTree(threeNodeTree(), 0);
-    b.addTree(threeNodeTree(), 0);
-    const imp = featureImportance(b.finish(), 2, 2);
-    expect(Array.from(imp.gain)).toEqual([8, 0]);
-    expect(Array.from(imp.split)).toEqual([2, 0]);
-    expect(Array.from(imp.cover)).toEqual([20, 0]);
-  });
-
   it('when asked for trees the forest does not have, then predictRaw refuses instead of walking past the end', () => {
     const b = new ForestBuilder(1, 1);
     b.addTree(threeNodeTree(), 0);
@@ -204,16 +181,5 @@ describe('predictor', () => {
     expect(() => predictRaw(f, [Float64Array.of(1, 5)], 1, 0, out)).toThrow(RangeError);
     predictRaw(f, [Float64Array.of(0, 5)], 0, 1, out);
     expect(Array.from(out)).toEqual([-1, 1]);
-  });
-
-  it('when a saved forest points a child backwards or past the features, then validation rejects it', () => {
-    const b = new ForestBuilder(1, 1);
-    b.addTree(threeNodeTree(), 0);
-    const f = b.finish();
-    f.left[0] = 0;
-    expect(validateForest(f, 1)).toMatch(/children/);
-    // The builder's own forest is valid, unless the model is read with fewer features than it splits on.
-    expect(validateForest(b.finish(), 1)).toBeNull();
-    expect(validateForest(b.finish(), 0)).toMatch(/splits on feature 0 of 0/);
   });
 });

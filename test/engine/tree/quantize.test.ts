@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { quantize } from '../../../src/engine/tree/boosting.js';
 import { binMatrix, fitBinMapper } from '../../../src/engine/tree/binning.js';
-import { buildHistogram, decodePacked, PACK, quantLevels, unpack } from '../../../src/engine/tree/histogram.js';
+import { buildHistogram, decodePacked } from '../../../src/engine/tree/histogram.js';
+import { PACK, quantize, quantLevels, unpack } from '../../../src/engine/tree/quantize.js';
 import { TreeGrower } from '../../../src/engine/tree/grower.js';
 import { Rng } from '../../../src/engine/random.js';
 

@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { chooseVersion, decideBump, type BumpInputs, type VersionOverride } from '../../../src/registry/bump.js';
-import type { RegisteredModel, Registry } from '../../../src/registry/store.js';
+import type { RegisteredModel } from '../../../src/registry/register.js';
+import type { Registry } from '../../../src/registry/store.js';
 import { bodyFor } from './fixtures.js';
 
 export async function registerTiny(

@@ -1,11 +1,11 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { SomaError } from '../../src/errors.js';
 import { parseMetadata } from '../../src/registry/metadata.js';
-import { defaultRegistryDir, Registry, resolveRegistryDir } from '../../src/registry/store.js';
+import { Registry } from '../../src/registry/store.js';
 import { makeTempDir, penguinInputs } from './helpers/fixtures.js';
 import { registerTiny } from './helpers/register.js';
 
@@ -26,16 +26,6 @@ async function codeOf(p: Promise<unknown>): Promise<SomaError> {
   }
   throw new Error('expected a SomaError');
 }
-
-describe('registry location', () => {
-  it('when nothing is set, then it is ./artifacts/registry; SOMA_REGISTRY and --registry override in that order', () => {
-    expect(defaultRegistryDir({}, '/w')).toBe('/w/artifacts/registry');
-    expect(defaultRegistryDir({ SOMA_REGISTRY: 'reg' }, '/w')).toBe('/w/reg');
-    expect(defaultRegistryDir({ SOMA_REGISTRY: '/abs/reg' }, '/w')).toBe('/abs/reg');
-    expect(resolveRegistryDir('cli', { SOMA_REGISTRY: '/abs/reg' }, '/w')).toBe('/w/cli');
-    expect(resolveRegistryDir(undefined, { SOMA_REGISTRY: '' }, '/w')).toBe('/w/artifacts/registry');
-  });
-});
 
 describe('Registry.register', () => {
   it('when a model is registered for the first time, then 1.0.0 is laid out as DESIGN says with checksums and an event', async () => {
@@ -115,108 +105,6 @@ describe('Registry.register', () => {
     await registerTiny(reg, 'penguins', penguinInputs(), { onNotice: (m) => notices.push(m) });
     expect((await readdir(join(reg.root, 'penguins'))).filter((n) => n.startsWith('.staging'))).toEqual([]);
     expect(notices.join('\n')).toContain(`.staging-${dead}-abcdef`);
-  });
-});
-
-describe('Registry.resolve', () => {
-  beforeEach(async () => {
-    await registerTiny(reg, 'penguins', penguinInputs()); // 1.0.0
-    await registerTiny(reg, 'penguins', penguinInputs({ data_sha256: 'e'.repeat(64) })); // 1.0.1
-    await registerTiny(reg, 'penguins', penguinInputs({ preprocess_sha256: 'b'.repeat(64) })); // 1.1.0
-    await registerTiny(reg, 'penguins', penguinInputs({ target: 'sex' })); // 2.0.0
-    await registerTiny(reg, 'cars', penguinInputs({ task: 'regression' }));
-    await reg.withModelLock('penguins', () => reg.writeAliases('penguins', { production: '1.0.1', staging: '1.1.0' }));
-  });
-
-  it('when models and versions are listed, then both are sorted', async () => {
-    expect(await reg.listModels()).toEqual(['cars', 'penguins']);
-    expect(await reg.listVersions('penguins')).toEqual(['1.0.0', '1.0.1', '1.1.0', '2.0.0']);
-    expect(await reg.latest('penguins')).toBe('2.0.0');
-    expect(await reg.latest('nope')).toBeUndefined();
-  });
-
-  it.each([
-    ['penguins', '2.0.0'],
-    ['penguins@latest', '2.0.0'],
-    ['penguins@1.0.1', '1.0.1'],
-    ['penguins@^1.0', '1.1.0'],
-    ['penguins@~1.0', '1.0.1'],
-    ['penguins@1.x', '1.1.0'],
-    ['penguins@production', '1.0.1'],
-    ['PENGUINS@Staging', '1.1.0'],
-    ['penguins_v1.0.0', '1.0.0'],
-  ])("when '%s' is resolved, then it is version %s with its metadata", async (ref, version) => {
-    const r = await reg.resolve(ref);
-    expect(r.version).toBe(version);
-    expect(r.metadata.version).toBe(version);
-    expect(r.id).toBe(`penguins_v${version}`);
-  });
-
-  it('when the model does not exist, then REGISTRY_NOT_FOUND lists the models that do', async () => {
-    const e = await codeOf(reg.resolve('pengiuns'));
-    expect(e.code).toBe('REGISTRY_NOT_FOUND');
-    expect(e.exitCode).toBe(6);
-    expect(e.message).toContain("'pengiuns'");
-    expect(e.hint).toContain('cars, penguins');
-  });
-
-  it('when the version or range matches nothing, then REGISTRY_NOT_FOUND lists the versions, newest first', async () => {
-    const e = await codeOf(reg.resolve('penguins@1.5.0'));
-    expect(e.message).toBe('penguins@1.5.0 not found');
-    expect(e.hint).toBe('versions of penguins: 2.0.0, 1.1.0, 1.0.1, 1.0.0');
-    const e2 = await codeOf(reg.resolve('penguins@^3'));
-    expect(e2.message).toBe('no version of penguins matches ^3');
-  });
-
-  it('when the alias does not exist, then REGISTRY_NOT_FOUND lists the aliases', async () => {
-    const e = await codeOf(reg.resolve('penguins@archived'));
-    expect(e.code).toBe('REGISTRY_NOT_FOUND');
-    expect(e.hint).toBe('aliases of penguins: production → 1.0.1, staging → 1.1.0');
-  });
-
-  it('when an alias points to a removed version, then REGISTRY_NOT_FOUND says where it points', async () => {
-    await reg.writeAliases('penguins', { production: '1.0.7' });
-    const e = await codeOf(reg.resolve('penguins@production'));
-    expect(e.message).toContain("alias 'production' of penguins points to 1.0.7, which does not exist");
-  });
-});
-
-describe('Registry integrity', () => {
-  it('when nothing changed, then verify finds no problems and load succeeds', async () => {
-    await registerTiny(reg, 'penguins', penguinInputs());
-    const r = await reg.resolve('penguins');
-    expect(await reg.verify(r)).toEqual([]);
-    await expect(reg.load('penguins')).resolves.toMatchObject({ version: '1.0.0' });
-  });
-
-  it('when an artifact is changed and another deleted, then assertIntact throws REGISTRY_INTEGRITY naming both', async () => {
-    const r0 = await registerTiny(reg, 'penguins', penguinInputs());
-    // Same length, different bytes: only the hash can notice.
-    const modelPath = join(r0.dir, 'model', 'model.json');
-    const text = await readFile(modelPath, 'utf8');
-    await writeFile(modelPath, text.replace('"w"', '"x"'));
-    await rm(join(r0.dir, 'preprocess.json'));
-    const e = await codeOf(reg.load('penguins@1.0.0'));
-    expect(e.code).toBe('REGISTRY_INTEGRITY');
-    expect(e.exitCode).toBe(6);
-    expect(e.message).toContain('penguins_v1.0.0 failed its integrity check');
-    expect(e.message).toContain('model/model.json changed: sha256');
-    expect(e.message).toContain('preprocess.json is missing');
-  });
-
-  it('when an unlisted file appears, then verify reports it but loading still works', async () => {
-    const r0 = await registerTiny(reg, 'penguins', penguinInputs());
-    await writeFile(join(r0.dir, 'notes.txt'), 'hi');
-    expect(await reg.verify(r0)).toEqual([{ path: 'notes.txt', kind: 'unexpected', message: 'notes.txt is not listed in metadata.json' }]);
-    await expect(reg.assertIntact(r0)).resolves.toBeUndefined();
-  });
-
-  it('when metadata.json is corrupt, then resolve throws REGISTRY_INTEGRITY naming the file', async () => {
-    const r0 = await registerTiny(reg, 'penguins', penguinInputs());
-    await writeFile(join(r0.dir, 'metadata.json'), '{"name": ');
-    const e = await codeOf(reg.resolve('penguins'));
-    expect(e.code).toBe('REGISTRY_INTEGRITY');
-    expect(e.message).toContain(join(r0.dir, 'metadata.json'));
   });
 });
 
