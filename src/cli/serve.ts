@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { SomaError } from '../errors.js';
-import type { CommandContext } from './main.js';
+import type { CommandContext } from './context.js';
 import { resolvePath } from './validate.js';
 
 interface ServeFlags {
