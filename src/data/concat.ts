@@ -15,14 +15,22 @@ export function concatFrames(frames: readonly Frame[]): Frame {
   if (frames.length === 0) throw new Error('concatFrames: no frames');
   if (frames.length === 1) return frames[0]!;
   const first = frames[0]!;
-  for (const f of frames) {
-    if (f.columns.length !== first.columns.length || f.columns.some((c, j) => c.name !== first.columns[j]!.name || c.type !== first.columns[j]!.type)) {
-      throw new Error(`concatFrames: frames differ in columns (${f.names.join(', ')} vs ${first.names.join(', ')})`);
-    }
-  }
+  const nC = first.columns.length;
   let rows = 0;
-  for (const f of frames) rows += f.rows;
-  return new Frame(first.columns.map((c, j) => concatColumn(c, frames.map((f) => f.columns[j]!), rows)));
+  for (const f of frames) {
+    rows += f.rows;
+    if (f === first) continue;
+    let same = f.columns.length === nC;
+    for (let j = 0; same && j < nC; j++) same = f.columns[j]!.name === first.columns[j]!.name && f.columns[j]!.type === first.columns[j]!.type;
+    if (!same) throw new Error(`concatFrames: frames differ in columns (${f.names.join(', ')} vs ${first.names.join(', ')})`);
+  }
+  const parts = new Array<Column>(frames.length);
+  const out = new Array<Column>(nC);
+  for (let j = 0; j < nC; j++) {
+    for (let k = 0; k < frames.length; k++) parts[k] = frames[k]!.columns[j]!;
+    out[j] = concatColumn(first.columns[j]!, parts, rows);
+  }
+  return new Frame(out);
 }
 
 function concatColumn(head: Column, parts: readonly Column[], rows: number): Column {
@@ -33,7 +41,9 @@ function concatColumn(head: Column, parts: readonly Column[], rows: number): Col
       let at = 0;
       for (const p of parts) {
         const v = numericValues(p as Extract<Column, { type: 'numeric' | 'datetime' }>);
-        values.set(v, at);
+        // Online requests stack many short parts; a loop beats set() below a few dozen values.
+        if (v.length < 32) for (let i = 0; i < v.length; i++) values[at + i] = v[i]!;
+        else values.set(v, at);
         at += v.length;
       }
       return head.type === 'numeric' ? { type: 'numeric', name: head.name, values } : { type: 'datetime', name: head.name, values };

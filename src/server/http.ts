@@ -104,43 +104,42 @@ export const MAX_JSON_DEPTH = 32;
 /** The body parsed as JSON; 400 naming the problem when it does not parse or nests too deep. */
 export function parseJsonBody(body: Buffer, what: string): unknown {
   if (body.length === 0) throw new ServeError('HTTP_BAD_REQUEST', `${what}: the request body is empty; expected a JSON object`);
-  let doc: unknown;
+  // Deeper values would reach recursive code (JSON.stringify of a cell) and its stack limit.
+  if (nestsDeeper(body, MAX_JSON_DEPTH)) {
+    throw new ServeError('HTTP_BAD_REQUEST', `${what}: the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   try {
-    doc = JSON.parse(body.toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (e) {
     throw new ServeError('HTTP_BAD_REQUEST', `${what}: the request body is not valid JSON (${(e as Error).message})`, {
       hint: 'send a JSON object with Content-Type: application/json',
     });
   }
-  // Deeper values would reach recursive code (JSON.stringify of a cell) and its stack limit.
-  if (jsonDepth(doc, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new ServeError('HTTP_BAD_REQUEST', `${what}: the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
-  }
-  return doc;
 }
 
-/** How deep `v` nests (a scalar is 0), counted without recursion, stopping once past `limit`. */
-function jsonDepth(v: unknown, limit: number): number {
-  if (v === null || typeof v !== 'object') return 0;
-  let max = 0;
-  const stack: [unknown, number][] = [[v, 1]];
-  while (stack.length > 0) {
-    const [node, d] = stack.pop()!;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    if (Array.isArray(node)) {
-      for (const x of node) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
-    } else {
-      for (const k in node as Record<string, unknown>) {
-        const x = (node as Record<string, unknown>)[k];
-        if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
-      }
-    }
+/**
+ * Whether JSON text opens more than `limit` arrays or objects inside each other, by one pass over
+ * its bytes (brackets inside strings do not count), before anything is parsed or allocated.
+ */
+function nestsDeeper(text: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
-  return max;
+  return false;
 }
 
 /** Sets an own, enumerable property, even one named __proto__ (which plain assignment would not create). */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // defineProperty is slow; only the one key that assignment mishandles needs it.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -45,8 +45,13 @@ export class PredictionLogWriter {
   ) {}
 
   append(record: PredictionLogRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    const day = logDayOf(record.at);
+    this.appendLine(record.at, JSON.stringify(record));
+  }
+
+  /** Appends a record already serialised (log-record.ts), written at `at`. */
+  appendLine(at: string, text: string): void {
+    const line = `${text}\n`;
+    const day = logDayOf(at);
     let last = this.pending[this.pending.length - 1];
     if (!last || last.day !== day) {
       last = { day, text: [], bytes: 0 };

@@ -6,6 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PREDICTION_LOG_VERSION, type PredictionLogRecord } from '../../src/monitor/prediction-log.js';
+import { Frame } from '../../src/data/frame.js';
+import { logLine } from '../../src/server/log-record.js';
 import { PredictionLogWriter } from '../../src/server/log.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -78,5 +80,33 @@ describe('PredictionLogWriter', () => {
     expect(w.dropped).toBe(1);
     expect(errors.length).toBe(1);
     expect(errors[0]).toContain('1 record(s) dropped');
+  });
+});
+
+describe('logLine', () => {
+  it('when a record is written from the checked input frame, then its text is JSON.stringify of the same record, keys in format order', () => {
+    const frame = new Frame([
+      { type: 'numeric', name: 'x', values: Float64Array.from([1.5, NaN, -0, 1e21, 0.1 + 0.2, Infinity]) },
+      { type: 'categorical', name: 'island "q"', codes: Int32Array.from([0, -1, 1, 1, 0, 0]), dictionary: ['Dream', 'Bis\ncoe'] },
+      { type: 'text', name: 't', values: ['a', null, 'ü', '"', '', 'z'] },
+      { type: 'datetime', name: 'd', values: Float64Array.from([0, NaN, 1.7e12, -5, 1, 2]) },
+    ]);
+    const head = { ...record('2026-11-22T10:00:00.000Z', 1), rows: 6 };
+    const { inputs: _i, outputs: _o, ...rest } = head;
+    const outputs = { prediction: ['a', 'b', null, 'c', 'd', 'e'] };
+    const text = logLine(rest, frame, outputs);
+    const expected: PredictionLogRecord = {
+      ...rest,
+      inputs: {
+        x: [1.5, null, 0, 1e21, 0.1 + 0.2, null],
+        'island "q"': ['Dream', null, 'Bis\ncoe', 'Bis\ncoe', 'Dream', 'Dream'],
+        t: ['a', null, 'ü', '"', '', 'z'],
+        d: [0, null, 1.7e12, -5, 1, 2],
+      },
+      outputs,
+    };
+    expect(text).toBe(JSON.stringify(expected));
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(['v', 'at', 'model', 'version', 'route', 'arm', 'key', 'status', 'error', 'latency_ms', 'rows', 'cached', 'ids', 'inputs', 'outputs']);
+    expect(logLine(rest, null, null)).toBe(JSON.stringify({ ...rest, inputs: null, outputs: null }));
   });
 });

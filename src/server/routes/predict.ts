@@ -5,8 +5,9 @@
 // X-Soma-Model-Version. After the answer has gone out: the prediction log record (sampled) and
 // the shadow versions' copies.
 
-import type { Column, Frame } from '../../data/frame.js';
+import type { Frame } from '../../data/frame.js';
 import { PREDICTION_LOG_VERSION, type PredictionLogRecord } from '../../monitor/prediction-log.js';
+import { logLine, type LogHead } from '../log-record.js';
 import type { JsonValue } from '../../util/json.js';
 import { rowKeys } from '../cache.js';
 import { problemOf, ServeError } from '../errors.js';
@@ -115,7 +116,7 @@ function afterAnswer(
     const ids = prepared.passThrough.length > 0 ? answer.columns[0]!.values : null;
     const outputs: Record<string, JsonValue[]> = {};
     for (let j = prepared.passThrough.length; j < answer.columns.length; j++) outputs[answer.columns[j]!.name] = answer.columns[j]!.values;
-    logRecord(ctx, ex, protocol.name, v, armLabel, key, 200, null, prepared.rows, answer.cached, ids, inputsOf(prepared.features), outputs, latency);
+    logRecord(ctx, ex, protocol.name, v, armLabel, key, 200, null, prepared.rows, answer.cached, ids, prepared.features, outputs, latency);
   }
   for (const s of shadow) setImmediate(() => void shadowCopy(ctx, protocol, served, s, parsed, key));
 }
@@ -134,7 +135,7 @@ async function shadowCopy(ctx: ServerContext, protocol: Protocol, served: Served
       const outputs: Record<string, JsonValue[]> = {};
       for (const c of columns) outputs[c.name] = c.values;
       const ids = prepared.passThrough.length > 0 ? answerColumn(prepared.passThrough[0]!).values : null;
-      logRecord(ctx, ex, protocol.name, v, label, key, 200, null, prepared.rows, cached, ids, inputsOf(prepared.features), outputs);
+      logRecord(ctx, ex, protocol.name, v, label, key, 200, null, prepared.rows, cached, ids, prepared.features, outputs);
     }
   } catch (e) {
     const p = problemOf(e);
@@ -156,11 +157,11 @@ function logRecord(
   rows: number,
   cached: boolean,
   ids: JsonValue[] | null,
-  inputs: Record<string, JsonValue[]> | null,
+  inputs: Frame | null,
   outputs: Record<string, JsonValue[]> | null,
   latencyMs = performance.now() - ex.t0,
 ): void {
-  const record: PredictionLogRecord = {
+  const head: LogHead = {
     v: PREDICTION_LOG_VERSION,
     at: new Date().toISOString(),
     model: v.name,
@@ -174,22 +175,9 @@ function logRecord(
     rows,
     cached,
     ids,
-    inputs,
-    outputs,
   };
-  ctx.logs.writer(v.name).append(record);
+  ctx.logs.writer(v.name).appendLine(head.at, logLine(head, inputs, outputs));
   ctx.metrics.loggedRecord(v.name);
-}
-
-/** The model's input columns as the log keeps them: numbers, datetimes as epoch ms, strings, missing as null. */
-function inputsOf(features: Frame): Record<string, JsonValue[]> {
-  const out: Record<string, JsonValue[]> = {};
-  for (const c of features.columns) out[c.name] = c.type === 'datetime' ? epochValues(c) : answerColumn(c).values;
-  return out;
-}
-
-function epochValues(c: Extract<Column, { type: 'datetime' }>): JsonValue[] {
-  return Array.from(c.values, (x) => (Number.isFinite(x) ? x : null));
 }
 
 function unknownModel(ctx: ServerContext, name: string): ServeError {
