@@ -3,7 +3,7 @@
 // documented) without touching this file.
 // `soma schema` prints it; configs/soma.schema.json is its committed export for editors.
 
-import { estimatorSpecs } from '../models/catalog.js';
+import { familySpecs } from '../models/families.js';
 import { stepSpecs } from '../preprocess/catalog.js';
 import { taskNames, taskSpecs } from '../tasks/registry.js';
 import type { JsonObject } from '../util/json.js';
@@ -31,12 +31,17 @@ function allMetricNames(): string[] {
 
 export function buildConfigSchema(): JsonObject {
   const metrics = allMetricNames();
-  const modelNames = estimatorSpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
-  const paramsByModel: JsonObject[] = estimatorSpecs().map((s) => ({
+  const modelNames = familySpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
+  const paramsByModel: JsonObject[] = familySpecs().map((s) => ({
     if: { properties: { type: { enum: [s.name, ...(s.aliases ?? [])] } }, required: ['type'] },
     then: { properties: { params: s.paramsSchema, hyperparameters: s.paramsSchema } },
   }));
   const steps = stepSpecs();
+  // Sections, data keys and rules the registered tasks add (forecasting's forecast: and data.time).
+  const taskConfigs = taskSpecs().flatMap((t) => (t.config ? [t.config] : []));
+  const taskSections: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.sections ?? {}));
+  const taskData: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.data ?? {}));
+  const taskRules: JsonObject[] = taskConfigs.flatMap((c) => c.rules ?? []);
   const stepProperties: JsonObject = {};
   for (const s of steps) stepProperties[s.name] = { ...s.paramsSchema, description: s.description };
 
@@ -85,6 +90,7 @@ export function buildConfigSchema(): JsonObject {
               by: { type: 'string', description: 'A datetime column: split in time order, oldest rows train' },
             },
           },
+          ...taskData,
         },
       },
       preprocess: {
@@ -178,6 +184,8 @@ export function buildConfigSchema(): JsonObject {
           bump: { type: 'string', enum: ['auto', 'major', 'minor', 'patch'], default: 'auto', description: 'Version bump (auto compares with the latest version)' },
         },
       },
+      ...taskSections,
     },
+    ...(taskRules.length > 0 ? { allOf: taskRules } : {}),
   };
 }
