@@ -18,6 +18,7 @@ import { registerPredict } from './predict.js';
 import { registerRecommend } from './recommend.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
+import { registerServe } from './serve.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -75,6 +76,7 @@ Quick start:
   registerPredict(program, ctx);
   registerRecommend(program, ctx);
   registerModels(program, ctx);
+  registerServe(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stderr.write(s), writeErr: (s) => io.stderr.write(s) });

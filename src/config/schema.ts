@@ -8,6 +8,7 @@ import { stepSpecs } from '../preprocess/catalog.js';
 import { taskNames, taskSpecs } from '../tasks/registry.js';
 import type { JsonObject } from '../util/json.js';
 import { searchSchema } from '../search/schema.js';
+import { SERVING_PROPERTIES } from './serving.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
@@ -153,10 +154,8 @@ export function buildConfigSchema(): JsonObject {
           serving: {
             type: 'object',
             additionalProperties: false,
-            properties: {
-              batch_size: { type: 'integer', minimum: 1, description: 'Rows per prediction batch' },
-              cache_size: { type: 'integer', minimum: 0, description: 'Prediction cache entries (serve)' },
-            },
+            description: 'How `soma serve` serves this model (serve.yaml and the command line override it)',
+            properties: SERVING_PROPERTIES,
           },
           monitoring: {
             type: 'object',
