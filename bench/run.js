@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['preprocess', 'text', 'linear', 'tree', 'regression-spread', 'regression-curve', 'mlp', 'search', 'predict'];
+const ALL = ['preprocess', 'text', 'linear', 'tree', 'regression-spread', 'regression-curve', 'mlp', 'search', 'predict', 'serve'];
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 for (const n of names) {
   if (!ALL.includes(n)) {

@@ -19,11 +19,18 @@ export interface CliIO {
    * Subscribes to the user's request to stop (the real process: SIGINT, SIGTERM, SIGHUP) and
    * returns the unsubscribe. Absent, nothing outside the command interrupts it.
    */
-  onInterrupt?: (handler: (signal: string) => void) => () => void;
+  onInterrupt?: (handler: (signal: string) => void, signals?: readonly InterruptSignal[]) => () => void;
+  /**
+   * Subscribes to SIGHUP for as long as the returned unsubscribe is not called, every time it
+   * comes (`soma serve` reloads on it, where other commands take it as an interrupt).
+   */
+  onHangup?: (handler: () => void) => () => void;
 }
 
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
 /** The signals that stop a command cleanly: Ctrl-C, `kill`, a closed terminal. */
-const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const INTERRUPTS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function processIO(): CliIO {
   quietOnClosedPipe(process.stdout);
@@ -35,17 +42,22 @@ export function processIO(): CliIO {
     // A copy: what the command sees is fixed when it starts.
     env: { ...process.env },
     cwd: process.cwd(),
-    onInterrupt: (handler) => {
+    onInterrupt: (handler, signals = INTERRUPTS) => {
       // The first signal unsubscribes, so a second one has its default effect (a hard stop).
       const listener = (signal: NodeJS.Signals): void => {
         off();
         handler(signal);
       };
       const off = (): void => {
-        for (const s of INTERRUPTS) process.removeListener(s, listener);
+        for (const s of signals) process.removeListener(s, listener);
       };
-      for (const s of INTERRUPTS) process.on(s, listener);
+      for (const s of signals) process.on(s, listener);
       return off;
+    },
+    onHangup: (handler) => {
+      const listener = (): void => handler();
+      process.on('SIGHUP', listener);
+      return () => void process.removeListener('SIGHUP', listener);
     },
   };
 }

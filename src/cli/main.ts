@@ -15,8 +15,10 @@ import { registerTune } from './tune.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 import { registerPredict } from './predict.js';
+import { registerRecommend } from './recommend.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
+import { registerServe } from './serve.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -74,7 +76,9 @@ Quick start:
   registerEvaluate(program, ctx);
   registerCompare(program, ctx);
   registerPredict(program, ctx);
+  registerRecommend(program, ctx);
   registerModels(program, ctx);
+  registerServe(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

@@ -1,11 +1,11 @@
-// `soma models list|show|promote|rollback|tag|history|verify|rm|gc`: what the registry holds and
+// `soma models list|show|promote|rollback|tag|history|verify|rm|gc|rollout`: what the registry holds and
 // its lifecycle. Parsing and rendering only; the work is in pipeline/models.ts and lifecycle.ts.
 
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandContext } from './context.js';
 
 export function registerModels(program: Command, ctx: CommandContext): void {
-  const models = program.command('models').description('the model registry: list, show, promote, roll back, tag, audit, verify, remove');
+  const models = program.command('models').description('the model registry: list, show, promote, roll back, tag, audit, verify, remove, roll out gradually');
 
   models
     .command('list')
@@ -134,6 +134,81 @@ export function registerModels(program: Command, ctx: CommandContext): void {
       });
       r.result(result, () => renderGc(result));
     });
+
+  registerRollout(models, ctx);
+}
+
+export function registerRollout(models: Command, ctx: CommandContext): void {
+  models
+    .command('rollout')
+    .description('move traffic from one alias\'s version to another\'s in steps, judged on the prediction log; roll back by itself when the new one is worse')
+    .argument('<name>', 'model name')
+    .requiredOption('--to <alias>', 'the alias whose version takes over, e.g. staging')
+    .option('--from <alias>', 'the alias serving now (default production)')
+    .option('--steps <percents>', 'shares of traffic for the new version, ending at 100 (default 10,25,50,100)', parseSteps)
+    .requiredOption('--every <duration>', 'how long each step runs before it is judged: 30s, 10m, 1h', parseDuration)
+    .option('--max-error-rate <x>', 'roll back when the new version\'s error rate (5xx and 422) exceeds the old one\'s by more than this (default 0.01)', (v) => parseFraction('--max-error-rate', v))
+    .option('--max-p99-ms <ms>', 'roll back when the new version\'s p99 latency exceeds the old one\'s by more than this many ms', (v) => parseMs('--max-p99-ms', v))
+    .option('--min-requests <n>', 'requests the new version needs in a step to be judged (default 20)', parseCount)
+    .option('--log-dir <dir>', 'the --log-dir the servers write the prediction log to')
+    .option('--no-promote', 'leave all traffic on the new version through routes.json instead of promoting --from to it')
+    .option('--reason <text>', 'why, recorded in the audit log')
+    .action(async (name: string, flags: { to: string; from?: string; steps?: number[]; every: number; maxErrorRate?: number; maxP99Ms?: number; minRequests?: number; logDir?: string; promote: boolean; reason?: string }, cmd: Command) => {
+      const r = ctx.reporter(cmd);
+      const { rollout, renderRollout } = await import('../pipeline/rollout.js');
+      const { SomaError } = await import('../errors.js');
+      const { resolvePath } = await import('./validate.js');
+      const result = await ctx.interruptible((signal) =>
+        rollout({
+          registryDir: ctx.registryDir(cmd),
+          name,
+          to: flags.to,
+          ...(flags.from !== undefined ? { from: flags.from } : {}),
+          ...(flags.steps ? { steps: flags.steps } : {}),
+          everyMs: flags.every,
+          ...(flags.maxErrorRate !== undefined ? { maxErrorRate: flags.maxErrorRate } : {}),
+          ...(flags.maxP99Ms !== undefined ? { maxP99Ms: flags.maxP99Ms } : {}),
+          ...(flags.minRequests !== undefined ? { minRequests: flags.minRequests } : {}),
+          ...(flags.logDir !== undefined ? { logDir: resolvePath(ctx, flags.logDir) } : {}),
+          promote: flags.promote,
+          ...reason(flags),
+          command: ctx.command,
+          signal,
+          onStep: (s) => r.note(s.verdict === 'running' ? `  ${s.step}% of ${name} traffic to ${flags.to}` : `  ${s.step}%: ${s.verdict}${s.why ? ` (${s.why})` : ''}`),
+        }),
+      );
+      if (result.outcome === 'rolled_back') {
+        throw new SomaError('GATE_FAILED', renderRollout(result), { details: result as unknown as Record<string, unknown> });
+      }
+      r.result(result, () => renderRollout(result));
+    });
+}
+
+function parseSteps(value: string): number[] {
+  const steps = value.split(',').map((s) => Number(s.trim()));
+  if (steps.some((s) => !Number.isFinite(s))) throw new InvalidArgumentError(`expected percentages such as 10,25,50,100, got ${JSON.stringify(value)}`);
+  return steps;
+}
+
+/** `30s`, `10m`, `1h`, `500ms`, or seconds -> milliseconds. */
+function parseDuration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected a duration such as 30s, 10m or 1h, got ${JSON.stringify(value)}`);
+  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  if (ms <= 0) throw new InvalidArgumentError(`expected a duration above 0, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function parseFraction(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${flag}: expected a share from 0 to 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseMs(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0)) throw new InvalidArgumentError(`${flag}: expected milliseconds >= 0, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {

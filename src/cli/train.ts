@@ -70,7 +70,7 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
           () =>
             [
               `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
-              `  ${result.task} · ${result.algorithm} · ${result.rows.train} train / ${result.rows.validation} validation / ${result.rows.test} test rows · ${result.features} features`,
+              `  ${result.overview}`,
               '',
               renderMetricsTable(result.metrics),
               ...(result.baseline ? ['', `  ${result.baseline.beaten === false ? r.c.red(baselineLine(result.baseline)) : baselineLine(result.baseline)}`] : []),

@@ -1,7 +1,7 @@
 // The README's reference tables (model params, preprocessing steps), generated from the same
 // specs that build the config schema, so the documentation cannot drift from the validator.
 
-import { estimatorSpecs } from '../models/catalog.js';
+import { familySpecs } from '../models/families.js';
 import { stepSpecs } from '../preprocess/catalog.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 
@@ -34,7 +34,7 @@ function paramsTable(schema: JsonObject): string[] {
 
 export function renderReferenceMarkdown(): string {
   const out: string[] = [];
-  for (const spec of estimatorSpecs()) {
+  for (const spec of familySpecs()) {
     const aliases = spec.aliases?.length ? ` (alias ${spec.aliases.map((a) => `\`${a}\``).join(', ')})` : '';
     const description = spec.description.replace(/\.?$/, '.');
     out.push(`#### \`${spec.name}\`${aliases}`, '', `${description} Tasks: ${spec.tasks.join(', ')}.`, '', ...paramsTable(spec.paramsSchema), '');

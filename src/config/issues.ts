@@ -131,7 +131,11 @@ export function issuesFromAjv(errors: readonly ErrorObject[], raw: unknown, src:
         const prop = String((e.params as { propertyName: string }).propertyName);
         issuePath = [...path, prop];
         keyOnly = true;
-        const names = (((e.parentSchema ?? {}) as { propertyNames?: { enum?: string[] } }).propertyNames?.enum) ?? [];
+        const pn = ((e.parentSchema ?? {}) as { propertyNames?: { enum?: string[]; anyOf?: { enum?: string[]; pattern?: string }[] } }).propertyNames;
+        // Metric names: a list of names, or (with metrics of top-k lists) that list or a pattern.
+        const names = pn?.enum ?? pn?.anyOf?.flatMap((a) => a.enum ?? []) ?? [];
+        const patterns = pn?.anyOf?.flatMap((a) => (a.pattern ? [a.pattern] : [])) ?? [];
+        if (patterns.length > 0) names.push(...patterns.map((p) => p.replace(/^\^\(([^)]*)\)@.*$/, (_m, stems: string) => stems.split('|').map((x) => `${x}@K`).join(', '))));
         issue = { key: dotted(issuePath), message: 'unknown name', got: JSON.stringify(prop), expected: `one of ${names.join(', ')}` };
         const s = suggest(prop, names);
         if (s !== undefined) issue.suggestion = s;

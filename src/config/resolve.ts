@@ -63,7 +63,8 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       test: str(data['test']),
       format: str(data['format']),
       csv: csvOptions(obj(data['csv'])),
-      target: str(data['target'])!,
+      // Absent only for tasks that read no target (recommendation); the schema requires it elsewhere.
+      target: str(data['target']) ?? '',
       id: str(data['id']),
       drop: Array.isArray(data['drop']) ? data['drop'].map(String) : [],
       ...columnTypes(obj(data['types'])),

@@ -3,11 +3,12 @@
 // documented) without touching this file.
 // `soma schema` prints it; configs/soma.schema.json is its committed export for editors.
 
-import { estimatorSpecs } from '../models/catalog.js';
+import { familySpecs } from '../models/families.js';
 import { stepSpecs } from '../preprocess/catalog.js';
 import { taskNames, taskSpecs } from '../tasks/registry.js';
 import type { JsonObject } from '../util/json.js';
 import { searchSchema } from '../search/schema.js';
+import { SERVING_PROPERTIES } from './serving.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
@@ -28,14 +29,36 @@ function allMetricNames(): string[] {
   return [...new Set(taskSpecs().flatMap((t) => t.metrics.metrics.map((m) => m.name)))];
 }
 
+/**
+ * What a metric name may be: a registered name, or for metrics of top-k lists (`ndcg@k`) the
+ * name at any k (`ndcg@10`).
+ */
+function metricNameSchema(metrics: readonly string[]): JsonObject {
+  const plain = metrics.filter((m) => !m.endsWith('@k'));
+  const atK = metrics.filter((m) => m.endsWith('@k')).map((m) => m.slice(0, -2));
+  if (atK.length === 0) return { enum: plain };
+  return { anyOf: [{ enum: plain }, { type: 'string', pattern: `^(${atK.join('|')})@([1-9][0-9]{0,5}|k)$` }] };
+}
+
 export function buildConfigSchema(): JsonObject {
   const metrics = allMetricNames();
-  const modelNames = estimatorSpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
-  const paramsByModel: JsonObject[] = estimatorSpecs().map((s) => ({
+  const modelNames = familySpecs().flatMap((s) => [s.name, ...(s.aliases ?? [])]);
+  const paramsByModel: JsonObject[] = familySpecs().map((s) => ({
     if: { properties: { type: { enum: [s.name, ...(s.aliases ?? [])] } }, required: ['type'] },
     then: { properties: { params: s.paramsSchema, hyperparameters: s.paramsSchema } },
   }));
   const steps = stepSpecs();
+  // Sections, data keys and rules the registered tasks add (forecasting's forecast: and data.time).
+  const taskConfigs = taskSpecs().flatMap((t) => (t.config ? [t.config] : []));
+  const taskSections: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.sections ?? {}));
+  const taskData: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.data ?? {}));
+  const taskSplit: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.split ?? {}));
+  const taskEvaluate: JsonObject = Object.assign({}, ...taskConfigs.map((c) => c.evaluate ?? {}));
+  const noTarget = taskSpecs().filter((t) => t.config?.noTarget).map((t) => t.name);
+  // data.target is required unless the config names a task that reads none.
+  const targetRule: JsonObject[] = noTarget.length > 0 ? [{ if: { properties: { task: { enum: noTarget } }, required: ['task'] }, else: { properties: { data: { required: ['target'] } } } }] : [];
+  const taskRules: JsonObject[] = [...targetRule, ...taskConfigs.flatMap((c) => c.rules ?? [])];
+  const metricName = metricNameSchema(metrics);
   const stepProperties: JsonObject = {};
   for (const s of steps) stepProperties[s.name] = { ...s.paramsSchema, description: s.description };
 
@@ -55,7 +78,7 @@ export function buildConfigSchema(): JsonObject {
       data: {
         type: 'object',
         additionalProperties: false,
-        required: ['target'],
+        ...(noTarget.length > 0 ? {} : { required: ['target'] }),
         description: 'Where the data lives: `source` (split by `split`) or separate `train`/`validation`/`test` files',
         properties: {
           source: { type: 'string', description: 'CSV, TSV, Parquet, Arrow IPC, JSON or NDJSON file (or glob), relative to this config' },
@@ -113,8 +136,10 @@ export function buildConfigSchema(): JsonObject {
               stratify: { type: 'boolean', default: true, description: 'Keep class shares in every part (classification)' },
               shuffle: { type: 'boolean', default: true, description: 'false keeps file order' },
               by: { type: 'string', description: 'A datetime column: split in time order, oldest rows train' },
+              ...taskSplit,
             },
           },
+          ...taskData,
         },
       },
       preprocess: {
@@ -160,10 +185,8 @@ export function buildConfigSchema(): JsonObject {
           serving: {
             type: 'object',
             additionalProperties: false,
-            properties: {
-              batch_size: { type: 'integer', minimum: 1, description: 'Rows per prediction batch' },
-              cache_size: { type: 'integer', minimum: 0, description: 'Prediction cache entries (serve)' },
-            },
+            description: 'How `soma serve` serves this model (serve.yaml and the command line override it)',
+            properties: SERVING_PROPERTIES,
           },
           monitoring: {
             type: 'object',
@@ -180,11 +203,11 @@ export function buildConfigSchema(): JsonObject {
         type: 'object',
         additionalProperties: false,
         properties: {
-          metrics: { type: 'array', items: { type: 'string', enum: metrics }, description: 'Metrics to report (default: all for the task)' },
+          metrics: { type: 'array', items: { type: 'string', ...metricName }, description: 'Metrics to report (default: all for the task)' },
           gates: {
             type: 'object',
             description: 'Quality gates on test metrics, e.g. f1_macro: ">= 0.9", or relative to an alias: "> production - 0.01"; a failed gate exits 4',
-            propertyNames: { enum: metrics },
+            propertyNames: metricName,
             additionalProperties: { type: 'string', pattern: GATE_PATTERN },
           },
           sensitive: {
@@ -207,6 +230,7 @@ export function buildConfigSchema(): JsonObject {
             default: 0.1,
             description: 'A group is flagged when its selection rate or true-positive rate is more than this below the best group\'s',
           },
+          ...taskEvaluate,
         },
       },
       search: searchSchema(modelNames, metrics),
@@ -217,6 +241,8 @@ export function buildConfigSchema(): JsonObject {
           bump: { type: 'string', enum: ['auto', 'major', 'minor', 'patch'], default: 'auto', description: 'Version bump (auto compares with the latest version)' },
         },
       },
+      ...taskSections,
     },
+    ...(taskRules.length > 0 ? { allOf: taskRules } : {}),
   };
 }

@@ -39,6 +39,8 @@ export interface HtmlReportInput {
   fairness?: { threshold: number; results: readonly FairnessResult[] };
   /** A data profile; `heading` and `what` default to the training split's ("Training data"). */
   profile?: { rows: number; columns: readonly ProfileRow[]; heading?: string; what?: string };
+  /** A task's own sections (already escaped HTML), after the charts: a recommender's lists and curves. */
+  sections?: readonly { id: string; title: string; html: string }[];
   /** The effective config, as YAML. */
   config?: string;
   generatedAt: string;
@@ -91,6 +93,7 @@ export function renderReportHtml(r: HtmlReportInput): string {
   const imp = importanceSection(r.importance, r.permutation, r.split);
   if (imp) sections.push(imp);
   if (r.fairness && r.fairness.results.length > 0) sections.push(fairnessSection(r.fairness.threshold, r.fairness.results, r.split));
+  for (const s of r.sections ?? []) sections.push(`<section id="${escapeXml(s.id)}"><h2>${escapeXml(s.title)}</h2>${s.html}</section>`);
   if (r.profile) sections.push(profileSection(r.profile));
   if (r.config !== undefined) sections.push(`<section id="config"><h2>Config</h2><pre>${escapeXml(r.config)}</pre></section>`);
   return `<!DOCTYPE html>

@@ -5,6 +5,7 @@
 import { SomaError } from '../errors.js';
 import type { Task } from '../tasks/task.js';
 import type { Estimator, EstimatorJSON, EstimatorSpec } from './estimator.js';
+import { registerFamily } from './families.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { StateReader } from '../util/state-reader.js';
 
@@ -17,6 +18,8 @@ export function registerEstimator(spec: EstimatorSpec): void {
     byName.set(n, spec);
   }
   specs.push(spec);
+  // The config schema and task inference know every family through the family list.
+  registerFamily(spec);
 }
 
 export function estimatorSpecs(): readonly EstimatorSpec[] {

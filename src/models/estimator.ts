@@ -4,6 +4,7 @@
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Target, Task } from '../tasks/task.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
+import type { FamilySpec } from './families.js';
 
 export interface Progress {
   /** 1-based iteration (tree, epoch, optimiser step). */
@@ -85,7 +86,7 @@ export interface Estimator {
 }
 
 /** One model family as the catalog knows it: its names, tasks, params schema and factories. */
-export interface EstimatorSpec {
+export interface EstimatorSpec extends FamilySpec {
   name: string;
   aliases?: string[];
   description: string;

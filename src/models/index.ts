@@ -9,8 +9,9 @@ import { decisionTreeSpec } from './decision_tree.js';
 import { linearSpec } from './linear.js';
 import { logisticSpec } from './logistic.js';
 import { mlpSpec } from './mlp.js';
+import { recommendationSpecs } from './recommend/index.js';
 
-const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec, mlpSpec];
+const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec, mlpSpec, ...recommendationSpecs];
 
 let registered = false;
 export function registerBuiltinEstimators(): void {

@@ -6,7 +6,10 @@
 // Where: `<registry>/<model>/serving/predictions-<YYYYMMDD>-<seq>.ndjson` by default (the model
 // directory, beside events.jsonl and predictions.jsonl, never the immutable version directory),
 // or `--log-dir DIR/<model>/...`. A file rotates when it passes its size limit or the UTC day
-// changes; `<seq>` counts from 0 within a day. A reader takes the files of a model in name order.
+// changes; `<seq>` counts from 0 within a day, zero-padded to 4 digits (`predictions-20261122-0003.ndjson`)
+// so that name order is write order. A reader takes the files of a model in name order. With
+// `soma serve --workers N` every worker appends whole lines to the same file (O_APPEND), so lines
+// are complete but only roughly in time order across workers.
 //
 // Format version 1. Readers skip lines that do not parse (a torn last line after a crash) and
 // count them; they refuse a line of a newer `v` or of another model with a clear error.
@@ -42,8 +45,21 @@ export interface PredictionLogRecord {
   cached: boolean;
   /** The id column's values, when the model has one and the request carried it. */
   ids: JsonValue[] | null;
-  /** The model's input columns as received, by name (after conforming to the contract: numbers as numbers, missing as null). */
+  /** The model's input columns as received, by name (after conforming to the contract: numbers as numbers, datetimes as epoch milliseconds, categories and text as strings, missing as null). */
   inputs: Record<string, JsonValue[]> | null;
   /** What `soma predict` would write for these rows, by column: `prediction`, `proba_<class>`, ... */
   outputs: Record<string, JsonValue[]> | null;
+}
+
+/** The name of a log file: `predictions-<YYYYMMDD>-<seq, 4 digits>.ndjson`. */
+export function predictionLogFileName(day: string, seq: number): string {
+  return `predictions-${day}-${String(seq).padStart(4, '0')}.ndjson`;
+}
+
+/** Matches a log file's name; groups: the day (YYYYMMDD) and the sequence number. */
+export const PREDICTION_LOG_FILE_RE = /^predictions-(\d{8})-(\d+)\.ndjson$/;
+
+/** The UTC day (YYYYMMDD) of an ISO 8601 UTC time such as `at`. */
+export function logDayOf(at: string): string {
+  return `${at.slice(0, 4)}${at.slice(5, 7)}${at.slice(8, 10)}`;
 }

@@ -1,6 +1,7 @@
 // A registered version ready to predict: resolved from its REF, checksums verified, the fitted
 // pipeline and estimator rebuilt from their JSON (loading never executes code from an artifact).
 
+import { SomaError } from '../errors.js';
 import { predictMatrix } from './predictions.js';
 import type { Frame } from '../data/frame.js';
 import { estimatorFromJSON } from '../models/catalog.js';
@@ -41,6 +42,11 @@ export async function loadModel(registryDir: string, ref: string): Promise<Loade
   const files = Array.isArray(listed) ? await withStateFile(VERSION_FILES.model, () => readModelArtifacts(resolved.dir, listed as string[])) : undefined;
   // Saved state that does not read is an integrity failure of the file it came from (exit 6).
   const task = withStateFile(VERSION_FILES.features, () => findTask(contract.task));
+  // Models trained by another flow have no row-wise pipeline to apply (a recommender's inputs are
+  // user and item ids); their own command serves them.
+  if ((task.workflow ?? 'rows') !== 'rows') {
+    throw new SomaError('USAGE', `${resolved.metadata.id} is a ${task.name} model: it does not predict rows${task.command ? ` (use soma ${task.command})` : ''}`);
+  }
   const pipeline = withStateFile(VERSION_FILES.preprocess, () => Pipeline.fromJSON(pipelineJson as PipelineJSON));
   const estimator = withStateFile(VERSION_FILES.model, () => estimatorFromJSON(modelJson as EstimatorJSON, files));
   // Wrapped so a target_transform step's inverse applies to every prediction (evaluate, predict).

@@ -10,11 +10,10 @@ import { headerWarning } from '../data/dialect.js';
 import { inspectColumns, readFrame } from '../data/read.js';
 import { isSomaError, SomaError, type SomaErrorCode } from '../errors.js';
 import { metricNames, resolveMetricNames } from '../evaluate/metrics/index.js';
-import { findEstimator } from '../models/catalog.js';
+import { findFamily } from '../models/families.js';
 import { parseVersion } from '../registry/semver.js';
 import { Registry } from '../registry/store.js';
-import { inferTask } from '../tasks/infer.js';
-import { findTask } from '../tasks/registry.js';
+import { inferTask, taskHint } from '../tasks/infer.js';
 import type { TaskSpec } from '../tasks/spec.js';
 import { commonTasks } from './target.js';
 
@@ -43,7 +42,7 @@ export async function preflight(loaded: LoadedConfig, options: PreflightOptions)
   const issues: PreflightIssue[] = [];
   let task: TaskSpec | undefined = knownTask(config);
   if (options.data !== false) {
-    const found = await dataIssues(loaded);
+    const found = await dataIssues(loaded, task);
     issues.push(...found.issues);
     task ??= found.task;
   }
@@ -61,20 +60,19 @@ export function assertNoIssues(issues: readonly PreflightIssue[]): void {
   throw new SomaError(first.code, `${first.key}: ${first.message}${more}`, { ...(first.hint ? { hint: first.hint } : {}), details: { issues: issues.map((i) => ({ ...i })) } });
 }
 
-/** The task when the config or its model families settle it without looking at data. */
+/** The task when the config or its model families settle it without looking at data (as train's flow lookup). */
 export function knownTask(config: SomaConfig): TaskSpec | undefined {
-  if (config.task !== undefined) return findTask(config.task);
-  const tasks = commonTasks(config.model.candidates.map((f) => findEstimator(f)));
-  return tasks.length === 1 ? findTask(tasks[0]!) : undefined;
+  return taskHint(config.task, commonTasks(config.model.candidates.map(findFamily)));
 }
 
 /** Each data file exists, reads, and has every column the config names; the task from the target when the config leaves it open. */
-async function dataIssues(loaded: LoadedConfig): Promise<{ issues: PreflightIssue[]; task?: TaskSpec }> {
+async function dataIssues(loaded: LoadedConfig, known: TaskSpec | undefined): Promise<{ issues: PreflightIssue[]; task?: TaskSpec }> {
   const { config } = loaded;
   const d = config.data;
   const issues: PreflightIssue[] = [];
   const files = (['source', 'train', 'validation', 'test'] as const).filter((k) => d[k] !== undefined).map((k) => ({ key: `data.${k}`, file: d[k]! }));
-  const named: [string, string][] = [['data.target', d.target]];
+  // A task that reads no target (recommendation: users and items) checks its own columns in its flow.
+  const named: [string, string][] = known?.config?.noTarget ? [] : [['data.target', d.target]];
   if (d.id !== undefined) named.push(['data.id', d.id]);
   if (d.split.by !== undefined) named.push(['data.split.by', d.split.by]);
   for (const c of d.drop) named.push(['data.drop', c]);
@@ -104,7 +102,7 @@ async function dataIssues(loaded: LoadedConfig): Promise<{ issues: PreflightIssu
   if (config.task !== undefined || !firstReadable || issues.length > 0) return { issues };
   // The task the families leave open follows the target's type: read that one column.
   try {
-    const families = config.model.candidates.map((f) => findEstimator(f));
+    const families = config.model.candidates.map(findFamily);
     const target = await readFrame(firstReadable, { format: d.format, csv: d.csv, columns: [d.target], types: pick(d.types, d.target), formats: d.formats });
     return { issues, task: inferTask(undefined, commonTasks(families), target.column(d.target)!) };
   } catch (e) {
@@ -125,25 +123,34 @@ function pick<T>(record: Record<string, T>, key: string): Record<string, T> {
  */
 export function metricIssues(config: SomaConfig, task: TaskSpec, extraGates: Record<string, string>): PreflightIssue[] {
   const issues: PreflightIssue[] = [];
-  const own = new Set(metricNames(task.name));
+  // The registry's own check, so names at any k (ndcg@10) count as the task's where they do.
+  const isOwn = (m: string): boolean => {
+    try {
+      resolveMetricNames(task.name, [m]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const notOfTask = (key: string, metric: string): PreflightIssue => ({
     key,
-    message: `${metric} is not a ${task.name} metric (expected one of: ${[...own].join(', ')})`,
+    message: `${metric} is not a ${task.name} metric (expected one of: ${metricNames(task.name).join(', ')})`,
     code: 'CONFIG_INVALID',
   });
-  for (const m of config.evaluate.metrics ?? []) if (!own.has(m)) issues.push(notOfTask('evaluate.metrics', m));
-  if (config.search?.metric !== undefined && !own.has(config.search.metric)) issues.push(notOfTask('search.metric', config.search.metric));
-  const computed = new Set(resolveMetricNames(task.name, config.evaluate.metrics?.filter((m) => own.has(m))));
+  for (const m of config.evaluate.metrics ?? []) if (!isOwn(m)) issues.push(notOfTask('evaluate.metrics', m));
+  if (config.search?.metric !== undefined && !isOwn(config.search.metric)) issues.push(notOfTask('search.metric', config.search.metric));
+  // Only a list the config gives can leave a gate's metric out (the defaults are the flow's to choose).
+  const listed = config.evaluate.metrics?.filter(isOwn);
   const gates: [string, string][] = [
     ...Object.keys(config.evaluate.gates).map((m): [string, string] => [`evaluate.gates.${m}`, m]),
     ...Object.keys(extraGates).filter((m) => !(m in config.evaluate.gates)).map((m): [string, string] => [`--fail-under/--fail-over ${m}`, m]),
   ];
   for (const [key, m] of gates) {
-    if (!own.has(m)) issues.push(notOfTask(key, m));
-    else if (!computed.has(m)) {
+    if (!isOwn(m)) issues.push(notOfTask(key, m));
+    else if (listed && !listed.includes(m)) {
       issues.push({
         key,
-        message: `the gate's metric ${m} is not computed: evaluate.metrics lists ${[...computed].join(', ')}`,
+        message: `the gate's metric ${m} is not computed: evaluate.metrics lists ${listed.join(', ')}`,
         hint: `add ${m} to evaluate.metrics, or remove the gate`,
         code: 'CONFIG_INVALID',
       });

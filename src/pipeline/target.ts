@@ -4,12 +4,12 @@
 
 import { columnLength, isMissing, type Column } from '../data/frame.js';
 import { SomaError } from '../errors.js';
-import type { EstimatorSpec } from '../models/estimator.js';
+import type { FamilySpec } from '../models/families.js';
 import type { TaskSpec } from '../tasks/spec.js';
 import type { Task } from '../tasks/task.js';
 
 /** The tasks every one of the families supports, in the first family's order. */
-export function commonTasks(families: readonly EstimatorSpec[]): Task[] {
+export function commonTasks(families: readonly FamilySpec[]): Task[] {
   if (families.length === 0) return [];
   return families[0]!.tasks.filter((t) => families.every((s) => s.tasks.includes(t)));
 }

@@ -1,18 +1,18 @@
-// `soma train`: load the config and data, fit the preprocessing pipeline on the training split,
-// fit the model, score every split, write the artifacts and register a new version.
+// `soma train`: the part every task shares. Load the config, let the task's flow (flows/) fit and
+// score it, check the quality gates, then write the flow's artifacts and register a new version
+// with the automatic bump. What a flow returns is documented in flows/flow.ts.
 
 import { loadConfig } from '../config/load.js';
-import type { LoadedConfig } from '../config/types.js';
+import type { LoadedConfig, SomaConfig } from '../config/types.js';
 import { SomaError } from '../errors.js';
 import type { Task } from '../tasks/task.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
-import { inferTask, taskHint } from '../tasks/infer.js';
-import { checkSupportsTask, createEstimator, findEstimator } from '../models/catalog.js';
+import { taskHint } from '../tasks/infer.js';
+import type { TaskSpec } from '../tasks/spec.js';
+import { findFamily } from '../models/families.js';
 import { registerBuiltinEstimators } from '../models/index.js';
-import type { FeatureImportance, Progress } from '../models/estimator.js';
-import { Pipeline } from '../preprocess/pipeline.js';
-import { profileFrame } from '../data/profile.js';
-import { canonicalJson, chooseVersion, decideBump } from '../registry/bump.js';
+import type { Progress } from '../models/estimator.js';
+import { chooseVersion, decideBump } from '../registry/bump.js';
 import { gitLineage } from '../registry/lineage.js';
 import type { MetadataBody } from '../registry/metadata.js';
 import { writeVersionFiles } from '../registry/version-files.js';
@@ -20,21 +20,13 @@ import { Registry } from '../registry/store.js';
 import type { BumpLevel } from '../registry/semver.js';
 import { sha256 } from '../util/hash.js';
 import type { JsonObject } from '../util/json.js';
-import { buildContract } from './contract.js';
-import { trainingReference } from './reference.js';
-import { loadDataset } from './dataset.js';
-import { trainingLabels } from './target.js';
-import { requireCompleteInput } from './input-check.js';
-import { assertNoIssues, knownTask, metricIssues, versionIssue } from './preflight.js';
-import { scoreSplit, undefinedMetricWarnings, type ScoredSplit } from './scoring.js';
 import { PhaseTimer } from './timer.js';
-import { renderReportMarkdown } from './report.js';
-import { renderTrainReportHtml } from './report-html.js';
-import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } from './report-analysis.js';
 import { evaluateGates, formatGate, gateAliases, recordedSplitMetrics, resolveGateBaselines, type GateResult } from './gates.js';
 import { VERSION } from '../version.js';
-import { searchForTrain } from './tune.js';
-import { baselineGate, baselineJson, baselineWarning, scoreBaseline, type BaselineResult } from './baseline.js';
+import { flowFor } from './flows/index.js';
+import { commonTasks } from './target.js';
+import { assertNoIssues, metricIssues, versionIssue } from './preflight.js';
+import { baselineGate, type BaselineResult } from './baseline.js';
 
 export interface TrainOptions {
   config: string;
@@ -63,14 +55,17 @@ export interface TrainResult {
   path: string;
   task: Task;
   algorithm: string;
-  metrics: { train: Record<string, number>; validation: Record<string, number>; test?: Record<string, number>; oob?: Record<string, number> };
+  /** By split: `{train, validation, test?, oob?}` for row-wise tasks, `{backtest}` for forecasting. */
+  metrics: Record<string, Record<string, number>>;
   timings: { load_s: number; preprocess_s: number; fit_s: number; evaluate_s: number; total_s: number };
   bump: { level: string; reason: string };
   gates: GateResult[];
-  /** The task's trivial baseline on the same splits, and whether the model beat it. */
+  /** The task's trivial baseline on the same splits, and whether the model beat it (row-wise tasks). */
   baseline?: BaselineResult;
   rows: { train: number; validation: number; test: number };
   features: number;
+  /** What was trained on what, in one line (the CLI prints it under "registered ..."). */
+  overview: string;
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
@@ -79,203 +74,68 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const timer = new PhaseTimer();
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
-  // What fails whatever the data says fails now, before the search and the fit: a version that
-  // exists, metrics and gates that are not the task's or are never computed.
-  const early = knownTask(loaded.config);
+  // The task picks the flow: named in the config, or implied by the model families; a task left
+  // to the target column is decided by the row-wise flow, the only one that infers it.
+  const known = knownBeforeData(loaded.config);
+  // What fails whatever the data says fails now, before any search or fit: a version that exists,
+  // metrics and gates that are not the task's or are never computed (a flow that infers the task
+  // checks those once it knows it).
   assertNoIssues([
-    ...(early ? metricIssues(loaded.config, early, options.extraGates ?? {}) : []),
+    ...(known ? metricIssues(loaded.config, known, options.extraGates ?? {}) : []),
     ...[await versionIssue(options.registryDir, loaded.config.name, options.version ?? loaded.config.model.version)].filter((i) => i !== undefined),
   ]);
-  // With a search: section, tune first; the config's model and steps become the best trial's.
-  const search = await searchForTrain(loaded, options);
+  const run = await flowFor(known?.workflow).fit({ loaded, task: known, options, timer, warn });
   const { config } = loaded;
-  const spec = findEstimator(config.model.type);
-  const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks)));
-  data.warnings.forEach(warn);
-  search?.refitData(data);
-  checkSensitiveColumns(data.train, config.evaluate.sensitive);
-  const taskSpec = inferTask(config.task, spec.tasks, data.train.column(config.data.target)!);
-  const task = taskSpec.name;
-  if (!early) assertNoIssues(metricIssues(config, taskSpec, options.extraGates ?? {}));
-  checkSupportsTask(spec, task, config.model.type);
-  const classes = trainingLabels(taskSpec, data.train.column(config.data.target)!, config.data.target);
-  const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
-  const featuresOf = (f: typeof data.train) => f.drop(nonFeatures);
-  const trainFeatures = featuresOf(data.train);
+  const task = run.task.name;
 
-  const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
-  // The target goes into the fit (target encoding, importance selection) and follows the rows
-  // that training-only steps keep (dedupe, outliers with action drop).
-  const yTrainAll = taskSpec.target.encode(data.train, config.data.target, classes, 'training split');
-  const { Xtrain, Xval, Xtest, yTrain } = await timer.time('preprocess', () => {
-    const fitted = pipeline.fit(trainFeatures, { target: yTrainAll, classes });
-    return { Xtrain: fitted.X, yTrain: fitted.y ?? yTrainAll, Xval: pipeline.transform(featuresOf(data.validation)), Xtest: data.test ? pipeline.transform(featuresOf(data.test)) : undefined };
-  });
-  for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
-  if (Xtrain.names.length === 0) throw new SomaError('DATA_EMPTY', 'no feature columns are left after preprocessing');
-  // A family that cannot take missing values learns of them now, not after the fit.
-  requireCompleteInput(spec, { training: Xtrain, validation: Xval, test: Xtest });
-
-  const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
-  const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
-
-  const model = createEstimator(config.model.type, config.model.params, task);
-  await timer.time('fit', () =>
-    // A target_transform step: the model learns the transformed target (scored back on its scale).
-    model.fit(Xtrain, pipeline.transformTarget(yTrain), {
-      ...(Xval.rows > 0 ? { validation: { X: Xval, y: pipeline.transformTarget(yVal) } } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }),
-  );
-
-  model.warnings?.().forEach(warn);
-
-  const scores = await timer.time('evaluate', () => {
-    const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
-    const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
-    if (Xtest && yTest) s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
-    return s;
-  });
-  undefinedMetricWarnings(scores).forEach(warn);
-  const gateSplit = scores.test ? 'test' : 'validation';
-  // The task's trivial guess (majority class, mean) on the same splits: a model must beat it.
-  const baseline = scoreBaseline(
-    taskSpec,
-    yTrain,
-    {
-      train: { y: yTrain, model: scores.train.predictions },
-      ...(scores.validation ? { validation: { y: yVal, model: scores.validation.predictions } } : {}),
-      ...(scores.test && yTest ? { test: { y: yTest, model: scores.test.predictions } } : {}),
-    },
-    config.evaluate.metrics,
-    gateSplit,
-  );
-  const notBeaten = baseline && baselineWarning(baseline);
-  if (notBeaten) warn(notBeaten);
-  const oob = model.outOfBag?.();
-  const metrics = {
-    train: scores.train.metrics,
-    validation: scores.validation?.metrics ?? {},
-    ...(scores.test ? { test: scores.test.metrics } : {}),
-    // A forest's out-of-bag estimate, from the training rows each tree did not see.
-    ...(oob ? { oob: { [oob.metric]: oob.value } } : {}),
-  };
   // Gates guard the registry: a model that fails them is reported (exit 4) and never registered.
   const gateSet = { ...config.evaluate.gates, ...options.extraGates };
+  const gateSplit = run.gateSplit;
   // Relative gates ("> production - 0.01") compare with the alias version's recorded metric of the same split.
   const baselines = await resolveGateBaselines(options.registryDir, config.name, gateAliases(gateSet), (r) => recordedSplitMetrics(r, gateSplit));
-  const gates = evaluateGates(gateSet, scores.test?.metrics ?? scores.validation?.metrics ?? {}, gateSplit, baselines);
-  if (baseline && config.evaluate.baseline === 'required') gates.push(baselineGate(baseline));
+  const gates = evaluateGates(gateSet, run.metrics[gateSplit] ?? {}, gateSplit, baselines);
+  // A model that does not beat the task's trivial baseline is refused like a failed gate when asked.
+  if (run.baseline && config.evaluate.baseline === 'required') gates.push(baselineGate(run.baseline));
   if (gates.some((g) => !g.passed)) {
     const failed = gates.filter((g) => !g.passed);
     throw new SomaError('GATE_FAILED', `quality gate${failed.length > 1 ? 's' : ''} failed, nothing registered: ${failed.map(formatGate).join('; ')}`, {
-      details: { gates: gates as unknown as JsonObject[], metrics },
+      details: { gates: gates as unknown as JsonObject[], metrics: run.metrics as unknown as JsonObject },
     });
   }
 
   // ---- artifacts, written outside the registry lock ----
-  const contract = buildContract(trainFeatures, task, config.data.target, classes, config.data.id);
-  const importance = model.featureImportance?.();
-  // Charts, permutation importance and fairness on the held-out split the gates judged.
-  const analysisSplit = Xtest && yTest && data.test ? 'test' : 'validation';
-  const scoredModel = pipeline.wrapEstimator(model); // on the target's own scale, as the metrics
-  const analysis = await timer.time('evaluate', () =>
-    analysisSplit === 'test'
-      ? analyseSplit({ model: scoredModel, X: Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
-      : Xval.rows > 0
-        ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
-        : undefined,
-  );
-  analysis?.warnings.forEach(warn);
-  const metricsJson: JsonObject = {
-    ...(metrics as unknown as JsonObject),
-    ...(baseline ? { baseline: baselineJson(baseline) } : {}),
-    ...(scores.test?.confusion ? { confusion_matrix: { labels: classes, split: 'test', matrix: scores.test.confusion } } : {}),
-    ...(importance ? { feature_importance: importanceJson(importance) } : {}),
-    ...(analysis?.permutation ? { permutation_importance: permutationJson(analysis.permutation, analysisSplit) } : {}),
-    ...(analysis && analysis.fairness.length > 0 ? { fairness: fairnessJson(analysis.fairness, config.evaluate.fairnessThreshold, analysisSplit) } : {}),
-  };
-  const preprocessJson = pipeline.toJSON();
-  const preprocessSha = sha256(canonicalJson(config.preprocess as unknown as JsonObject));
-  const hyperparameters = model.params;
-  const registry = new Registry(options.registryDir);
   const git = await gitLineage(options.cwd);
-  const summary = model.summary?.() ?? {};
-  if (summary['converged'] === false) {
-    warn(`${spec.name} did not converge${typeof summary['message'] === 'string' ? `: ${summary['message']}` : ' (raise max_iter, scale the features or increase alpha)'}`);
-  }
-
-  const bumpInputs = {
-    task,
-    target: config.data.target,
-    algorithm: spec.name,
-    features: contract.columns.map((c) => ({ name: c.name, type: c.type })),
-    preprocess_sha256: preprocessSha,
-    hyperparameters,
-    data_sha256: data.sha256,
-    rows: data.rows,
-  };
+  const made = await run.artifacts({ gates, git });
+  const registry = new Registry(options.registryDir);
   const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
   const explicitVersion = options.version ?? config.model.version;
-  const reference = trainingReference({
-    contract,
-    features: trainFeatures,
-    target: yTrainAll,
-    outputs: { train: scores.train.predictions, ...(scores.validation ? { validation: scores.validation.predictions } : {}), ...(scores.test ? { test: scores.test.predictions } : {}) },
-    seed: config.seed,
-  });
-  const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
+  const md = made.metadata;
 
   const registered = await registry.register(
     config.name,
     {
-      write: (dir) =>
-        writeVersionFiles(dir, {
-          model: model.toJSON(),
-          ...(model.artifacts ? { modelArtifacts: model.artifacts() } : {}),
-          preprocess: preprocessJson,
-          features: contract,
-          metrics: metricsJson,
-          profile,
-          config: loaded.resolvedYaml,
-          ...(search ? { search: search.history } : {}),
-          report: renderReportMarkdown({ name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git }, contract, metricsJson, gates),
-          reportHtml: renderTrainReportHtml({
-            facts: { name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git },
-            contract,
-            metrics,
-            gates,
-            split: analysisSplit,
-            ...(analysis ? { analysis } : {}),
-            ...(importance ? { importance } : {}),
-            fairnessThreshold: config.evaluate.fairnessThreshold,
-            profile,
-            config: loaded.resolvedYaml,
-          }),
-        }),
+      write: (dir) => writeVersionFiles(dir, { ...made.files, config: loaded.resolvedYaml }),
       decide: ({ latest, existing }) =>
-        chooseVersion(existing, decideBump(latest, bumpInputs, { ignoreParams: RUNTIME_PARAMS }), {
+        chooseVersion(existing, decideBump(latest, made.bump, { ignoreParams: RUNTIME_PARAMS }), {
           ...(bumpLevel !== undefined ? { bump: bumpLevel } : {}),
           ...(explicitVersion !== undefined ? { version: explicitVersion } : {}),
         }),
       finalize: ({ parent }): MetadataBody => ({
         description: config.description,
         task,
-        algorithm: spec.name,
+        algorithm: run.algorithm,
         framework: `soma ${VERSION}`,
         created_at: new Date().toISOString(),
         training_duration_s: timer.seconds('fit'),
-        trained_on: { source: data.source, sha256: data.sha256, rows: data.rows },
-        target: config.data.target,
-        features: contract.columns.map((c) => ({ name: c.name, type: c.type })),
-        hyperparameters,
-        metrics: metricsJson,
+        trained_on: md.trainedOn,
+        target: md.target,
+        features: md.features,
+        hyperparameters: md.hyperparameters,
+        metrics: md.metrics,
         lineage: {
           parent,
           config_sha256: sha256(loaded.resolvedYaml),
-          preprocess_sha256: preprocessSha,
+          preprocess_sha256: md.preprocessSha256,
           git_commit: git.git_commit,
           git_dirty: git.git_dirty,
           command: options.command,
@@ -287,7 +147,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           evaluate_s: timer.seconds('evaluate'),
           total_s: timer.total(),
         },
-        summary: { ...summary, classes, features_used: Xtrain.names.length, rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 }, ...(search ? { search: search.summary } : {}) },
+        summary: md.summary,
       }),
     },
     { command: options.command, onNotice: warn, ...(options.pauseBeforeRenameMs ? { pauseBeforeRenameMs: options.pauseBeforeRenameMs } : {}) },
@@ -299,25 +159,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     id: registered.metadata.id,
     path: registered.dir,
     task,
-    algorithm: spec.name,
-    metrics,
+    algorithm: run.algorithm,
+    metrics: run.metrics,
     timings: registered.metadata.timings,
     bump: registered.bump,
     gates,
-    ...(baseline ? { baseline } : {}),
-    rows: { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 },
-    features: Xtrain.names.length,
+    ...(run.baseline ? { baseline: run.baseline } : {}),
+    rows: run.rows,
+    features: run.features,
+    overview: run.overview,
   };
 }
 
-/** `{kind, values: {feature: v}}` plus, for tree models, `split` and `cover` maps of the same shape. */
-function importanceJson(imp: FeatureImportance): JsonObject {
-  const byName = (values: readonly number[]): JsonObject => Object.fromEntries(imp.names.map((n, i) => [n, values[i]!]));
-  return { kind: imp.kind, values: byName(imp.values), ...Object.fromEntries(Object.entries(imp.also ?? {}).map(([k, v]) => [k, byName(v)])) };
+/**
+ * The task known before the data is read: the configured one, else the one every model family
+ * of the config supports when that is a single task; undefined when the target column decides.
+ */
+function knownBeforeData(config: SomaConfig): TaskSpec | undefined {
+  return taskHint(config.task, commonTasks(config.model.candidates.map(findFamily)));
 }
 
 /**
  * Params that cannot change the fitted model (threads, verbosity) do not count as a
- * hyperparameter change, on either side: the latest version's metadata records them (n_jobs 0).
+ * hyperparameter change, on either side: the latest version's metadata records them (n_jobs 0)
+ * while a rerun may leave them unset.
  */
 const RUNTIME_PARAMS: readonly string[] = ['n_jobs', 'verbose'];

@@ -97,3 +97,13 @@ export async function readVersionJson(dir: string, role: Exclude<VersionFileRole
     throw new SomaError('REGISTRY_INTEGRITY', `${file}: cannot read ${role} (${(e as Error).message})`, { hint: 'run soma models verify' });
   }
 }
+
+/** Reads one text file of a registered (and already verified) version, such as its config.yaml. */
+export async function readVersionText(dir: string, role: 'config' | 'report'): Promise<string> {
+  const file = join(dir, VERSION_FILES[role]);
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new SomaError('REGISTRY_INTEGRITY', `${file}: cannot read ${role} (${(e as Error).message})`, { hint: 'run soma models verify' });
+  }
+}

@@ -5,9 +5,10 @@ import { registerTask, taskSpecs } from './registry.js';
 import type { TaskSpec } from './spec.js';
 import { classificationTask } from './classification.js';
 import { regressionTask } from './regression.js';
+import { recommendationTask } from './recommendation.js';
 
 /** In inference order: a family supporting both infers classification for non-numeric targets first. */
-const builtins: TaskSpec[] = [classificationTask, regressionTask];
+const builtins: TaskSpec[] = [classificationTask, regressionTask, recommendationTask];
 
 let registered = false;
 export function registerBuiltinTasks(): void {

@@ -4,7 +4,7 @@
 // the config schema, `soma validate`, gates and `compare` know them.
 
 import { SomaError } from '../errors.js';
-import { registerMetricFamily } from '../evaluate/metrics/index.js';
+import { atKName, registerMetricFamily } from '../evaluate/metrics/index.js';
 import type { TaskSpec } from './spec.js';
 import type { Task } from './task.js';
 
@@ -22,7 +22,8 @@ export function registerTask(spec: TaskSpec): void {
     ['starter.gate', [spec.starter.gate[0]]],
   ];
   for (const [what, names] of named) {
-    const stray = names.filter((n) => !own.has(n));
+    // `ndcg@10` names an instance of a metric of top-k lists, `ndcg@k`.
+    const stray = names.filter((n) => !own.has(n) && !own.has(atKName(n) ?? ''));
     if (stray.length > 0) throw new SomaError('INTERNAL', `task ${spec.name}: ${what} names ${stray.join(', ')}, not one of its metrics (${[...own].join(', ')})`);
   }
   registerMetricFamily(spec.metrics);

@@ -7,6 +7,7 @@ import type { Column, ColumnType, Frame } from '../data/frame.js';
 import type { Diagnostics } from '../evaluate/diagnostics.js';
 import type { MetricFamily } from '../evaluate/metrics/index.js';
 import type { Target, Task } from './task.js';
+import type { JsonObject } from '../util/json.js';
 
 /** A model's predictions on a feature matrix, computed once. */
 export interface Predictions {
@@ -60,8 +61,38 @@ export interface Baseline {
   predict(yTrain: Target, rows: number): Predictions;
 }
 
+/**
+ * How a task is trained: `rows` is the row-wise flow (split rows, preprocess, fit an estimator,
+ * score the splits). Each name has one flow in pipeline/flows/index.ts; a new kind of training
+ * (a series backtest, user-item interactions) adds its name here and its flow there.
+ */
+export type Workflow = 'rows' | 'recommend';
+
+/**
+ * What a task adds to the config schema (config/schema.ts merges every registered task's): its
+ * own top-level sections (forecasting's `forecast:`), keys of the `data:` section (`data.time`),
+ * and rules (JSON Schema `if`/`then`) tying them to `task:`. The task's flow resolves and checks
+ * its sections itself, from the validated document (LoadedConfig.raw).
+ */
+export interface TaskConfigSchema {
+  readonly sections?: JsonObject;
+  readonly data?: JsonObject;
+  /** Keys of `data.split` and of `evaluate` (recommendation's split method, `evaluate.k`). */
+  readonly split?: JsonObject;
+  readonly evaluate?: JsonObject;
+  readonly rules?: readonly JsonObject[];
+  /** The task reads no `data.target` (recommendation names users and items instead): it is not required. */
+  readonly noTarget?: boolean;
+}
+
 export interface TaskSpec {
   readonly name: Task;
+  /** The flow `soma train` runs for this task (pipeline/flows/); absent = `rows`. */
+  readonly workflow?: Workflow;
+  /** The command that uses this task's models when they are not row-wise (`recommend`), for messages. */
+  readonly command?: string;
+  /** Config sections and keys only this task reads; absent = none. */
+  readonly config?: TaskConfigSchema;
   readonly target: TargetEncoding;
   /** The task's metrics: names, directions, which need probabilities, defaults, and how they are computed. */
   readonly metrics: MetricFamily;

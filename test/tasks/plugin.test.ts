@@ -222,9 +222,11 @@ function writeConfig(dir: string, extra: string): string {
 
 describe('a task registered from outside the pipeline', () => {
   it('when the count task is registered, then the config schema lists it and its metric', () => {
-    const schema = buildConfigSchema() as { properties: Record<string, { enum?: string[]; properties?: Record<string, { items?: { enum?: string[] } }> }> };
-    expect(schema.properties['task']!.enum).toEqual(['classification', 'regression', 'count']);
-    expect(schema.properties['evaluate']!.properties!['metrics']!.items!.enum).toContain('poisson_deviance');
+    const schema = buildConfigSchema() as { properties: Record<string, { enum?: string[]; properties?: Record<string, { items?: { enum?: string[]; anyOf?: { enum?: string[] }[] } }> }> };
+    expect(schema.properties['task']!.enum).toEqual(['classification', 'regression', 'recommendation', 'count']);
+    // Metric names: an enum, beside a pattern for metrics of top-k lists (ndcg@10).
+    const items = schema.properties['evaluate']!.properties!['metrics']!.items!;
+    expect([...(items.enum ?? []), ...(items.anyOf ?? []).flatMap((a) => a.enum ?? [])]).toContain('poisson_deviance');
     const dir = tempDir('soma-count-');
     expect(parseConfig(readFileSync(writeConfig(dir, 'task: count'), 'utf8'), 'visits.yaml').config.task).toBe('count');
     expect(() => parseConfig(readFileSync(writeConfig(dir, 'task: counts'), 'utf8'), 'visits.yaml')).toThrow(/counts[\s\S]*count/);

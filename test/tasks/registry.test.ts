@@ -8,16 +8,17 @@ import { classificationTask } from '../../src/tasks/classification.js';
 import { registerBuiltinTasks } from '../../src/tasks/index.js';
 import { findTask, knownTask, registerTask, taskNames, taskSpecs } from '../../src/tasks/registry.js';
 import { regressionTask } from '../../src/tasks/regression.js';
+import { recommendationTask } from '../../src/tasks/recommendation.js';
 
 registerBuiltinTasks();
 
 describe('task registry', () => {
   it('when the built-in tasks are registered, then names and specs come back in registration order', () => {
-    expect(taskNames()).toEqual(['classification', 'regression']);
-    expect(taskSpecs()).toEqual([classificationTask, regressionTask]);
+    expect(taskNames()).toEqual(['classification', 'regression', 'recommendation']);
+    expect(taskSpecs()).toEqual([classificationTask, regressionTask, recommendationTask]);
     expect(findTask('regression')).toBe(regressionTask);
     registerBuiltinTasks(); // idempotent
-    expect(taskNames()).toEqual(['classification', 'regression']);
+    expect(taskNames()).toEqual(['classification', 'regression', 'recommendation']);
   });
 
   it('when a task name is unknown, then CONFIG_INVALID (exit 2) names it and the accepted tasks', () => {
@@ -31,8 +32,8 @@ describe('task registry', () => {
     const err = caught as SomaError;
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.exitCode).toBe(2);
-    expect(err.message).toBe('task: unknown task "forecasting" (expected one of classification, regression)');
-    expect(err.details).toEqual({ task: 'forecasting', known: ['classification', 'regression'] });
+    expect(err.message).toBe('task: unknown task "forecasting" (expected one of classification, regression, recommendation)');
+    expect(err.details).toEqual({ task: 'forecasting', known: ['classification', 'regression', 'recommendation'] });
     expect(knownTask('forecasting')).toBeUndefined();
   });
 
@@ -45,7 +46,7 @@ describe('task registry', () => {
     expect(() => registerTask({ ...regressionTask, name: 'ordinal', metrics, searchMetric: 'accuracy' })).toThrow(/task ordinal: searchMetric names accuracy, not one of its metrics \(mse, rmse/);
     expect(() => registerTask({ ...regressionTask, name: 'ordinal', metrics, starter: { metrics: ['rmse', 'f1'], gate: ['r2', '>= 0.5'] } })).toThrow(/starter.metrics names f1/);
     expect(() => registerTask({ ...regressionTask, name: 'ordinal' })).toThrow(/task ordinal: its metrics are registered for task regression/);
-    expect(taskNames()).toEqual(['classification', 'regression']);
+    expect(taskNames()).toEqual(['classification', 'regression', 'recommendation']);
     expect(() => metricNames('ordinal')).toThrow(/no metrics for task "ordinal"/);
   });
 });

@@ -163,3 +163,47 @@ function addLeaves(forest: Forest, group: number, leafOf: Int32Array, rowOf: Int
   }
 }
 
+
+/** The rows of a one-row walk, reused between calls (grown when a forest has more features). */
+let rowScratch = new Float64Array(64);
+
+/**
+ * predictRawJs for a handful of rows (an online request), without the block machinery: each row
+ * is gathered once and walks every tree in one loop, so a single row costs a few hundred loads
+ * instead of a block's set-up per tree. The same leaves and the same additions in tree order as
+ * the block walk, so the sums are bit-identical.
+ */
+export function predictRawFew(forest: Forest, columns: readonly Float64Array[], from: number, to: number, out: Float64Array): void {
+  const nF = columns.length;
+  const rows = nF > 0 ? columns[0]!.length : 0;
+  if (rowScratch.length < nF) rowScratch = new Float64Array(nF);
+  const x = rowScratch;
+  const layout = walkLayout(forest);
+  const { depth, cSplit, cLeafAt, cFeat, cThr, cMissRight, cLeaf } = layout;
+  const { value, nOut, nGroups, treeRoots, treeGroup } = forest;
+  const leaf = new Int32Array(1);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < nF; j++) x[j] = columns[j]![r]!;
+    const o = r * nGroups;
+    for (let t = from; t < to; t++) {
+      const d = depth[t]!;
+      let node: number;
+      if (d >= 0) {
+        const so = cSplit[t]!;
+        let n = 0;
+        for (let s = 0; s < d; s++) {
+          const a = so + n;
+          const v = x[cFeat[a]!]!;
+          n = 2 * n + 1 + ((((v > cThr[a]!) as unknown as number) | 0) + (v === v ? 0 : cMissRight[a]!));
+        }
+        node = cLeaf[cLeafAt[t]! - ((1 << d) - 1) + n]!;
+      } else {
+        walkNodes(forest, layout, treeRoots[t]!, x, 0, 1, 1, leaf);
+        node = leaf[0]!;
+      }
+      const g = treeGroup[t]!;
+      if (g >= 0) out[o + g] += value[node * nOut]!;
+      else for (let k = 0; k < nOut; k++) out[o + k] += value[node * nOut + k]!;
+    }
+  }
+}

@@ -4,10 +4,12 @@
 // built-in ones, and ranking or forecasting metrics arrive as new files of the same shape.
 
 import type { Task } from '../../tasks/task.js';
+import type { RankingInput } from './ranking.js';
 
 export type Direction = 'maximize' | 'minimize';
 
 export interface MetricSpec {
+  /** The name; one ending in `@k` stands for a metric of top-k lists, named `ndcg@10` and so on for any k >= 1. */
   readonly name: string;
   /** Whether a larger value is better (scores) or a smaller one (losses and errors). */
   readonly direction: Direction;
@@ -33,6 +35,8 @@ export interface MetricInput {
   readonly nClasses?: number;
   /** Non-negative row weights. */
   readonly sampleWeight?: Float64Array;
+  /** Top-k lists and their relevant items, for ranking metrics (task recommendation). */
+  readonly ranking?: RankingInput;
 }
 
 export interface MetricFamily {

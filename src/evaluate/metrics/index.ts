@@ -46,3 +46,7 @@ export const DEFAULT_METRICS: Readonly<Record<'classification' | 'regression', r
   classification: classificationMetrics.defaults as readonly ClassificationMetricName[],
   regression: regressionMetrics.defaults as readonly RegressionMetricName[],
 };
+
+export { rankingAtK, type RankingInput, type RankingScores } from './ranking.js';
+export { parseAtK, rankingNames, recommendationMetrics, RANKING_METRICS, type RankingMetric } from './recommendation.js';
+export { atKName } from './registry.js';

@@ -40,6 +40,20 @@ export function registerMetricFamily(family: MetricFamily): void {
 
 for (const f of [classificationMetrics, regressionMetrics]) registerMetricFamily(f);
 
+/**
+ * The registered spec of a metric name: itself, or for `ndcg@10` (a metric of top-k lists at
+ * k = 10) the family's `ndcg@k`.
+ */
+function specOf(name: string): MetricSpec | undefined {
+  return byName.get(name) ?? byName.get(atKName(name) ?? '');
+}
+
+/** `ndcg@10` -> `ndcg@k`; undefined for names without an `@N` suffix. */
+export function atKName(name: string): string | undefined {
+  const m = /^(.+)@[1-9]\d{0,5}$/.exec(name);
+  return m ? `${m[1]}@k` : undefined;
+}
+
 /** The metric family of a task; CONFIG_INVALID naming the tasks that have one. */
 export function metricFamily(task: Task): MetricFamily {
   const f = families.get(task);
@@ -53,24 +67,24 @@ export function metricNames(task?: Task): string[] {
 }
 
 export function isMetricName(name: string): boolean {
-  return byName.has(name);
+  return specOf(name) !== undefined;
 }
 
 /** Whether a larger value of the metric is better; throws CONFIG_INVALID for an unknown name. */
 export function metricDirection(name: string): Direction {
-  const m = byName.get(name);
+  const m = specOf(name);
   if (!m) throw unknownMetric(name, undefined);
   return m.direction;
 }
 
 /** Whether the metric is computed from class probabilities (false for unknown names). */
 export function metricNeedsProba(name: string): boolean {
-  return byName.get(name)?.needsProba === true;
+  return specOf(name)?.needsProba === true;
 }
 
 function unknownMetric(name: string, task: Task | undefined): SomaError {
   const known = metricNames(task);
-  const otherTask = task !== undefined && byName.has(name);
+  const otherTask = task !== undefined && specOf(name) !== undefined;
   const message = otherTask
     ? `metric "${name}" is not a ${task} metric (expected one of: ${known.join(', ')})`
     : `unknown metric "${name}"${task === undefined ? '' : ` for ${task}`} (expected one of: ${known.join(', ')})`;
@@ -88,7 +102,7 @@ export function resolveMetricNames(task: Task, names?: readonly string[]): strin
   const known = new Set(family.metrics.map((m) => m.name));
   const out: string[] = [];
   for (const name of names) {
-    if (!known.has(name)) throw unknownMetric(name, task);
+    if (!known.has(name) && !known.has(atKName(name) ?? '')) throw unknownMetric(name, task);
     if (!out.includes(name)) out.push(name);
   }
   return out;

@@ -74,6 +74,17 @@ function compareWalks(f: Forest, cols: Float64Array[]): void {
   predictRaw(f, cols, 0, T, js3, subset, 'js');
   predictRaw(f, cols, 0, T, wa3, subset, 'wasm');
   expectSameBits(wa3, js3);
+  // One row at a time (the server's single-row requests take the direct walk): each row's sums
+  // are those of the block walks.
+  const G1 = f.nGroups;
+  const one = new Float64Array(Math.min(n, 400) * G1);
+  for (let i = 0; i < Math.min(n, 400); i++) {
+    const row = cols.map((c) => c.subarray(i, i + 1));
+    const o = start.slice(i * G1, (i + 1) * G1);
+    predictRaw(f, row, 0, T, o);
+    one.set(o, i * G1);
+  }
+  expectSameBits(one, js.subarray(0, one.length));
 }
 
 describe('predictor: wasm walk', () => {
