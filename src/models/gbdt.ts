@@ -111,6 +111,20 @@ function rawBaseScore(lossName: string, v: number | null): Float64Array | undefi
   }
 }
 
+/** What an exporter needs of a fitted gbdt: its trees, starting scores and objective. */
+export interface GbdtExportForm {
+  readonly task: Task;
+  readonly nClasses: number;
+  /** soma's loss name (squared_error, binary_logistic, softmax, ...). */
+  readonly loss: string;
+  readonly names: readonly string[];
+  readonly forest: Forest;
+  /** Raw starting score per output column. */
+  readonly baseScore: Float64Array;
+  /** Trees [0, treesUsed) make the predictions (bestIteration rounds of nGroups trees). */
+  readonly treesUsed: number;
+}
+
 interface GbdtState {
   task: Task;
   nClasses: number;
@@ -291,6 +305,13 @@ export class Gbdt implements Estimator {
     const out = new Float64Array(raw.length);
     loss.transform(raw, out);
     return out;
+  }
+
+  /** The fitted model as an exporter reads it (read-only views of the state). */
+  exportForm(): GbdtExportForm {
+    const s = this.fitted();
+    const used = Math.min(s.forest.treeRoots.length, s.bestIteration * s.forest.nGroups);
+    return { task: s.task, nClasses: s.nClasses, loss: s.loss, names: s.names, forest: s.forest, baseScore: s.baseScore, treesUsed: used };
   }
 
   private importance(): { gain: Float64Array; split: Float64Array; cover: Float64Array } {
