@@ -20,6 +20,7 @@ import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -81,6 +82,7 @@ Quick start:
   registerModels(program, ctx);
   registerServe(program, ctx);
   registerExport(program, ctx);
+  registerImport(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

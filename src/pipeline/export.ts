@@ -7,7 +7,7 @@ import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import { readFrame, type CsvOptions } from '../data/read.js';
 import { writeFrame } from '../data/write.js';
-import { writeTextFile } from '../data/write-file.js';
+import { writeTextFile } from '../data/text-file.js';
 import type { FeatureMatrix } from '../engine/matrix.js';
 import { toDense } from '../engine/sparse.js';
 import { Gbdt } from '../models/gbdt.js';

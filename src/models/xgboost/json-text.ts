@@ -24,3 +24,27 @@ export function xgbStringify(v: XgbValue): string {
   }
   return JSON.stringify(v);
 }
+
+/**
+ * Parses an XGBoost JSON model. XGBoost writes NaN (a categorical node's split condition) and
+ * may write Infinity, which JSON.parse rejects: outside strings those tokens are read as null.
+ */
+export function parseXgbJson(text: string): unknown {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \\ */) i++;
+      continue;
+    }
+    if (c !== 78 /* N */ && c !== 73 /* I */ && c !== 45 /* - */) continue;
+    const m = /^-?(NaN|Infinity)/.exec(text.slice(i, i + 9));
+    if (m) {
+      out += text.slice(last, i) + 'null';
+      i += m[0].length - 1;
+      last = i + 1;
+    }
+  }
+  return JSON.parse(out + text.slice(last));
+}
