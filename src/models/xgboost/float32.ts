@@ -20,18 +20,27 @@ export function nextUp32(x: number): number {
 export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
- * XGBoost's split condition for soma's `x <= t`: the smallest float32 above t. Every float32 x
- * then takes the same branch in both (x <= t exactly when x < s), so inputs that are float32
- * values (integers below 2^24, halves, quarters, anything stored as float32) agree exactly. A
- * float64 input that rounds to the same float32 as t cannot be told apart from t by XGBoost;
- * this choice sends that float32 cell the way of its larger part, so the rows that can differ are
- * those within half a float32 step (about 6e-8 relative) of t. t = Infinity (soma's "every value
+ * XGBoost's split condition for soma's `x <= t`. XGBoost cannot tell apart inputs that round to
+ * the same float32, so the condition decides where the float32 cell holding t goes. soma's
+ * thresholds are training values (quantile edges) or midpoints between two of them, and the
+ * choice keeps both kinds right:
+ * - t exactly halfway between adjacent float32 values lo < hi (the midpoint of two float32
+ *   training values): s = hi, so lo goes left and hi right;
+ * - otherwise s = the float32 after float32(t): t's own cell goes left, so an input equal to
+ *   the threshold (a training value) goes left, as in soma.
+ * Every input that is a float32 value (integers below 2^24, halves, quarters, anything stored as
+ * float32) then takes soma's branch. A float64 input can differ only when it rounds to the same
+ * float32 as t without being t (within about 6e-8 relative). t = Infinity (soma's "every value
  * left") becomes the largest float32.
  */
 export function splitCondition(t: number): number {
   const r = Math.fround(t);
-  if (r > t) return r === Infinity ? FLOAT32_MAX : r;
   if (r >= FLOAT32_MAX) return FLOAT32_MAX;
+  if (r !== t) {
+    const lo = r < t ? r : nextDown32(r);
+    const hi = r < t ? nextUp32(r) : r;
+    if ((lo + hi) / 2 === t) return hi;
+  }
   return nextUp32(r);
 }
 

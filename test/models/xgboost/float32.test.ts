@@ -20,17 +20,43 @@ function values(n: number, seed: number): number[] {
 }
 
 describe('float32 split conditions', () => {
-  it('when soma thresholds become XGBoost split conditions, then every float32 input takes the same branch', () => {
-    const ts = values(300, 1);
-    const xs = values(300, 2).map(Math.fround);
+  it('when soma thresholds become XGBoost split conditions, then an input takes the other branch only if it rounds to the threshold\'s float32', () => {
+    const ts = [...values(200, 1), ...values(100, 5).map((v) => (Math.fround(v) + nextUp32(Math.fround(v))) / 2)];
+    const xs = values(200, 2);
     for (const t of ts) {
       const s = splitCondition(t);
       expect(Math.fround(s)).toBe(s);
+      for (const x of [...xs, ...xs.map(Math.fround), t, Math.fround(t), nextUp32(Math.fround(t)), -nextUp32(-Math.fround(t))]) {
+        if ((x <= t) !== (Math.fround(x) < s) && Math.fround(x) !== Math.fround(t)) throw new Error(`t=${t} s=${s} x=${x}: soma ${x <= t}, xgboost ${Math.fround(x) < s}`);
+      }
+    }
+    expect(splitCondition(Infinity)).toBe(FLOAT32_MAX);
+  });
+
+  it('when the thresholds come from float32 data (values, and midpoints of neighbours k steps apart), then every float32 input takes the same branch', () => {
+    const data = values(200, 3).map(Math.fround);
+    const ts: number[] = [...data];
+    for (const v of data) {
+      let w = v;
+      for (let k = 1; k <= 5; k++) {
+        w = nextUp32(w);
+        ts.push((v + w) / 2);
+      }
+    }
+    const xs = values(200, 4).map(Math.fround);
+    for (const t of ts) {
+      const s = splitCondition(t);
       for (const x of [...xs, Math.fround(t), nextUp32(Math.fround(t)), -nextUp32(-Math.fround(t))]) {
         if ((x <= t) !== (x < s)) throw new Error(`t=${t} s=${s} x=${x}: soma ${x <= t}, xgboost ${x < s}`);
       }
     }
-    expect(splitCondition(Infinity)).toBe(FLOAT32_MAX);
+  });
+
+  it('when a threshold is a decimal training value (a quantile edge), then that value goes left in XGBoost as in soma', () => {
+    for (const t of [...values(300, 6).map((v) => Math.round(v * 1000) / 1000), 42.4, 19.8, 0.1, -3.7]) {
+      const s = splitCondition(t);
+      if (!(Math.fround(t) < s)) throw new Error(`t=${t} s=${s}: the threshold itself goes right in XGBoost`);
+    }
   });
 
   it('when XGBoost split conditions are imported, then every float64 input takes the same branch as XGBoost on its float32', () => {
