@@ -113,7 +113,7 @@ describe('soma export --format xgboost-json', () => {
   }
 
   for (const c of cases) {
-    it(`when a gbdt (${c.name}) is exported, then XGBoost ${xgboostCheck.stdout.trim()} predicts what soma predicts on every row`, async () => {
+    it(`when a gbdt (${c.name}) is exported, then XGBoost ${xgboostCheck.stdout.trim()} predicts what soma predicts on every row, and so does the export imported back`, async () => {
       const dir = tempDir('soma-xgb-export-');
       const env = { SOMA_REGISTRY: path.join(dir, 'registry') };
       const data = penguins(dir, 'penguins.csv', c.keep, c.blank);
@@ -161,6 +161,25 @@ describe('soma export --format xgboost-json', () => {
       });
       // worst is the largest difference in units of the tolerance.
       expect(worst).toBeLessThanOrEqual(1);
+
+      // Round trip: the export imported back with the version's own features.json (no
+      // preprocessing steps, so the matrix is the raw columns) predicts the same again.
+      const features = path.join((trained.json() as { path: string }).path, 'features.json');
+      const back = await runCli(['import', 'xgboost', modelFile, '--name', 'back', '--features', features, '--json'], { cwd: dir, env });
+      expect(back.code, back.stderr).toBe(0);
+      const again = path.join(dir, 'again.csv');
+      const re = await runCli(['predict', 'back', '--input', data, '--output', again, '--workers', '0', '--quiet'], { cwd: dir, env });
+      expect(re.code, re.stderr).toBe(0);
+      const second = readCsv(again);
+      expect(second.header).toEqual(ours.header);
+      let worstBack = 0;
+      ours.rows.forEach((row, i) => {
+        row.forEach((v, j) => {
+          if (Number.isNaN(Number(v))) expect(second.rows[i]![j]).toBe(v);
+          else worstBack = Math.max(worstBack, Math.abs(Number(second.rows[i]![j]) - Number(v)) / c.tolerance(Number(v)));
+        });
+      });
+      expect(worstBack).toBeLessThanOrEqual(1);
     }, 120_000);
   }
 

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { example, runCli, tempDir } from '../helpers/cli.js';
+import { post, serve } from '../server/helpers.js';
 
 const PY = '/usr/bin/python3';
 const helpers = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'helpers');
@@ -119,6 +120,31 @@ describe('soma import xgboost', () => {
       expect((evaluated.json() as { metrics: Record<string, number> }).metrics).toEqual(result.metrics.test);
     }, 120_000);
   }
+
+  it('when an imported model is served, then the HTTP answers carry XGBoost\'s probabilities', async () => {
+    const dir = tempDir('soma-xgb-serve-');
+    const registry = path.join(dir, 'registry');
+    const data = penguins(path.join(dir, 'data.csv'), 'Species');
+    const xgb = await trainXgboost(dir, data, 'Species', 'multi:softprob', ['max_depth=4', 'max_cat_to_onehot=1', 'rounds=15']);
+    const r = await runCli(['import', 'xgboost', xgb.model, '--name', 'served', '--features', xgb.features, '--registry', registry, '--quiet'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const { header, rows } = readCsv(data);
+    const numeric = new Set(['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)']);
+    const picked = [0, 3, 5, 100, 200, 300].filter((i) => i < rows.length);
+    const records = picked.map((i) => Object.fromEntries(header.map((h, j) => [h, rows[i]![j] === '' ? null : numeric.has(h) ? Number(rows[i]![j]) : rows[i]![j]!]).filter(([h]) => h !== 'Species')));
+    const s = await serve(registry, ['served']);
+    try {
+      const reply = await post(`${s.url}/models/served/predict`, { records });
+      expect(reply.status, reply.text).toBe(200);
+      const preds = reply.json()['predictions'] as Record<string, number>[];
+      const classes = (JSON.parse(readFileSync(xgb.features, 'utf8')) as { classes: string[] }).classes;
+      picked.forEach((row, k) => {
+        classes.forEach((c, j) => expect(Math.abs(preds[k]![`proba_${c}`]! - xgb.predictions[row]![j]!)).toBeLessThanOrEqual(1e-6));
+      });
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
 
   it('when a second model is imported under the name, then compare shows both versions side by side', async () => {
     const dir = tempDir('soma-xgb-compare-');
