@@ -19,6 +19,7 @@ import { registerRecommend } from './recommend.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
+import { registerDrift } from './drift.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -79,6 +80,7 @@ Quick start:
   registerRecommend(program, ctx);
   registerModels(program, ctx);
   registerServe(program, ctx);
+  registerDrift(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -129,7 +131,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return ExitCode.usage;
     }
     if (isSomaError(e)) {
-      if (wantsJson) {
+      if (wantsJson && !e.reported) {
         io.stdout.write(`${JSON.stringify({ error: { code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, details: e.details } }, null, 2)}\n`);
       }
       io.stderr.write(`error[${e.code}]: ${e.message}\n`);
