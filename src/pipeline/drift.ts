@@ -208,10 +208,10 @@ export async function drift(options: DriftOptions): Promise<DriftResult & { deta
     referenceRows = p.rows;
     specs = p.columns.map(specForReference);
     refInputs = new Map(p.columns.map((c) => [c.name, referenceSummary(c)]));
-    const [split, out] = outputsOf(p);
-    outputsReference = `profile (${split} split)`;
-    outputSpecs = out.columns.map(specForReference);
-    refOutputs = new Map(out.columns.map((c) => [c.name, referenceSummary(c)]));
+    const splits = outputSplits(p);
+    outputsReference = `profile (${splits.map((s) => s[0]).join(' + ')} splits)`;
+    outputSpecs = splits[0]![1].columns.map(specForReference);
+    refOutputs = new Map(outputSpecs.map((s) => [s.name, sumSummaries(splits.map(([, o]) => referenceSummary(o.columns.find((c) => c.name === s.name)!)))]));
     if (targetColumn && p.target) {
       targetSpec = specForReference(p.target);
       refTarget = referenceSummary(p.target);
@@ -319,11 +319,31 @@ function fmt(x: number): string {
   return Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : String(Math.round(x * 1e4) / 1e4);
 }
 
-/** The reference outputs: the test split's when stored (not seen in training), else validation, else train. */
-function outputsOf(p: ReferenceProfile): [string, OutputReference] {
-  if (p.outputs.test) return ['test', p.outputs.test];
-  if (p.outputs.validation) return ['validation', p.outputs.validation];
-  return ['train', p.outputs.train];
+/**
+ * The stored outputs of every split (train, validation, test): together they are the model's
+ * outputs on its whole training file. The test split alone is often too small: a class it never
+ * predicts makes any current prediction of it infinite chi-square drift.
+ */
+function outputSplits(p: ReferenceProfile): [string, OutputReference][] {
+  const out: [string, OutputReference][] = [['train', p.outputs.train]];
+  if (p.outputs.validation) out.push(['validation', p.outputs.validation]);
+  if (p.outputs.test) out.push(['test', p.outputs.test]);
+  return out;
+}
+
+/** Summaries of one column on several splits (numeric ones share their edges) added together. */
+function sumSummaries(parts: Summary[]): Summary {
+  const first = parts[0]!;
+  if (first.kind === 'categorical') {
+    const counts = new Map<string, number>();
+    for (const p of parts as typeof first[]) for (const [k, v] of p.counts) counts.set(k, (counts.get(k) ?? 0) + v);
+    return { kind: 'categorical', counts, n: parts.reduce((s, p) => s + p.n, 0), missing: parts.reduce((s, p) => s + p.missing, 0) };
+  }
+  const nums = parts as (typeof first)[];
+  const counts = new Float64Array(first.counts.length);
+  for (const p of nums) for (let k = 0; k < counts.length; k++) counts[k]! += p.counts[k]!;
+  // The pooled standard deviation from each split's moments is not stored; the largest split's (train) stands in.
+  return { ...first, counts, n: nums.reduce((s, p) => s + p.n, 0), missing: nums.reduce((s, p) => s + p.missing, 0), min: Math.min(...nums.map((p) => p.min)), max: Math.max(...nums.map((p) => p.max)), distinct: null };
 }
 
 async function hasColumn(file: string, name: string, options: DriftOptions): Promise<boolean> {
