@@ -6,6 +6,8 @@
 // categorical sketch counts values by their string. Missing values (NaN, -1 codes) and
 // infinities are counted apart and left out of the tests, as the drift anchor drops them.
 
+import { sortFloats } from '../engine/sort.js';
+
 /** Distinct values remembered per numeric column; past it only "many" is known. */
 export const DISTINCT_CAP = 11;
 /** A categorical column with more distinct values than this is not tested (an id, free text). */
@@ -147,8 +149,8 @@ export class CategoricalSketch {
  * open gaps between values: cumulative counts at the edges are then the CDFs at every value, and
  * KS on them is exact.
  */
-export function sampleEdges(sample: Float64Array, bins: number, exactCap: number): Float64Array {
-  const sorted = Float64Array.from(sample).sort();
+export function sampleEdges(sample: Float64Array, bins: number, exactCap: number, isSorted = false): Float64Array {
+  const sorted = isSorted ? sample : sortedCopy(sample);
   const distinct: number[] = [];
   for (let i = 0; i < sorted.length && distinct.length <= exactCap; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
   if (distinct.length <= exactCap) {
@@ -168,6 +170,11 @@ export function sampleEdges(sample: Float64Array, bins: number, exactCap: number
   return Float64Array.from(out);
 }
 
+/** A sorted copy of finite values (the radix sort of the tree binning). */
+export function sortedCopy(values: Float64Array): Float64Array {
+  return sortFloats(Float64Array.from(values), new Float64Array(values.length));
+}
+
 const f64 = new Float64Array(1);
 const u64 = new BigInt64Array(f64.buffer);
 
@@ -184,8 +191,8 @@ export function nextDown(x: number): number {
  * 0.1 ... 0.9, distinct. Its bins put a value equal to an edge in the bin above (searchsorted
  * right); here bins hold values <= their upper edge, so the edge used is the double just below.
  */
-export function psiEdges(sample: Float64Array, bins: number): Float64Array {
-  const sorted = Float64Array.from(sample).sort();
+export function psiEdges(sample: Float64Array, bins: number, isSorted = false): Float64Array {
+  const sorted = isSorted ? sample : sortedCopy(sample);
   const n = sorted.length;
   if (n === 0) return new Float64Array(0);
   const out: number[] = [];

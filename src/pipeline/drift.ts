@@ -7,7 +7,7 @@
 // The data file is read once, in chunks (data/read.ts readFrameChunks), and summarised into
 // sketches whose size does not depend on the file's (monitor/sketch.ts). A reference file is read
 // twice: once to count categories and sample rows for its numeric bin edges, once to count the
-// numeric columns on those edges. The counting runs on the main thread (DuckDB parses the file in
+// numeric columns on those edges (only those columns are read again when there is no model). The counting runs on the main thread (DuckDB parses the file in
 // its own threads).
 
 import { SomaError } from '../errors.js';
@@ -16,7 +16,7 @@ import { inspectColumns, readFrameChunks, type CsvOptions, type SchemaColumn } f
 import { isNumericDuckType, typeOfDuckDB } from '../data/infer.js';
 import { columnDrift, PSI_BINS, type ColumnDriftResult, type DriftMethod, type Summary, type TestChoice } from '../monitor/column-drift.js';
 import type { ColumnReference, OutputReference, ReferenceProfile } from '../monitor/reference.js';
-import { groupsOnEdges, mergeEdges, psiEdges, sampleEdges } from '../monitor/sketch.js';
+import { groupsOnEdges, mergeEdges, psiEdges, sampleEdges, sortedCopy } from '../monitor/sketch.js';
 import { alignCategories, FrameSketch, referenceSummary, Reservoir, specForReference, type SketchSpec } from '../monitor/stream.js';
 import { readVersionText } from '../registry/version-files.js';
 import { isJsonObject, type JsonObject } from '../util/json.js';
@@ -184,7 +184,7 @@ export async function drift(options: DriftOptions): Promise<DriftResult & { deta
   const tested = new Set(options.columns && options.columns.length > 0 ? options.columns : schema.map((s) => s.name));
   const readSchema = targetColumn ? [...schema, targetColumn] : schema;
 
-  const stream = (file: string, format: string | undefined): AsyncGenerator<Chunk> => chunks(file, format, readSchema, model, targetColumn?.name, options);
+  const stream = (file: string, format: string | undefined, only?: SchemaColumn[]): AsyncGenerator<Chunk> => chunks(file, format, only ?? readSchema, model, targetColumn?.name, options);
 
   // The reference side.
   let referenceRows: number;
@@ -391,7 +391,7 @@ async function referenceFromFile(
   integers: ReadonlySet<string>,
   model: LoadedModel | undefined,
   target: string | undefined,
-  stream: (file: string, format: string | undefined) => AsyncGenerator<Chunk>,
+  stream: (file: string, format: string | undefined, only?: SchemaColumn[]) => AsyncGenerator<Chunk>,
   options: DriftOptions,
 ): Promise<FileReference> {
   const isNumeric = (t: ColumnType): boolean => t === 'numeric' || t === 'datetime';
@@ -426,9 +426,9 @@ async function referenceFromFile(
 
   // Edges from the sample, with the sample's deciles among them so PSI uses the anchor's bins.
   const numericSpec = (name: string, k: string): SketchSpec => {
-    const sample = reservoir!.values(k);
-    const deciles = psiEdges(sample, PSI_BINS);
-    let edges = mergeEdges(sampleEdges(sample, FILE_BINS, EXACT_VALUES), deciles);
+    const sample = sortedCopy(reservoir!.values(k));
+    const deciles = psiEdges(sample, PSI_BINS, true);
+    let edges = mergeEdges(sampleEdges(sample, FILE_BINS, EXACT_VALUES, true), deciles);
     if (edges.length === 0) edges = Float64Array.of(0);
     return { name, kind: 'numeric', edges, psiGroups: groupsOnEdges(edges, deciles) };
   };
@@ -443,7 +443,9 @@ async function referenceFromFile(
   const numericOutputs = new FrameSketch(outputSpecs.filter((s) => s.kind === 'numeric'));
   const numericTarget = targetSpec?.kind === 'numeric' ? new FrameSketch([targetSpec]) : undefined;
   if (numericNames.length + outNumeric.length > 0) {
-    for await (const chunk of stream(file, format)) {
+    // Without a model, only the numeric columns are read again.
+    const numericOnly = model ? undefined : schema.filter((s) => isNumeric(s.type));
+    for await (const chunk of stream(file, format, numericOnly)) {
       numericInputs.add(chunk.frame);
       numericOutputs.addColumns(chunk.outputs, chunk.frame.rows);
       numericTarget?.add(chunk.frame);
