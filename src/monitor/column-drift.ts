@@ -8,7 +8,8 @@
 //   reference file: see sampleEdges), else a lower bound of the raw statistic (a stored profile's
 //   255 quantile edges: the gap between edges is missed; p-values are then slightly high).
 // - Wasserstein: ∫|F_r - F_c| bin by bin; exact where F_r - F_c keeps its sign within a bin when
-//   both sides carry in-bin offsets (two files), the values taken as uniform within a bin otherwise.
+//   both sides carry in-bin offsets (two files, and profiles that store them), the values taken as
+//   uniform within a bin otherwise (older profiles).
 // - chi-square, Z, Jensen-Shannon: on category counts (exact), or on the bins of a numeric column
 //   with few values (each value then has its own bin).
 // - PSI: numeric bins merged into about 10 bins of equal reference mass; categories as they are.

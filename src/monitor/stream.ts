@@ -160,6 +160,7 @@ export function referenceSummary(ref: ColumnReference): Summary {
     kind: 'numeric',
     edges,
     counts: h.counts,
+    ...(h.offsets ? { offsets: h.offsets } : {}),
     n,
     missing: ref.missing,
     min: h.min ?? (edges.length > 0 ? edges[0]! : 0),

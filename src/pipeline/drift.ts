@@ -342,8 +342,13 @@ function sumSummaries(parts: Summary[]): Summary {
   const nums = parts as (typeof first)[];
   const counts = new Float64Array(first.counts.length);
   for (const p of nums) for (let k = 0; k < counts.length; k++) counts[k]! += p.counts[k]!;
+  let offsets: Float64Array | undefined = nums.every((p) => p.offsets) ? new Float64Array(counts.length) : undefined;
+  if (offsets) for (const p of nums) for (let k = 0; k < counts.length; k++) offsets[k]! += p.offsets![k]!;
+  if (!offsets) offsets = undefined;
   // The pooled standard deviation from each split's moments is not stored; the largest split's (train) stands in.
-  return { ...first, counts, n: nums.reduce((s, p) => s + p.n, 0), missing: nums.reduce((s, p) => s + p.missing, 0), min: Math.min(...nums.map((p) => p.min)), max: Math.max(...nums.map((p) => p.max)), distinct: null };
+  const { offsets: _dropped, ...rest } = first;
+  void _dropped;
+  return { ...rest, counts, ...(offsets ? { offsets } : {}), n: nums.reduce((s, p) => s + p.n, 0), missing: nums.reduce((s, p) => s + p.missing, 0), min: Math.min(...nums.map((p) => p.min)), max: Math.max(...nums.map((p) => p.max)), distinct: null };
 }
 
 async function hasColumn(file: string, name: string, options: DriftOptions): Promise<boolean> {
