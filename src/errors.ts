@@ -68,14 +68,20 @@ export class SomaError extends Error {
   readonly hint: string | undefined;
   /** Extra structured facts (file, column, values) for `--json` output. */
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * The command already printed its result document (soma drift's verdict before exit 5): the
+   * CLI then adds only the stderr line, so --json keeps one document on stdout.
+   */
+  readonly reported: boolean;
 
-  constructor(code: SomaErrorCode, message: string, options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(code: SomaErrorCode, message: string, options: { hint?: string; details?: Record<string, unknown>; cause?: unknown; reported?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SomaError';
     this.code = code;
     this.exitCode = exitCodeOf[code];
     this.hint = options.hint;
     this.details = options.details;
+    this.reported = options.reported ?? false;
   }
 }
 

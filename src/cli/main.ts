@@ -21,6 +21,7 @@ import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
+import { registerDrift } from './drift.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -83,6 +84,7 @@ Quick start:
   registerServe(program, ctx);
   registerExport(program, ctx);
   registerImport(program, ctx);
+  registerDrift(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -133,7 +135,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       return ExitCode.usage;
     }
     if (isSomaError(e)) {
-      if (wantsJson) {
+      if (wantsJson && !e.reported) {
         io.stdout.write(`${JSON.stringify({ error: { code: e.code, exitCode: e.exitCode, message: e.message, hint: e.hint, details: e.details } }, null, 2)}\n`);
       }
       io.stderr.write(`error[${e.code}]: ${e.message}\n`);

@@ -9,6 +9,7 @@ import { taskNames, taskSpecs } from '../tasks/registry.js';
 import type { JsonObject } from '../util/json.js';
 import { searchSchema } from '../search/schema.js';
 import { SERVING_PROPERTIES } from './serving.js';
+import { DRIFT_METHODS } from '../monitor/column-drift.js';
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 const SEMVER_PATTERN = '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$';
@@ -192,7 +193,22 @@ export function buildConfigSchema(): JsonObject {
             type: 'object',
             additionalProperties: false,
             properties: {
-              drift_threshold: { type: 'number', minimum: 0, description: 'Drift score above which `soma drift` exits 5' },
+              drift_threshold: {
+                type: 'number',
+                minimum: 0,
+                description: 'Threshold of every column\'s drift test in `soma drift` (default per test: p < 0.05 for ks, chi2, ztest; >= 0.1 for wasserstein, jensenshannon, psi)',
+              },
+              drift_method: { type: 'string', enum: [...DRIFT_METHODS], default: 'auto', description: 'Drift test of every column: auto picks by type and reference size as Evidently does' },
+              drift_share: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'The data set drifts (`soma drift` exits 5) when at least this share of the tested columns drift' },
+              columns: {
+                type: 'object',
+                description: 'Per-column drift test and threshold, overriding drift_method and drift_threshold',
+                additionalProperties: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { method: { type: 'string', enum: [...DRIFT_METHODS] }, threshold: { type: 'number', minimum: 0 } },
+                },
+              },
               performance_threshold: { type: 'number', description: 'Minimum acceptable primary metric in production' },
             },
           },

@@ -88,7 +88,15 @@ function histogram(h: JsonObject, field: string, fail: Fail): number {
     const x = h[k];
     if (x !== null && (typeof x !== 'number' || !Number.isFinite(x))) fail(`${field}.${k}`, 'a finite number or null', x);
   }
-  return counts(h['counts'], edges.length + 1, `${field}.counts`, fail);
+  const rows = counts(h['counts'], edges.length + 1, `${field}.counts`, fail);
+  if (h['offsets'] !== undefined) {
+    const offsets = array(h['offsets'], `${field}.offsets`, fail);
+    if (offsets.length !== edges.length + 1) fail(`${field}.offsets`, `${edges.length + 1} numbers`, `${offsets.length} of them`);
+    offsets.forEach((x, i) => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${field}.offsets[${i}]`, 'a finite number', x);
+    });
+  }
+  return rows;
 }
 
 function counts(v: JsonValue | undefined, n: number, field: string, fail: Fail): number {

@@ -17,6 +17,7 @@ import { numericMoments } from '../data/profile.js';
 import { columnLength, numericValues, type CategoricalColumn, type Column, type Frame } from '../data/frame.js';
 import { fitBinMapper } from '../engine/tree/binning.js';
 import { countOnEdges } from './histogram.js';
+import { NumericSketch } from './sketch.js';
 
 export const REFERENCE_FORMAT_VERSION = 1;
 /** Value bins per numeric column: the tree binning's default max_bin (256) less its missing bin. */
@@ -42,6 +43,12 @@ export interface NumericReference extends Summary {
   edges: number[];
   /** Rows per value bin: edges.length + 1 entries. */
   counts: number[];
+  /**
+   * Where in each bin the finite values lie: Σ (edges[b] - v) for bin b < edges.length, Σ (v -
+   * last edge) for the last bin (monitor/sketch.ts). Lets drift integrate the CDF within a bin
+   * (Wasserstein) instead of assuming uniform bins. Absent in profiles written before it.
+   */
+  offsets?: number[];
 }
 
 export interface CategoricalReference {
@@ -65,7 +72,7 @@ export interface TextReference {
   type: 'text';
   rows: number;
   missing: number;
-  length: Summary & { edges: number[]; counts: number[] };
+  length: Summary & { edges: number[]; counts: number[]; offsets?: number[] };
 }
 
 export type ColumnReference = NumericReference | CategoricalReference | TextReference;
@@ -142,7 +149,7 @@ export function columnReference(c: Column, options: ReferenceOptions): ColumnRef
     case 'datetime': {
       const values = numericValues(c);
       const h = histogram(values, options.edges?.get(c.name) ?? learnEdges(values, options.seed));
-      return { name: c.name, type: c.type, rows: values.length, missing: h.missing, edges: h.edges, counts: h.counts, ...h.summary };
+      return { name: c.name, type: c.type, rows: values.length, missing: h.missing, edges: h.edges, counts: h.counts, offsets: h.offsets, ...h.summary };
     }
     case 'categorical':
       return categoricalReference(c);
@@ -150,7 +157,7 @@ export function columnReference(c: Column, options: ReferenceOptions): ColumnRef
       const lengths = new Float64Array(c.values.length);
       for (let i = 0; i < lengths.length; i++) lengths[i] = c.values[i] === null ? NaN : c.values[i]!.length;
       const h = histogram(lengths, options.edges?.get(c.name) ?? learnEdges(lengths, options.seed));
-      return { name: c.name, type: 'text', rows: lengths.length, missing: h.missing, length: { edges: h.edges, counts: h.counts, ...h.summary } };
+      return { name: c.name, type: 'text', rows: lengths.length, missing: h.missing, length: { edges: h.edges, counts: h.counts, offsets: h.offsets, ...h.summary } };
     }
   }
 }
@@ -191,14 +198,17 @@ export function learnEdges(values: Float64Array, seed: number): Float64Array {
   return fitBinMapper([finite], [0], [0], REFERENCE_MAX_BINS + 1, seed).thresholds[0]!;
 }
 
-function histogram(values: Float64Array, edges: Float64Array): { edges: number[]; counts: number[]; missing: number; summary: Summary } {
+function histogram(values: Float64Array, edges: Float64Array): { edges: number[]; counts: number[]; offsets: number[]; missing: number; summary: Summary } {
   const out = new Float64Array(edges.length + 2);
   countOnEdges(edges, values, out);
+  const sketch = new NumericSketch(edges);
+  sketch.add(values);
   const m = numericMoments(values);
   const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
   return {
     edges: Array.from(edges),
     counts: Array.from(out.subarray(0, edges.length + 1)),
+    offsets: Array.from(sketch.offsets),
     missing: out[edges.length + 1]!,
     summary: { min: finite(m.min), max: finite(m.max), mean: finite(m.mean), std: finite(m.std) },
   };

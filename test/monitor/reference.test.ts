@@ -24,7 +24,7 @@ const num = (name: string, values: number[]): Column => ({ type: 'numeric', name
 describe('columnReference', () => {
   it('when a numeric column has few distinct values, then its edges are the tree binning\'s midpoints and every row is counted', () => {
     const r = columnReference(num('x', [3, 1, 2, 1, 3, NaN, 1]), { seed: 1 }) as NumericReference;
-    expect(r).toEqual({ name: 'x', type: 'numeric', rows: 7, missing: 1, edges: [1.5, 2.5], counts: [3, 1, 2], min: 1, max: 3, mean: 11 / 6, std: expect.any(Number) });
+    expect(r).toEqual({ name: 'x', type: 'numeric', rows: 7, missing: 1, edges: [1.5, 2.5], counts: [3, 1, 2], offsets: [1.5, 0.5, 1], min: 1, max: 3, mean: 11 / 6, std: expect.any(Number) });
   });
 
   it('when a column holds infinities, then edges are learned on the finite values, infinities land in the end bins and the summary is null where not finite', () => {

@@ -284,3 +284,42 @@ function barLabel(v: number, span: number): string {
   if (v === 0 || Math.abs(v) < span * 1e-9) return '0';
   return v.toPrecision(3);
 }
+
+export interface GroupedBarChartOptions {
+  id: string;
+  kind: string;
+  title: string;
+  /** One group per label (a category), one bar per series in each group. */
+  labels: readonly string[];
+  series: readonly { name: string; values: readonly number[] }[];
+  yLabel: string;
+}
+
+/** Vertical bars side by side per label (reference and current shares of each category). */
+export function groupedBarChart(o: GroupedBarChartOptions): string {
+  const n = o.labels.length;
+  const x0 = M.left;
+  const x1 = W - M.right;
+  let hi = 0;
+  for (const s of o.series) for (const v of s.values) if (Number.isFinite(v)) hi = Math.max(hi, v);
+  const y = linearScale(niceDomain(0, hi > 0 ? hi : 1), [H - M.bottom - 14, M.top]);
+  const body: string[] = [];
+  for (const t of niceTicks(y.domain[0], y.domain[1], 5)) {
+    body.push(el('line', { class: 'grid', x1: x0, x2: x1, y1: y(t), y2: y(t) }));
+    body.push(el('text', { class: 'tick', x: x0 - 6, y: y(t) + 4, 'text-anchor': 'end' }, escapeXml(tickLabel(t))));
+  }
+  const group = (x1 - x0) / Math.max(1, n);
+  const bar = (group * 0.8) / Math.max(1, o.series.length);
+  o.labels.forEach((label, i) => {
+    const gx = x0 + i * group + group * 0.1;
+    o.series.forEach((s, j) => {
+      const v = s.values[i] ?? 0;
+      body.push(el('rect', { class: 'bar', x: gx + j * bar, y: y(v), width: Math.max(0.5, bar - 1), height: Math.max(0, y(0) - y(v)), fill: colour(j) }, el('title', {}, escapeXml(`${label} · ${s.name}: ${v.toPrecision(3)}`))));
+    });
+    if (n <= 24) body.push(el('text', { class: 'tick', x: gx + group * 0.4, y: H - M.bottom + 2, 'text-anchor': 'middle' }, escapeXml(short(label))));
+  });
+  body.push(el('line', { class: 'axis', x1: x0, x2: x1, y1: y(0), y2: y(0) }));
+  body.push(el('text', { class: 'axis-label', x: 14, y: (H - M.bottom + M.top) / 2, 'text-anchor': 'middle', transform: `rotate(-90 14 ${num((H - M.bottom + M.top) / 2)})` }, escapeXml(o.yLabel)));
+  body.push(legend(o.series.map((s) => s.name), x1, M.top + 60, true));
+  return svgRoot(o.id, o.kind, o.title, W, H, body);
+}
