@@ -10,6 +10,7 @@ import { SomaError } from '../errors.js';
 import { buildConfigSchema } from './schema.js';
 import { formatIssue, issuesFromAjv, type ConfigIssue, type PositionSource } from './issues.js';
 import { resolveConfig } from './resolve.js';
+import { yamlToJs } from './yaml-check.js';
 import type { LoadedConfig } from './types.js';
 import type { JsonObject } from '../util/json.js';
 
@@ -83,7 +84,7 @@ export function checkConfig(text: string, file: string, options: LoadOptions = {
     doc.setIn(segs, value);
     overrides.set(key.replace(/\.(\d+)(?=\.|$)/g, '[$1]'), s);
   }
-  const raw = (doc.toJS() ?? {}) as unknown;
+  const raw = (yamlToJs(doc, file) ?? {}) as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const issue: ConfigIssue = { file, line: 1, col: 1, key: '', message: 'the config must be a map of keys', got: Array.isArray(raw) ? 'a list' : typeof raw, expected: 'a map with data: and model:' };
     throw new SomaError('CONFIG_INVALID', `${file}: 1 problem in the config\n${formatIssue(issue)}`, { details: { issues: [issue] } });
