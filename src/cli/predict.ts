@@ -15,11 +15,12 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
     .requiredOption('--input <file>', 'input file or glob (CSV, TSV, Parquet, Arrow IPC, JSON, NDJSON)')
     .requiredOption('--output <file>', 'output file; format from its extension (.csv, .tsv, .parquet, .ndjson)')
     .option('--format <format>', 'input format when the extension does not say')
+    .option('--create-dirs', "make the output's directory when it does not exist (otherwise exit 3)")
     .option('--chunk-rows <n>', 'rows per chunk (default 65536; models with lag, rolling or diff steps read the whole input as one chunk unless given)', (v) => wholeNumber('--chunk-rows', v, 1))
     .option('--workers <n>', 'worker threads, each holding the model (default: one per core; 0: predict on the main thread)', (v) => wholeNumber('--workers', v, 0))
     .option('--lock-timeout <seconds>', 'wait this long for another run writing the same output, then exit 6 naming it (default 60)', (v) => seconds('--lock-timeout', v));
   addCsvOptions(command).action(
-    async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number } & CsvFlags, cmd: Command) => {
+    async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number; createDirs?: boolean } & CsvFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { predict } = await import('../pipeline/predict.js');
@@ -30,6 +31,7 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
           output: resolvePath(ctx, flags.output),
           registryDir: ctx.registryDir(cmd),
           ...(flags.format ? { format: flags.format } : {}),
+          ...(flags.createDirs ? { createDirs: true } : {}),
           csv: csvOptionsFrom(flags),
           ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}),
           ...(flags.workers !== undefined ? { workers: flags.workers } : {}),

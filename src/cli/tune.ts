@@ -49,7 +49,7 @@ export function registerTune(program: Command, ctx: CommandContext): void {
           sets: flags.set,
           runsDir: ctx.runsDir(flags.runsDir),
           cwd: ctx.io.cwd,
-          ...(flags.study ? { study: flags.study } : {}),
+          ...(flags.study !== undefined ? { study: flags.study } : {}),
           ...(flags.resume ? { resume: true } : {}),
           ...(nJobs !== undefined ? { nJobs } : {}),
           onWarning: (m) => r.warn(m),

@@ -10,6 +10,8 @@ import { SomaError } from '../errors.js';
 import { buildConfigSchema } from './schema.js';
 import { formatIssue, issuesFromAjv, type ConfigIssue, type PositionSource } from './issues.js';
 import { resolveConfig } from './resolve.js';
+import { yamlToJs } from './yaml-check.js';
+import { tokenPatternProblem } from '../preprocess/token-pattern.js';
 import type { LoadedConfig } from './types.js';
 import type { JsonObject } from '../util/json.js';
 
@@ -83,7 +85,7 @@ export function checkConfig(text: string, file: string, options: LoadOptions = {
     doc.setIn(segs, value);
     overrides.set(key.replace(/\.(\d+)(?=\.|$)/g, '[$1]'), s);
   }
-  const raw = (doc.toJS() ?? {}) as unknown;
+  const raw = (yamlToJs(doc, file) ?? {}) as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const issue: ConfigIssue = { file, line: 1, col: 1, key: '', message: 'the config must be a map of keys', got: Array.isArray(raw) ? 'a list' : typeof raw, expected: 'a map with data: and model:' };
     throw new SomaError('CONFIG_INVALID', `${file}: 1 problem in the config\n${formatIssue(issue)}`, { details: { issues: [issue] } });
@@ -133,6 +135,22 @@ function crossFieldIssues(raw: JsonObject, src: PositionSource): ConfigIssue[] {
   const model = raw['model'];
   if (model && typeof model === 'object' && !Array.isArray(model) && model['params'] !== undefined && model['hyperparameters'] !== undefined) {
     out.push({ file: src.file, ...at(['model', 'hyperparameters']), key: 'model.hyperparameters', message: 'params and hyperparameters are synonyms; give one', expected: 'only model.params' });
+  }
+  // A token pattern that could backtrack for minutes is refused here, before any data is read.
+  const steps = raw['preprocess'];
+  if (Array.isArray(steps)) {
+    steps.forEach((step, i) => {
+      if (!step || typeof step !== 'object' || Array.isArray(step)) return;
+      for (const kind of ['tfidf', 'hashing']) {
+        const params = (step as JsonObject)[kind];
+        const pattern = params && typeof params === 'object' && !Array.isArray(params) ? params['token_pattern'] : undefined;
+        if (typeof pattern !== 'string') continue;
+        const problem = tokenPatternProblem(pattern);
+        if (problem) {
+          out.push({ file: src.file, ...at(['preprocess', i, kind, 'token_pattern']), key: `preprocess[${i}].${kind}.token_pattern`, message: `refused: ${problem}`, got: JSON.stringify(pattern), expected: 'a pattern whose repetitions are single characters, classes or escapes, one unbounded at the end of each alternative (e.g. \\b\\w\\w+\\b)' });
+        }
+      }
+    });
   }
   return out;
 }

@@ -5,12 +5,34 @@
 
 import { readFile } from 'node:fs/promises';
 import * as AjvModule from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { SomaError } from '../errors.js';
 import type { JsonObject } from '../util/json.js';
 import { formatIssue, issuesFromAjv, type ConfigIssue } from './issues.js';
 
 const Ajv = AjvModule.Ajv;
+
+/**
+ * Aliases a document may expand before it is refused: a real config repeats an anchor a handful
+ * of times; an alias bomb ("billion laughs": each anchor a list of aliases to the previous one)
+ * needs thousands to grow past memory. The yaml package counts them while converting.
+ */
+export const MAX_YAML_ALIASES = 1000;
+
+/** The document as plain values; CONFIG_PARSE (exit 2) naming the file when its aliases expand too far. */
+export function yamlToJs(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    if (e instanceof ReferenceError || /alias/i.test((e as Error).message)) {
+      throw new SomaError('CONFIG_PARSE', `${file}: the YAML does not parse: its aliases (*name) expand past ${MAX_YAML_ALIASES} nodes (${(e as Error).message}); an alias bomb is refused rather than expanded`, {
+        hint: 'repeat the values instead of nesting aliases of aliases',
+        details: { file, maxAliasCount: MAX_YAML_ALIASES },
+      });
+    }
+    throw e;
+  }
+}
 
 /** Parses `text` and checks it against `schema`; CONFIG_PARSE when the YAML does not parse, CONFIG_INVALID listing every problem. */
 export function checkYamlText(text: string, file: string, schema: JsonObject, what: string): JsonObject {
@@ -23,7 +45,7 @@ export function checkYamlText(text: string, file: string, schema: JsonObject, wh
     });
     throw new SomaError('CONFIG_PARSE', `${file}: the YAML does not parse\n${issues.map(formatIssue).join('\n')}`, { details: { issues } });
   }
-  const raw = (doc.toJS() ?? {}) as unknown;
+  const raw = (yamlToJs(doc, file) ?? {}) as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     const issue: ConfigIssue = { file, line: 1, col: 1, key: '', message: `the ${what} must be a map of keys`, got: Array.isArray(raw) ? 'a list' : typeof raw, expected: 'a map' };
     throw new SomaError('CONFIG_INVALID', `${file}: 1 problem in the ${what}\n${formatIssue(issue)}`, { details: { issues: [issue] } });

@@ -25,6 +25,7 @@ import { makeSink, type ColumnSink } from './vectors.js';
 import { requireColumns } from './checks.js';
 import { headerWarning, type CsvOptions } from './dialect.js';
 import { FORMAT_SAMPLE_ROWS, inferDatetimeFormats } from './datetime-formats.js';
+import { ownValue } from '../util/json.js';
 
 export type { ColumnInfo } from './source.js';
 export type { CsvOptions } from './dialect.js';
@@ -93,7 +94,7 @@ export async function readFrame(path: string, options: ReadOptions = {}): Promis
  */
 async function datesAmongStrings(c: DuckDBConnection, src: Source, info: readonly ColumnInfo[], options: ReadOptions): Promise<Map<string, string>> {
   const wanted = options.columns ? new Set(options.columns) : undefined;
-  const strings = info.filter((i) => i.duckdbType.toUpperCase() === 'VARCHAR' && options.types?.[i.name] === undefined && (!wanted || wanted.has(i.name))).map((i) => i.name);
+  const strings = info.filter((i) => i.duckdbType.toUpperCase() === 'VARCHAR' && ownValue(options.types, i.name) === undefined && (!wanted || wanted.has(i.name))).map((i) => i.name);
   return inferDatetimeFormats(c, fromSql(src), strings, src.fullSniff ? undefined : FORMAT_SAMPLE_ROWS);
 }
 
@@ -107,11 +108,11 @@ function planRead(path: string, info: readonly ColumnInfo[], options: ReadOption
     wanted = options.columns.map((n) => byName.get(n)!);
   }
   return wanted.map((col) => {
-    const asked = types[col.name];
+    const asked = ownValue(types, col.name);
     if (asked === undefined && dates.has(col.name)) return planColumn(col.name, col.duckdbType, 'datetime', false, dates.get(col.name), true);
     // VARCHAR columns get 'categorical' here and are re-decided by the sink after reading.
     const type = asked ?? typeOfDuckDB(col.duckdbType) ?? 'categorical';
-    return planColumn(col.name, col.duckdbType, type, asked !== undefined, asked === 'datetime' ? options.formats?.[col.name] : undefined);
+    return planColumn(col.name, col.duckdbType, type, asked !== undefined, asked === 'datetime' ? ownValue(options.formats, col.name) : undefined);
   });
 }
 

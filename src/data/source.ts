@@ -129,7 +129,49 @@ export async function describeSource(c: DuckDBConnection, src: Source): Promise<
   } catch (e) {
     throw duckError(e, src.path);
   }
-  return rows.map((r) => ({ name: String(r[0]), duckdbType: String(r[1]) }));
+  const info = rows.map((r) => ({ name: String(r[0]), duckdbType: String(r[1]) }));
+  await checkDuplicateNames(c, src, info.map((i) => i.name));
+  return info;
+}
+
+/**
+ * DATA_FORMAT (exit 3) when the header names a column twice. DuckDB renames the second `label` to
+ * `label_1`, which would then be read as a feature: a copy of the target leaks the label. Names
+ * differing only in case count too (DuckDB's identifiers ignore case). The header row is only
+ * read again when DuckDB's names look renamed (`x_1` beside `x`).
+ */
+async function checkDuplicateNames(c: DuckDBConnection, src: Source, names: readonly string[]): Promise<void> {
+  let header: readonly string[] | undefined;
+  if (src.whitespace) header = src.whitespace.names;
+  else if (src.csv && src.csv.header !== false) {
+    const lower = new Set(names.map((n) => n.toLowerCase()));
+    const renamed = names.some((n) => {
+      const m = /^(.*)_\d+$/.exec(n);
+      return m !== null && lower.has(m[1]!.toLowerCase());
+    });
+    if (!renamed) return;
+    const opts = dialectOptions(src.csv).filter((o) => !o.startsWith('header ='));
+    try {
+      const row = (await c.runAndReadAll(`SELECT * FROM ${readerSql(src.path, 'csv', [...opts, 'header = false', 'all_varchar = true'])} LIMIT 1`)).getRows()[0];
+      header = (row ?? []).map((v) => (v === null ? '' : String(v)));
+    } catch {
+      return; // the read that follows reports what is wrong with the file
+    }
+  }
+  if (!header) return;
+  const seen = new Map<string, string>();
+  const dups: string[] = [];
+  for (const n of header) {
+    const key = n.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, n);
+    else if (!dups.includes(first)) dups.push(first === n ? n : `${first}/${n}`);
+  }
+  if (dups.length === 0) return;
+  throw new SomaError('DATA_FORMAT', `${src.path}: the header names ${dups.length === 1 ? 'a column' : 'columns'} more than once: ${dups.map((d) => JSON.stringify(d)).join(', ')}`, {
+    hint: 'rename or drop the repeated columns (names that differ only in case count as the same: the reader ignores case); a repeated target would otherwise leak into the features',
+    details: { file: src.path, duplicates: dups },
+  });
 }
 
 /** DuckDB's error as a SomaError naming the file: not found, or unreadable with DuckDB's reason. */

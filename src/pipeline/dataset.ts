@@ -1,6 +1,7 @@
 // Loading the training data a config names, checking the columns it mentions, and splitting it
 // into train / validation / test frames.
 
+import { ownValue, setOwn } from '../util/json.js';
 import path from 'node:path';
 import { SomaError } from '../errors.js';
 import type { ColumnType, Frame } from '../data/frame.js';
@@ -38,7 +39,7 @@ const resolve = (dir: string, p: string): string => (path.isAbsolute(p) ? p : pa
 export async function loadDataset(config: SomaConfig, configDir: string, taskHint: TaskSpec | undefined): Promise<Dataset> {
   const d = config.data;
   const types: Record<string, ColumnType> = { ...d.types };
-  if (taskHint?.target.readAs && types[d.target] === undefined) types[d.target] = taskHint.target.readAs;
+  if (taskHint?.target.readAs && ownValue(types, d.target) === undefined) setOwn(types, d.target, taskHint.target.readAs);
   const stratify = d.split.stratify && (taskHint?.stratify ?? true);
   const read = async (p: string): Promise<Frame> => {
     const file = resolve(configDir, p);

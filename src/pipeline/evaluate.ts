@@ -1,5 +1,6 @@
 // `soma evaluate REF --data F`: metrics of a registered model on any labelled file.
 
+import { setOwn } from '../util/json.js';
 import { SomaError } from '../errors.js';
 import type { ColumnType } from '../data/frame.js';
 import { readFrame, type CsvOptions } from '../data/read.js';
@@ -41,7 +42,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const model = await loadModel(options.registryDir, options.ref);
   const { contract, task } = model;
   const types: Record<string, ColumnType> = Object.fromEntries(contract.columns.map((c) => [c.name, c.type]));
-  if (task.target.readAs) types[contract.target] = task.target.readAs;
+  if (task.target.readAs) setOwn(types, contract.target, task.target.readAs);
   const wanted = [...contract.columns.map((c) => c.name), contract.target];
   const { inspectColumns } = await import('../data/read.js');
   const present = new Set((await inspectColumns(options.data, options.format, options.csv)).map((c) => c.name));

@@ -13,6 +13,7 @@ import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import { readFrameChunks, type CsvOptions } from '../data/read.js';
 import { openFrameWriter } from '../data/write.js';
+import { checkOutputTarget } from '../data/output-target.js';
 import { appendPredictionRun, withOutputLock } from '../registry/runs.js';
 import { Registry } from '../registry/store.js';
 import { ignoredColumnsNotice, inputSchema, splitIdColumn } from './contract.js';
@@ -28,6 +29,8 @@ export interface PredictOptions {
   /** CSV/TSV dialect of the input; what it leaves open is sniffed. */
   csv?: CsvOptions;
   chunkRows?: number;
+  /** Make the output's directory when missing (`--create-dirs`); otherwise a missing one is exit 3. */
+  createDirs?: boolean;
   /** Worker threads; 0 predicts on the main thread. Default: the number of cores. */
   workers?: number;
   /** How long to wait for another run holding `<output>.lock` (default 60 s). */
@@ -70,6 +73,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   if (!Number.isInteger(workers) || workers < 0) {
     throw new SomaError('USAGE', `--workers ${options.workers}: expected a whole number >= 0 (0 predicts on the main thread)`, { details: { value: options.workers ?? null } });
   }
+  // Before anything is loaded: a typo that points the output at the input must not cost the rows.
+  await checkOutputTarget(options.output, [options.input], { ...(options.createDirs ? { createDirs: true } : {}) });
   const model = await loadModel(options.registryDir, options.ref);
   const { contract, resolved } = model;
   const schema = inputSchema(contract);

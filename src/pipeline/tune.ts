@@ -17,7 +17,7 @@ import { checkSupportsTask, estimatorNames, findEstimator } from '../models/cata
 import { registerBuiltinEstimators } from '../models/index.js';
 import { canonicalJson } from '../registry/bump.js';
 import { foldOptions } from '../search/cv.js';
-import { journalPath, latestStudy, StudyJournal, writeStudyFile, type TrialRecord } from '../search/journal.js';
+import { checkStudyName, journalPath, latestStudy, StudyJournal, writeStudyFile, type TrialRecord } from '../search/journal.js';
 import { defaultStartup, makePlan } from '../search/plan.js';
 import { WorkerPool } from '../search/pool.js';
 import { InlineExecutor, runStudy, type Executor, type Job, type StopReason } from '../search/scheduler.js';
@@ -66,6 +66,8 @@ export interface SearchOutcome extends StudySummary {
 
 /** `soma tune`: search only. */
 export async function tune(options: TuneOptions): Promise<SearchOutcome> {
+  // Before the config and the data: a study name is a directory name.
+  if (options.study !== undefined) checkStudyName(options.study, '--study');
   registerBuiltinEstimators();
   registerBuiltinTasks();
   const loaded = await loadConfig(options.config, { sets: options.sets ?? [] });

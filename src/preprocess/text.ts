@@ -6,6 +6,7 @@ import { SomaError } from '../errors.js';
 import type { Column, Frame } from '../data/frame.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { boolParam, stringParam, type StepSchema } from './params.js';
+import { tokenPatternProblem } from './token-pattern.js';
 
 /** A compact English stop-word list (the most frequent function words). */
 const ENGLISH_STOP_WORDS: readonly string[] = (
@@ -37,6 +38,13 @@ export function tokenizerOptions(params: JsonObject, step: string): TokenizerOpt
     new RegExp(tokenPattern, 'gu');
   } catch (e) {
     throw new SomaError('CONFIG_INVALID', `preprocess ${step}: token_pattern ${JSON.stringify(tokenPattern)} is not a valid regular expression (${(e as Error).message})`);
+  }
+  const slow = tokenPatternProblem(tokenPattern);
+  if (slow) {
+    throw new SomaError('CONFIG_INVALID', `preprocess ${step}: token_pattern ${JSON.stringify(tokenPattern)} is refused: ${slow}`, {
+      hint: 'token patterns are single repetitions such as [\\p{L}\\p{N}_]{2,}, \\b\\w\\w+\\b or [a-z]+|\\d+ (see the README on text steps)',
+      details: { step, key: 'token_pattern', value: tokenPattern },
+    });
   }
   const sw: JsonValue | undefined = params['stop_words'];
   let stopWords: string[] = [];

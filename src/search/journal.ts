@@ -204,8 +204,26 @@ function recordFromEvent(e: JsonObject): TrialRecord {
   return r;
 }
 
-/** The journal file of a study: `<runs>/<model name>/<study>/journal.jsonl`. */
+/**
+ * A study name as it may name a directory: the model-name rules (1-100 characters from A-Z, a-z,
+ * 0-9, _ . -, starting with a letter or digit), so `../x`, `/abs`, `a/b`, `..` and hidden names
+ * cannot place a study outside `<runs>/<model>/`. Throws USAGE naming where it came from.
+ */
+export function checkStudyName(study: string, from = '--study'): string {
+  if (!STUDY_RE.test(study)) {
+    throw new SomaError('USAGE', `invalid study name ${JSON.stringify(study)} (${from}): use 1-100 characters from A-Z, a-z, 0-9, _ . -, starting with a letter or digit`, {
+      details: { value: study, from },
+    });
+  }
+  return study;
+}
+
+const STUDY_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** The journal file of a study: `<runs>/<model name>/<study>/journal.jsonl`; both names checked. */
 export function journalPath(runsDir: string, model: string, study: string): string {
+  checkStudyName(model, 'the model name');
+  checkStudyName(study, 'the study name');
   return path.join(runsDir, model, study, 'journal.jsonl');
 }
 
