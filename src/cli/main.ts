@@ -19,6 +19,7 @@ import { registerRecommend } from './recommend.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
+import { registerDb } from './db.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -79,6 +80,7 @@ Quick start:
   registerRecommend(program, ctx);
   registerModels(program, ctx);
   registerServe(program, ctx);
+  registerDb(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
