@@ -15,11 +15,16 @@ interface HeartbeatData {
 
 const { url, worker, intervalMs } = workerData as HeartbeatData;
 let client: pg.Client | undefined;
+let busy = false;
 
 async function beat(): Promise<void> {
+  // One beat at a time: a slow connect (SCRAM authentication on a loaded machine takes a while)
+  // must not pile up connections, each abandoned before it could beat.
+  if (busy) return;
+  busy = true;
   try {
     if (!client) {
-      client = new pg.Client({ connectionString: url, connectionTimeoutMillis: intervalMs, application_name: 'soma heartbeat' });
+      client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 30_000, application_name: 'soma heartbeat' });
       client.on('error', () => {
         client = undefined;
       });
@@ -31,8 +36,13 @@ async function beat(): Promise<void> {
     const c = client;
     client = undefined;
     await c?.end().catch(() => {});
+  } finally {
+    busy = false;
   }
 }
+
+// The first beat at once: the connection is then ready long before the trial could look stale.
+void beat();
 
 const timer = setInterval(() => void beat(), intervalMs);
 parentPort?.on('message', (m: unknown) => {
