@@ -43,17 +43,24 @@ start() {
   command -v redis-server >/dev/null || { echo "error: redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
   password="soma-test-$RANDOM$RANDOM"
 
-  mkdir -p "$dir/pg"
-  [[ "$(id -u)" == 0 ]] && chown postgres: "$dir" "$dir/pg"
-  printf '%s\n' "$password" >"$dir/pg.pw"
-  [[ "$(id -u)" == 0 ]] && chown postgres: "$dir/pg.pw"
-  as_owner "$bin/initdb" -D "$dir/pg/data" -U soma --pwfile="$dir/pg.pw" --auth=scram-sha-256 -E UTF8 --no-locale >"$dir/pg/initdb.log" 2>&1 \
-    || { cat "$dir/pg/initdb.log" >&2; exit 1; }
-  rm -f "$dir/pg.pw"
+  # The cluster's directory: DIR/pg, unless the cluster's owner cannot reach it (DIR inside a
+  # root-only temp dir); then a directory of its own under /tmp, remembered in DIR/pg-path.
+  local pgdir="$dir/pg"
+  if [[ "$(id -u)" == 0 ]] && ! runuser -u postgres -- test -x "$dir"; then
+    pgdir="$(mktemp -d /tmp/soma-test-pg.XXXXXX)"
+  fi
+  mkdir -p "$pgdir"
+  echo "$pgdir" >"$dir/pg-path"
+  [[ "$(id -u)" == 0 ]] && chown postgres: "$pgdir"
+  printf '%s\n' "$password" >"$pgdir/pw"
+  [[ "$(id -u)" == 0 ]] && chown postgres: "$pgdir/pw"
+  as_owner "$bin/initdb" -D "$pgdir/data" -U soma --pwfile="$pgdir/pw" --auth=scram-sha-256 -E UTF8 --no-locale >"$pgdir/initdb.log" 2>&1 \
+    || { cat "$pgdir/initdb.log" >&2; exit 1; }
+  rm -f "$pgdir/pw"
   pgport="$(free_port)"
-  as_owner "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $pgport -c unix_socket_directories=$dir/pg -c max_connections=100 -c fsync=off" start >/dev/null \
-    || { cat "$dir/pg/server.log" >&2; exit 1; }
+  as_owner "$bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $pgport -c unix_socket_directories=$pgdir -c max_connections=100 -c fsync=off" start >/dev/null \
+    || { cat "$pgdir/server.log" >&2; exit 1; }
   PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$pgport" -U soma -d postgres -qc 'CREATE DATABASE soma_test' >/dev/null
 
   mkdir -p "$dir/redis"
@@ -74,9 +81,12 @@ start() {
 
 stop() {
   [[ -d "$dir" ]] || return 0
-  if [[ -f "$dir/pg/data/postmaster.pid" ]]; then
-    as_owner "$(pg_bin)/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null || true
+  local pgdir="$dir/pg"
+  [[ -f "$dir/pg-path" ]] && pgdir="$(cat "$dir/pg-path")"
+  if [[ -f "$pgdir/data/postmaster.pid" ]]; then
+    as_owner "$(pg_bin)/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null || true
   fi
+  [[ "$pgdir" != "$dir/pg" ]] && rm -rf "$pgdir"
   if [[ -f "$dir/redis/redis.pid" ]]; then
     kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true
   fi

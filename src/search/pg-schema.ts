@@ -15,24 +15,26 @@ const MIGRATIONS: readonly string[] = [
      model       text NOT NULL,
      name        text NOT NULL,
      fingerprint text NOT NULL,
-     header      jsonb NOT NULL,
+     header      json NOT NULL,
      created_at  timestamptz NOT NULL DEFAULT now(),
      UNIQUE (model, name)
    );
+   -- json, not jsonb: a record reads back with its keys in the order written, so a shared
+   -- study's JSON is byte for byte a local run's.
    -- One row per trial (and Hyperband rung). state: running (claimed by worker, attempt n, alive
    -- while heartbeat_at is recent), waiting (put back), complete, failed or pruned (record set).
    CREATE TABLE soma_trials (
      study_id     bigint NOT NULL REFERENCES soma_studies (id) ON DELETE CASCADE,
      trial        integer NOT NULL,
      rung         integer NOT NULL,
-     params       jsonb NOT NULL,
+     params       json NOT NULL,
      state        text NOT NULL CHECK (state IN ('waiting', 'running', 'complete', 'failed', 'pruned')),
      worker       text,
      attempt      integer NOT NULL DEFAULT 0,
      heartbeat_at timestamptz,
      started_at   timestamptz,
      finished_at  timestamptz,
-     record       jsonb,
+     record       json,
      PRIMARY KEY (study_id, trial, rung)
    );
    CREATE INDEX soma_trials_running ON soma_trials (worker) WHERE state = 'running';
