@@ -20,6 +20,7 @@ import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
 import { registerDb } from './db.js';
+import { registerWorker } from './worker.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -81,6 +82,7 @@ Quick start:
   registerModels(program, ctx);
   registerServe(program, ctx);
   registerDb(program, ctx);
+  registerWorker(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
