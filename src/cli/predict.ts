@@ -18,9 +18,10 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
     .option('--chunk-rows <n>', 'rows per chunk (default 65536; models with lag, rolling or diff steps read the whole input as one chunk unless given)', (v) => wholeNumber('--chunk-rows', v, 1))
     .option('--workers <n>', 'worker threads, each holding the model (default: one per core; 0: predict on the main thread)', (v) => wholeNumber('--workers', v, 0))
     .option('--lock-timeout <seconds>', 'wait this long for another run writing the same output, then exit 6 naming it (default 60)', (v) => seconds('--lock-timeout', v))
-    .option('--queue <url>', 'spread the work over soma worker processes through a BullMQ queue on Redis (redis://host:port): one job per input file; --output is then a directory (parts/ and manifest.json)');
+    .option('--queue <url>', 'spread the work over soma worker processes through a BullMQ queue on Redis (redis://host:port): one job per input file; --output is then a directory (parts/ and manifest.json)')
+    .option('--queue-name <name>', 'with --queue: the queue\'s name (default soma-predict), the one the workers take from');
   addCsvOptions(command).action(
-    async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number; queue?: string } & CsvFlags, cmd: Command) => {
+    async (ref: string, flags: { input: string; output: string; format?: string; chunkRows?: number; workers?: number; lockTimeout?: number; queue?: string; queueName?: string } & CsvFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       if (flags.queue !== undefined) {
@@ -33,6 +34,7 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
             input: resolvePath(ctx, flags.input),
             output: resolvePath(ctx, flags.output),
             queue: flags.queue!,
+            ...(flags.queueName ? { queueName: flags.queueName } : {}),
             registryDir: ctx.registryDir(cmd),
             ...(flags.format ? { format: flags.format } : {}),
             onProgress: (done, total) => r.progress('parts', done, total, 'parts'),

@@ -9,6 +9,7 @@ import type { CommandContext } from './context.js';
 
 interface WorkerFlags {
   queue: string;
+  queueName?: string;
   concurrency: number;
   stallTimeout: number;
 }
@@ -18,6 +19,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     .command('worker')
     .description('process the batch prediction jobs of soma predict --queue (BullMQ on Redis) until stopped')
     .requiredOption('--queue <url>', 'the queue\'s Redis: redis://[:password@]host[:port][/db]')
+    .option('--queue-name <name>', 'the queue (default soma-predict); the same as soma predict --queue-name')
     .option('--concurrency <n>', 'jobs at once, each on a worker thread (default 1)', (v) => positive('--concurrency', v, true), 1)
     .option('--stall-timeout <seconds>', 'a job whose worker stops renewing its lock this long is given to another worker (default 30)', (v) => positive('--stall-timeout', v, false), 30)
     .action(async (flags: WorkerFlags, cmd: Command) => {
@@ -34,6 +36,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
         r.note(`worker on ${redactUrl(flags.queue)} (concurrency ${flags.concurrency}); Ctrl-C to stop`);
         const out = await runWorker({
           queue: flags.queue,
+          ...(flags.queueName ? { queueName: flags.queueName } : {}),
           registryDir: ctx.registryDir(cmd),
           concurrency: flags.concurrency,
           stallTimeoutS: flags.stallTimeout,

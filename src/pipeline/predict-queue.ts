@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { SomaError } from '../errors.js';
+import { isSomaErrorCode, SomaError } from '../errors.js';
 import { inputFiles } from '../data/glob.js';
 import { writeFileAtomic } from '../registry/atomic.js';
 import { checkRedis, redisConnection, redisError } from '../queue/redis.js';
@@ -23,6 +23,7 @@ import { redactUrl } from '../search/pg-connect.js';
 import { loadModel } from './loaded-model.js';
 import { predict } from './predict.js';
 
+/** The default queue name; --queue-name gives another (one per registry, team or environment). */
 export const QUEUE_NAME = 'soma-predict';
 /** Tries per job before it fails for good (the first run and two retries). */
 export const ATTEMPTS = 3;
@@ -50,6 +51,8 @@ export interface QueuedPredictOptions {
   /** The output directory: parts/ and manifest.json. */
   output: string;
   queue: string;
+  /** Default QUEUE_NAME. */
+  queueName?: string;
   registryDir: string;
   format?: string;
   onProgress?: (done: number, total: number) => void;
@@ -110,7 +113,8 @@ export async function predictOnQueue(o: QueuedPredictOptions): Promise<QueuedPre
 
   await checkRedis(o.queue);
   const connection = redisConnection(o.queue);
-  const queue = new Queue<PredictJobData, PartResult>(QUEUE_NAME, { connection });
+  const queueName = o.queueName ?? QUEUE_NAME;
+  const queue = new Queue<PredictJobData, PartResult>(queueName, { connection });
   try {
     for (const [i, data] of jobs.entries()) {
       const jobId = `${batch}-${i}`;
@@ -126,13 +130,15 @@ export async function predictOnQueue(o: QueuedPredictOptions): Promise<QueuedPre
       for (let i = 0; i < jobs.length; i++) {
         if (results[i]) continue;
         const job = await queue.getJob(`${batch}-${i}`);
-        if (!job) throw new SomaError('INTERNAL', `${redactUrl(o.queue)}: job ${batch}-${i} vanished from queue ${QUEUE_NAME}`);
+        if (!job) throw new SomaError('INTERNAL', `${redactUrl(o.queue)}: job ${batch}-${i} vanished from queue ${queueName}`);
         const state = await job.getState();
         if (state === 'completed') {
           results[i] = job.returnvalue;
           o.onProgress?.(++done, jobs.length);
         } else if (state === 'failed') {
-          throw new SomaError('DATA_UNREADABLE', `${jobs[i]!.input}: its prediction job failed ${job.attemptsMade} time(s): ${job.failedReason}`, {
+          const coded = /^([A-Z_]+): ([\s\S]*)$/.exec(job.failedReason ?? '');
+          const code = coded && isSomaErrorCode(coded[1]!) && coded[1] !== 'INTERNAL' ? coded[1] : 'DATA_UNREADABLE';
+          throw new SomaError(code, `${jobs[i]!.input}: its prediction job failed ${job.attemptsMade} time(s): ${coded ? coded[2] : job.failedReason}`, {
             hint: 'fix the cause and rerun the same command: finished parts are kept, failed jobs are retried',
             details: { job: job.id ?? null, attempts: job.attemptsMade, stacktrace: (job.stacktrace ?? []).slice(-1) },
           });
@@ -165,6 +171,7 @@ async function readManifest(file: string): Promise<Manifest | undefined> {
 
 export interface WorkerOptions {
   queue: string;
+  queueName?: string;
   registryDir: string;
   concurrency: number;
   /** Seconds a job's lock lives without renewal: a worker silent that long lost its job. */
@@ -181,7 +188,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ completed: number; 
   let failed = 0;
   const lockDuration = Math.max(1000, Math.round(o.stallTimeoutS * 1000));
   const worker = new Worker<PredictJobData, PartResult>(
-    QUEUE_NAME,
+    o.queueName ?? QUEUE_NAME,
     async (job: Job<PredictJobData, PartResult>) => {
       const d = job.data;
       o.onJob?.('started', d, `attempt ${job.attemptsMade + 1}`);
@@ -190,9 +197,15 @@ export async function runWorker(o: WorkerOptions): Promise<{ completed: number; 
         // Another registry under the same name and version: retrying cannot help.
         throw new UnrecoverableError(`${d.ref}: this worker's registry (${o.registryDir}) holds ${model.resolved.id}, the job wants ${d.id}`);
       }
-      // One worker thread per job: the main thread stays free to renew the job's lock.
-      const r = await predict({ ref: d.ref, input: d.input, output: d.part, registryDir: o.registryDir, workers: 1, ...(d.format ? { format: d.format } : {}) });
-      return { input: d.input, part: d.part, rows: r.rows };
+      try {
+        // One worker thread per job: the main thread stays free to renew the job's lock.
+        const r = await predict({ ref: d.ref, input: d.input, output: d.part, registryDir: o.registryDir, workers: 1, ...(d.format ? { format: d.format } : {}) });
+        return { input: d.input, part: d.part, rows: r.rows };
+      } catch (e) {
+        // The code travels in the recorded reason, so the enqueuer exits as a local run would.
+        if (e instanceof SomaError) throw new Error(`${e.code}: ${e.message}`, { cause: e });
+        throw e;
+      }
     },
     { connection, concurrency: o.concurrency, lockDuration, stalledInterval: lockDuration, maxStalledCount: 2, autorun: true },
   );

@@ -25,6 +25,21 @@ export function pgUrlForTests(testFile: string): string | undefined {
   return undefined;
 }
 
+/** The Redis URL (SOMA_TEST_REDIS_URL), or undefined to skip; as pgUrlForTests. */
+export function redisUrlForTests(testFile: string): string | undefined {
+  const url = process.env['SOMA_TEST_REDIS_URL'];
+  if (url) return url;
+  const why = `SOMA_TEST_REDIS_URL is not set (${HOW})`;
+  if (process.env['CI']) {
+    it('Redis is available (CI requires it for the queue tests)', () => {
+      throw new Error(`${path.basename(testFile)}: ${why}`);
+    });
+  } else {
+    console.warn(`${path.basename(testFile)}: the Redis tests are SKIPPED: ${why}`);
+  }
+  return undefined;
+}
+
 /** Creates a fresh database on the server and returns its URL. */
 export async function freshDatabase(serverUrl: string): Promise<string> {
   const name = `soma_t_${randomBytes(5).toString('hex')}`;
