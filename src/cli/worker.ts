@@ -26,7 +26,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
       const { runWorker } = await import('../pipeline/predict-queue.js');
-      const { redactUrl } = await import('../search/pg-connect.js');
+      const { redactUrl } = await import('../util/url.js');
       const controller = new AbortController();
       // A stop signal ends the loop normally: stopping is what a worker is for, not a failure.
       const stop = (): void => controller.abort();

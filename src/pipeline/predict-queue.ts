@@ -19,7 +19,7 @@ import { isSomaErrorCode, SomaError } from '../errors.js';
 import { inputFiles } from '../data/glob.js';
 import { writeFileAtomic } from '../registry/atomic.js';
 import { checkRedis, redisConnection, redisError } from '../queue/redis.js';
-import { redactUrl } from '../search/pg-connect.js';
+import { redactUrl } from '../util/url.js';
 import { loadModel } from './loaded-model.js';
 import { predict } from './predict.js';
 

@@ -4,7 +4,7 @@
 
 import { Redis } from 'ioredis';
 import { SomaError } from '../errors.js';
-import { redactUrl } from '../search/pg-connect.js';
+import { redactUrl } from '../util/url.js';
 
 export function checkQueueUrl(url: string): void {
   if (!/^rediss?:\/\//i.test(url)) {

@@ -4,23 +4,14 @@
 
 import pg from 'pg';
 import { SomaError } from '../errors.js';
+import { redactUrl } from '../util/url.js';
 
 /** Whether a storage setting names PostgreSQL (anything else is not a storage soma knows). */
 export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\//i.test(s);
 }
 
-/** The URL with its password (if any) replaced by `***`: what messages and reports show. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    // Not parsable as a URL: show the scheme and host part only, never what could be a secret.
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
+export { redactUrl };
 
 /** Checks a storage setting: only postgresql:// URLs are shared storages. */
 export function checkStorageUrl(url: string, key: string): void {
