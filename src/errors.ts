@@ -9,6 +9,8 @@ export const ExitCode = {
   gate: 4,
   drift: 5,
   registry: 6,
+  /** A server soma was pointed at (a study's PostgreSQL) is unreachable, refused us, or is too new. */
+  service: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -31,6 +33,9 @@ export type SomaErrorCode =
   | 'REGISTRY_CONFLICT'
   | 'REGISTRY_INTEGRITY'
   | 'REGISTRY_LOCKED'
+  | 'STORAGE_UNREACHABLE'
+  | 'STORAGE_AUTH'
+  | 'STORAGE_SCHEMA'
   | 'ABORTED'
   | 'INTERNAL';
 
@@ -57,6 +62,9 @@ const exitCodeOf: Record<SomaErrorCode, ExitCode> = {
   REGISTRY_CONFLICT: ExitCode.registry,
   REGISTRY_INTEGRITY: ExitCode.registry,
   REGISTRY_LOCKED: ExitCode.registry,
+  STORAGE_UNREACHABLE: ExitCode.service,
+  STORAGE_AUTH: ExitCode.service,
+  STORAGE_SCHEMA: ExitCode.service,
   ABORTED: ExitCode.unexpected,
   INTERNAL: ExitCode.unexpected,
 };

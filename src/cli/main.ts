@@ -22,6 +22,8 @@ import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerDrift } from './drift.js';
+import { registerDb } from './db.js';
+import { registerWorker } from './worker.js';
 
 import { VERSION } from '../version.js';
 import { resolveRegistryDir } from '../registry/location.js';
@@ -85,6 +87,8 @@ Quick start:
   registerExport(program, ctx);
   registerImport(program, ctx);
   registerDrift(program, ctx);
+  registerDb(program, ctx);
+  registerWorker(program, ctx);
   registerSchema(program, ctx);
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

@@ -1,4 +1,4 @@
-// `soma tune -c C [--resume]`: hyperparameter search only. A live table of trials on a terminal,
+// `soma tune -c C [--resume] [--storage URL]`: hyperparameter search only. A live table of trials on a terminal,
 // the best params and (for a list of model families) the comparison table at the end; `--json`
 // prints {study, best: {params, score}, trials: [{number, params, score, state}], ...}.
 
@@ -19,6 +19,7 @@ interface TuneFlags {
   study?: string;
   nJobs?: string;
   runsDir?: string;
+  storage?: string;
 }
 
 export function registerTune(program: Command, ctx: CommandContext): void {
@@ -31,6 +32,7 @@ export function registerTune(program: Command, ctx: CommandContext): void {
     .option('--study <name>', 'study name (default: search.study, else a timestamp)')
     .option('--n-jobs <n>', 'trials in parallel on worker threads (overrides search.n_jobs)')
     .option('--runs-dir <dir>', 'where study journals live (default: $SOMA_RUNS or ./artifacts/runs)')
+    .option('--storage <url>', 'share the study through PostgreSQL (postgresql://user@host/db; overrides search.storage): run this on any number of machines')
     .action(async (flags: TuneFlags, cmd: Command) => {
       const r = ctx.reporter(cmd);
       markDuckDBLoaded();
@@ -52,6 +54,7 @@ export function registerTune(program: Command, ctx: CommandContext): void {
           ...(flags.study !== undefined ? { study: flags.study } : {}),
           ...(flags.resume ? { resume: true } : {}),
           ...(nJobs !== undefined ? { nJobs } : {}),
+          ...(flags.storage !== undefined ? { storage: flags.storage } : {}),
           onWarning: (m) => r.warn(m),
           signal,
           onTrial: (t, replayed) => {

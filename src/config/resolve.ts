@@ -145,6 +145,8 @@ function resolveSearch(search: JsonObject, seed: number): SearchConfig {
     batch: optNum(search['batch']),
     startup: optNum(search['startup']),
     study: str(search['study']),
+    storage: str(search['storage']),
+    heartbeatTimeout: num(search['heartbeat_timeout'], 60),
     hyperband: { resource: str(hb['resource']), min: optNum(hb['min']), max: optNum(hb['max']), eta: num(hb['eta'], 3) },
   };
 }

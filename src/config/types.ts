@@ -75,6 +75,10 @@ export interface SearchConfig {
   batch: number | undefined;
   startup: number | undefined;
   study: string | undefined;
+  /** A shared study's PostgreSQL URL; undefined: the local journal. */
+  storage: string | undefined;
+  /** Seconds without a heartbeat after which a shared study's running trial is put back. */
+  heartbeatTimeout: number;
   hyperband: { resource: string | undefined; min: number | undefined; max: number | undefined; eta: number };
 }
 

@@ -17,7 +17,9 @@ import { checkSupportsTask, estimatorNames, findEstimator } from '../models/cata
 import { registerBuiltinEstimators } from '../models/index.js';
 import { canonicalJson } from '../registry/bump.js';
 import { foldOptions } from '../search/cv.js';
-import { checkStudyName, journalPath, latestStudy, StudyJournal, writeStudyFile, type TrialRecord } from '../search/journal.js';
+import { checkStudyName, journalPath, latestStudy, StudyJournal, writeStudyFile, type StudyHeader, type TrialRecord } from '../search/journal.js';
+import { checkStorageUrl } from '../search/pg-connect.js';
+import { JournalStorage, type StudyStorage } from '../search/storage.js';
 import { defaultStartup, makePlan } from '../search/plan.js';
 import { WorkerPool } from '../search/pool.js';
 import { InlineExecutor, runStudy, type Executor, type Job, type StopReason } from '../search/scheduler.js';
@@ -46,6 +48,8 @@ export interface SearchRunOptions {
   resume?: boolean;
   /** Overrides search.n_jobs. */
   nJobs?: number;
+  /** Overrides search.storage: a PostgreSQL URL shares the study with other processes. */
+  storage?: string;
   onStart?: (job: Job) => void;
   onTrial?: (trial: TrialSummary, replayed: boolean) => void;
   onWarning?: (message: string) => void;
@@ -258,17 +262,29 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
       split: config.data.split as unknown as JsonObject,
     }),
   );
-  const study = options.study ?? search.study ?? (options.resume ? latestStudy(options.runsDir, config.name) : undefined) ?? timestampName();
+  const storageUrl = options.storage ?? search.storage;
+  if (storageUrl !== undefined) checkStorageUrl(storageUrl, options.storage !== undefined ? '--storage' : 'search.storage');
+  const latest = async (): Promise<string | undefined> => {
+    if (!options.resume) return undefined;
+    if (storageUrl === undefined) return latestStudy(options.runsDir, config.name);
+    const { latestSharedStudy } = await import('../search/storage-pg.js');
+    return latestSharedStudy(storageUrl, config.name);
+  };
+  const study = options.study ?? search.study ?? (await latest()) ?? timestampName();
   const file = journalPath(options.runsDir, config.name, study);
   const trialsAsked = search.trials ?? 30;
-  const journal = StudyJournal.open(
-    file,
-    { study, fingerprint, method: search.method, metric, direction, seed: search.seed, ...(search.method === 'bayesian' || search.method === 'tpe' ? { startup: search.startup ?? defaultStartup(trialsAsked) } : {}) },
-    { resume: options.resume ?? false },
-  );
-
+  const header: StudyHeader = { study, fingerprint, method: search.method, metric, direction, seed: search.seed, ...(search.method === 'bayesian' || search.method === 'tpe' ? { startup: search.startup ?? defaultStartup(trialsAsked) } : {}) };
   const nJobs = Math.max(1, options.nJobs ?? search.nJobs);
-  const plan = makePlan(search, space, direction, budgetParam, config.model.params, journal.header.startup);
+  let storage: StudyStorage;
+  if (storageUrl === undefined) {
+    storage = new JournalStorage(StudyJournal.open(file, header, { resume: options.resume ?? false }));
+  } else {
+    // Loaded only for shared studies: a laptop's study never loads pg.
+    const { PostgresStorage } = await import('../search/storage-pg.js');
+    storage = await PostgresStorage.open({ url: storageUrl, model: config.name, header, resume: options.resume ?? false, heartbeatTimeoutS: search.heartbeatTimeout, connections: nJobs + 1 });
+  }
+
+  const plan = makePlan(search, space, direction, budgetParam, config.model.params, storage.header.startup);
   let executor: Executor | undefined;
   let records: TrialRecord[];
   let stopped: StopReason;
@@ -278,14 +294,14 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
     ({ records, stopped, replayed } = await runStudy({
       plan,
       executor,
-      journal,
+      storage,
       ...(search.timeout !== undefined ? { timeoutS: search.timeout } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onStart ? { onStart: options.onStart } : {}),
       onRecord: (r, wasReplayed) => options.onTrial?.(toSummary(r), wasReplayed),
     }));
   } finally {
-    journal.close();
+    await storage.close();
     await executor?.close();
   }
   if (stopped === 'aborted') {
@@ -297,7 +313,7 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
   const outcome: SearchOutcome = {
     study,
     dir: path.dirname(file),
-    journal: file,
+    journal: storage.location,
     method: search.method,
     metric,
     direction,
@@ -310,7 +326,7 @@ async function runSearch(loaded: LoadedConfig, data: Dataset, options: SearchRun
     families: familyTable(trials, families, direction),
     stopped,
     replayed,
-    interrupted: journal.interrupted,
+    interrupted: storage.interrupted,
     seconds: +((performance.now() - t0) / 1000).toFixed(3),
   };
   writeStudyFile(outcome.dir, 'study.json', searchJson(outcome));

@@ -6,8 +6,9 @@
 
 import { SomaError } from '../errors.js';
 import { jobKey, type StudyJournal, type TrialRecord } from './journal.js';
+import { JournalStorage, type StudyStorage } from './storage.js';
 import { trialRng, type Observation, type Sampler } from './sampler.js';
-import { pointKey, type Params } from './space.js';
+import type { Params } from './space.js';
 
 export interface Job {
   trial: number;
@@ -41,6 +42,9 @@ export type StopReason = 'done' | 'timeout' | 'aborted';
 export interface StudyRunOptions {
   plan: Plan;
   executor: Executor;
+  /** Where trials are claimed and recorded (default: the journal, or nowhere). */
+  storage?: StudyStorage;
+  /** The local journal (shorthand for a JournalStorage over it). */
   journal?: StudyJournal;
   /** Seconds after which no new trial starts (running ones finish). */
   timeoutS?: number;
@@ -54,82 +58,132 @@ export interface StudyRun {
   /** Every outcome, sorted by trial and rung. */
   records: TrialRecord[];
   stopped: StopReason;
-  /** Trials taken from the journal of an earlier run instead of being run again. */
+  /** Trials this run did not run itself: from an earlier run's journal, or run by another process. */
   replayed: number;
 }
 
+/**
+ * Runs a study to its end. Every job the plan gives is claimed first: a job finished before is
+ * replayed, a job another process runs (shared storage) is asked about again every `pollMs`
+ * until its outcome is there or its worker is found dead and the job is ours, and a job claimed
+ * is run. Every process on a shared study follows the same plan, so all end with the same records.
+ */
 export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
-  const { plan, executor, journal } = options;
+  const { plan, executor } = options;
+  const storage = options.storage ?? (options.journal ? new JournalStorage(options.journal) : undefined);
   const records: TrialRecord[] = [];
   const inflight = new Map<string, Promise<void>>();
+  /** Jobs the plan gave that another process holds, in plan order. */
+  const elsewhere = new Map<string, Job>();
   const deadline = options.timeoutS !== undefined ? Date.now() + options.timeoutS * 1000 : Infinity;
   let replayed = 0;
   let stopped: StopReason | undefined;
+  let failure: { error: unknown } | undefined;
+  let nextPoll = 0;
   const aborted = new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
 
   const finish = (r: TrialRecord, wasReplayed: boolean): void => {
+    if (wasReplayed) replayed++;
     records.push(r);
     plan.tell(r);
     options.onRecord?.(r, wasReplayed);
   };
 
-  for (;;) {
-    // Checked here too, not only when a slot is free: with every slot busy an abort must still end the loop.
-    if (options.signal?.aborted) {
-      stopped = 'aborted';
-      break;
+  const start = (job: Job, token: number): void => {
+    const key = jobKey(job.trial, job.rung);
+    options.onStart?.(job);
+    const t0 = performance.now();
+    const p = executor
+      .run(job)
+      .catch((e: unknown): JobOutcome => failedOutcome(e))
+      .then(async (outcome) => {
+        if (stopped === 'aborted') return;
+        const r: TrialRecord = {
+          trial: job.trial,
+          rung: job.rung,
+          params: job.params,
+          state: outcome.ok ? 'complete' : 'failed',
+          ...(outcome.ok ? { score: outcome.score, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) } : { error: outcome.error, ...(outcome.code ? { code: outcome.code } : {}) }),
+          ...(job.budget !== undefined ? { budget: job.budget } : {}),
+          duration_s: +((performance.now() - t0) / 1000).toFixed(3),
+        };
+        const kept = storage ? await storage.finish(r, token) : true;
+        // (Re-read after the await: an abort may have come meanwhile.)
+        if ((stopped as StopReason | undefined) === 'aborted') return;
+        // A lost claim: this process was taken for dead and the trial is another's now. Its
+        // outcome will come from there, so it is counted once.
+        if (kept) finish(r, false);
+        else elsewhere.set(key, job);
+      })
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inflight.delete(key));
+    inflight.set(key, p);
+  };
+
+  /** Claims a job; true when it needs no more attention now (replayed or started). */
+  const claim = async (job: Job): Promise<boolean> => {
+    if (!storage) {
+      start(job, 0);
+      return true;
     }
-    let next: Job | 'wait' | 'done' = 'wait';
-    while (!stopped && inflight.size < executor.slots) {
-      if (options.signal?.aborted) stopped = 'aborted';
-      else if (Date.now() >= deadline) stopped = 'timeout';
-      if (stopped) break;
-      next = plan.next();
-      if (next === 'wait' || next === 'done') break;
-      const job = next;
-      const key = jobKey(job.trial, job.rung);
-      const old = journal?.previous.get(key);
-      if (old && pointKey(old.params) === pointKey(job.params)) {
-        replayed++;
-        finish(old, true);
+    const c = await storage.claim(job);
+    if (c.kind === 'done') finish(c.record, true);
+    else if (c.kind === 'run') start(job, c.token);
+    else return false;
+    return true;
+  };
+
+  try {
+    for (;;) {
+      // Checked here too, not only when a slot is free: with every slot busy an abort must still end the loop.
+      if (options.signal?.aborted) {
+        stopped = 'aborted';
+        break;
+      }
+      if (failure) throw failure.error;
+      // Jobs held elsewhere first (they come earlier in the plan), each asked about once per poll.
+      if (elsewhere.size > 0 && Date.now() >= nextPoll) {
+        nextPoll = Date.now() + (storage?.pollMs ?? 0);
+        for (const [key, job] of [...elsewhere]) {
+          if (inflight.size >= executor.slots || options.signal?.aborted) break;
+          if (await claim(job)) elsewhere.delete(key);
+        }
+      }
+      let next: Job | 'wait' | 'done' = 'wait';
+      while (!stopped && inflight.size < executor.slots) {
+        if (options.signal?.aborted) stopped = 'aborted';
+        else if (Date.now() >= deadline) stopped = 'timeout';
+        if (stopped) break;
+        next = plan.next();
+        if (next === 'wait' || next === 'done') break;
+        const job = next;
+        if (!(await claim(job))) elsewhere.set(jobKey(job.trial, job.rung), job);
+      }
+      if (stopped === 'aborted') break;
+      if (failure) throw failure.error;
+      if (inflight.size === 0 && (elsewhere.size === 0 || stopped)) {
+        if (stopped || next === 'done') break;
+        if (next === 'wait' && elsewhere.size === 0) {
+          // Nothing runs and the plan waits for outcomes: a plan bug, not a user error.
+          throw new SomaError('INTERNAL', 'search plan is waiting with no trial running');
+        }
         continue;
       }
-      journal?.started(job.trial, job.rung, job.params, job.budget);
-      options.onStart?.(job);
-      const t0 = performance.now();
-      const p = executor
-        .run(job)
-        .catch((e: unknown): JobOutcome => failedOutcome(e))
-        .then((outcome) => {
-          inflight.delete(key);
-          if (stopped === 'aborted') return;
-          const r: TrialRecord = {
-            trial: job.trial,
-            rung: job.rung,
-            params: job.params,
-            state: outcome.ok ? 'complete' : 'failed',
-            ...(outcome.ok ? { score: outcome.score, ...(outcome.metrics ? { metrics: outcome.metrics } : {}) } : { error: outcome.error, ...(outcome.code ? { code: outcome.code } : {}) }),
-            ...(job.budget !== undefined ? { budget: job.budget } : {}),
-            duration_s: +((performance.now() - t0) / 1000).toFixed(3),
-          };
-          journal?.record(r);
-          finish(r, false);
-        });
-      inflight.set(key, p);
+      const waits: Promise<void>[] = [...inflight.values(), aborted];
+      let timer: NodeJS.Timeout | undefined;
+      if (elsewhere.size > 0) waits.push(new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, nextPoll - Date.now())))));
+      await Promise.race(waits);
+      clearTimeout(timer);
     }
-    if (stopped === 'aborted') break;
-    if (inflight.size === 0) {
-      if (stopped || next === 'done') break;
-      if (next === 'wait') {
-        // Nothing runs and the plan waits for outcomes: a plan bug, not a user error.
-        throw new SomaError('INTERNAL', 'search plan is waiting with no trial running');
-      }
-      continue;
-    }
-    await Promise.race([...inflight.values(), aborted]);
+    if (stopped === 'aborted') await storage?.release();
+  } catch (e) {
+    await storage?.release().catch(() => {});
+    throw e;
   }
   records.sort((a, b) => a.trial - b.trial || a.rung - b.rung);
   return { records, stopped: stopped ?? 'done', replayed };

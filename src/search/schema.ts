@@ -60,6 +60,8 @@ export function searchSchema(modelNames: readonly string[], metrics: readonly st
       batch: { type: 'integer', minimum: 1, description: 'Trials suggested from the same history (default 4 for bayesian and tpe; random, grid and start-up trials never wait); parallel trials beyond it wait for the batch before' },
       startup: { type: 'integer', minimum: 1, description: 'Random trials before the Bayesian model takes over (default: about 1/4 of trials, 5 to 12)' },
       study: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'Study name (its run directory); default: a timestamp' },
+      storage: { type: 'string', pattern: '^postgres(ql)?://', description: 'Share the study through PostgreSQL (postgresql://user[:password]@host[:port]/db; the password may come from PGPASSWORD): any number of soma tune processes on any machines work on it. Default: the local journal' },
+      heartbeat_timeout: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'Shared studies: seconds without a heartbeat after which a running trial is taken for dead and run again by another process' },
       hyperband: {
         type: 'object',
         additionalProperties: false,

@@ -55,6 +55,10 @@ const STATUS: Record<ErrorCode, number> = {
   HTTP_SHUTTING_DOWN: 503,
   REGISTRY_LOCKED: 503,
   REGISTRY_INTEGRITY: 503,
+  // A study's or queue's server soma depends on is down, refused us, or holds a newer schema.
+  STORAGE_UNREACHABLE: 503,
+  STORAGE_AUTH: 503,
+  STORAGE_SCHEMA: 503,
   ABORTED: 503,
   // A bug in soma.
   INTERNAL: 500,
