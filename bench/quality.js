@@ -24,12 +24,18 @@ const dir = resolve(args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.sta
 const only = opt('--only', '');
 const families = opt('--families', '') ? opt('--families', '').split(',') : null;
 const extraParams = JSON.parse(opt('--params', '{}'));
+// e.g. '{train: 1, validation: 0, test: 0}': how the training file is split (default: soma's).
+const split = opt('--split', '');
 const MARGIN = { accuracy: 0.01, r2: 0.02 };
 
-const anchorOut = execFileSync('/usr/bin/python3', ['bench/quality_anchor.py', dir, ...(only ? ['--only', only] : [])], {
-  encoding: 'utf8',
-  maxBuffer: 1 << 24,
-});
+// --anchors FILE re-reads a previous run's anchor lines (the splits must already be in OUT_DIR).
+const anchorFile = opt('--anchors', '');
+const anchorOut = anchorFile
+  ? readFileSync(anchorFile, 'utf8')
+  : execFileSync('/usr/bin/python3', ['bench/quality_anchor.py', dir, ...(only ? ['--only', only] : [])], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
 const anchors = anchorOut.trim().split('\n').map((l) => JSON.parse(l));
 
 const registry = mkdtempSync(join(tmpdir(), 'soma-quality-'));
@@ -51,6 +57,7 @@ try {
           '  train: train.csv',
           '  test: test.csv',
           `  target: ${JSON.stringify(meta.target)}`,
+          ...(split ? [`  split: ${split}`] : []),
           'model:',
           `  type: ${a.family}`,
           ...(params ? [`  params: ${JSON.stringify(params)}`] : []),

@@ -179,7 +179,10 @@ def main():
         test.to_csv(os.path.join(d, 'test.csv'), index=False)
         metric = 'accuracy' if task == 'classification' else 'r2'
         with open(os.path.join(d, 'meta.json'), 'w') as f:
-            json.dump({'target': target, 'task': task, 'metric': metric, 'rows': len(df)}, f)
+            # The test rows by position in the loaded set: test/pipeline/quality-floors.test.ts
+            # rebuilds the same split from the committed fixtures.
+            json.dump({'target': target, 'task': task, 'metric': metric, 'rows': len(df),
+                       'test_index': sorted(int(i) for i in test.index)}, f)
         for family, (kind, cls) in anchors(task).items():
             xtr, xte = anchor_matrix(train, test, target, kind)
             t0 = time.perf_counter()

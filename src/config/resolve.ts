@@ -84,6 +84,7 @@ export function resolveConfig(raw: JsonObject, file: string): SomaConfig {
       params,
       version: str(model['version']),
       earlyStopping: early !== undefined && early !== false,
+      refit: typeof training['refit'] === 'boolean' ? training['refit'] : 'auto',
       serving: obj(model['serving']),
       monitoring: obj(model['monitoring']),
     },

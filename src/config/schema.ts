@@ -181,6 +181,12 @@ export function buildConfigSchema(): JsonObject {
                 anyOf: [{ type: 'boolean' }, { type: 'integer', minimum: 1 }],
                 description: 'Stop when the validation metric stops improving: true (10 rounds) or the number of rounds',
               },
+              refit: {
+                anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['auto'] }],
+                default: 'auto',
+                description:
+                  'After the fit on the training split (early stopping on validation), fit once more on training + validation at the size chosen (rounds, epochs) and keep that model; validation metrics stay those of the first fit. auto = when training + validation have at most 100,000 rows',
+              },
             },
           },
           serving: {

@@ -81,6 +81,12 @@ export interface Estimator {
   toJSON(): EstimatorJSON;
   /** Extra files to save under model/ with the JSON (exports, checkpoints); optional. */
   artifacts?(): ArtifactFile[];
+  /**
+   * Params that fix the size this fit chose, for a refit on training + validation rows without
+   * validation (gbdt: n_estimators = the best round, early stopping off). Absent or {}: the same
+   * params (the fit chose nothing from validation).
+   */
+  refitParams?(): JsonObject;
   /** Facts worth recording in metadata (iterations run, best iteration, convergence, backend). */
   summary?(): JsonObject;
 }

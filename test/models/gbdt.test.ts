@@ -303,16 +303,17 @@ describe('gbdt', () => {
     expect(gbdtSpec.aliases).toContain('xgboost');
     const props = gbdtSpec.paramsSchema['properties'] as Record<string, Record<string, unknown>>;
     // Every param with its type and default: a default that changes changes every model trained.
+    // Since issue #17, HistGradientBoosting's defaults (bench/RESULTS.md, "Defaults on small real data").
     expect(Object.fromEntries(Object.entries(props).map(([k, p]) => [k, [p['type'], p['default']]]))).toEqual({
       objective: ['string', 'auto'],
       n_estimators: ['integer', 100],
-      learning_rate: ['number', 0.3],
-      max_depth: ['integer', 6],
-      grow_policy: ['string', 'depthwise'],
-      num_leaves: ['integer', 0],
-      min_child_weight: ['number', 1],
-      min_samples_leaf: ['integer', 1],
-      reg_lambda: ['number', 1],
+      learning_rate: ['number', 0.1],
+      max_depth: ['integer', 0],
+      grow_policy: ['string', 'lossguide'],
+      num_leaves: ['integer', 31],
+      min_child_weight: ['number', 0.001],
+      min_samples_leaf: ['integer', 20],
+      reg_lambda: ['number', 0],
       reg_alpha: ['number', 0],
       gamma: ['number', 0],
       subsample: ['number', 1],
@@ -324,7 +325,7 @@ describe('gbdt', () => {
       scale_pos_weight: ['number', 1],
       class_weight: ['string', 'none'],
       base_score: [['number',  'null'], null],
-      quantized_gradients: ['boolean', true],
+      quantized_gradients: [['boolean', 'string'], 'auto'],
       early_stopping_rounds: ['integer', 0],
       seed: ['integer', 0],
       n_jobs: ['integer', 0],

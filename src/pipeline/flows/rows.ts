@@ -25,6 +25,8 @@ import { renderReportMarkdown } from '../report.js';
 import { renderTrainReportHtml } from '../report-html.js';
 import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } from '../report-analysis.js';
 import { searchForTrain } from '../tune.js';
+import { refitDecision, refitParams } from '../refit.js';
+import { stackFrames } from '../search-frames.js';
 import type { FittedRun, FlowContext, RunArtifacts, TrainFlow } from './flow.js';
 
 export const rowsFlow: TrainFlow = { fit: fitRows };
@@ -65,29 +67,60 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
   const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
 
-  const model = createEstimator(config.model.type, config.model.params, task);
+  const fitOptions = {
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const validated = createEstimator(config.model.type, config.model.params, task);
   await timer.time('fit', () =>
     // A target_transform step: the model learns the transformed target (scored back on its scale).
-    model.fit(Xtrain, pipeline.transformTarget(yTrain), {
+    validated.fit(Xtrain, pipeline.transformTarget(yTrain), {
       ...(Xval.rows > 0 ? { validation: { X: Xval, y: pipeline.transformTarget(yVal) } } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...fitOptions,
     }),
   );
+  validated.warnings?.().forEach(warn);
+  // The validation score is the validated fit's, on rows it never fitted, whatever comes next.
+  if (Xval.rows > 0) timer.step('scoring the validation split');
+  const validationScore = Xval.rows > 0 ? await timer.time('evaluate', () => scoreSplit(taskSpec, pipeline.wrapEstimator(validated), Xval, yVal, config.evaluate.metrics)) : undefined;
 
-  model.warnings?.().forEach(warn);
+  // Then (pipeline/refit.ts) the steps and the model once more on training + validation, at the
+  // size the validated fit chose; the refitted pair is what is kept, scored on test and saved.
+  const decision = refitDecision(config.model.refit, Xtrain.rows, Xval.rows);
+  let model = validated;
+  let fitted = { pipeline, X: Xtrain, y: yTrain, Xtest };
+  if (decision.refit) {
+    const all = stackFrames(data.train, data.validation);
+    const again = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
+    const yAll = taskSpec.target.encode(all, config.data.target, classes, 'training + validation splits');
+    fitted = await timer.time('preprocess', () => {
+      const f = again.fit(featuresOf(all), { target: yAll, classes });
+      return { pipeline: again, X: f.X, y: f.y ?? yAll, Xtest: data.test ? again.transform(featuresOf(data.test)) : undefined };
+    });
+    requireCompleteInput(spec, { training: fitted.X, ...(fitted.Xtest ? { test: fitted.Xtest } : {}) });
+    model = createEstimator(config.model.type, refitParams(validated), task);
+    await timer.time('fit', () => model.fit(fitted.X, again.transformTarget(fitted.y), fitOptions));
+  }
+  const final = fitted.pipeline;
+  // summary.validation_policy of the metadata: what the validation rows did, and the size chosen.
+  const chosen = validated.refitParams?.() ?? {};
+  const validatedRounds = validated.summary?.()['best_iteration'];
+  const policy: JsonObject = {
+    refit: decision.refit,
+    reason: decision.reason,
+    ...(typeof validatedRounds === 'number' ? { validated_best_iteration: validatedRounds } : {}),
+    ...(decision.refit ? { refit_rows: fitted.X.rows, refit_params: chosen } : {}),
+  };
 
   const scores = await timer.time('evaluate', () => {
-    const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
+    const scored = final.wrapEstimator(model); // predictions on the target's own scale
+    // Train metrics are over the rows the kept model fitted (training + validation after a refit).
     timer.step('scoring the training split');
-    const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) {
-      timer.step('scoring the validation split');
-      s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
-    }
-    if (Xtest && yTest) {
+    const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, fitted.X, fitted.y, config.evaluate.metrics) };
+    if (validationScore) s.validation = validationScore;
+    if (fitted.Xtest && yTest) {
       timer.step('scoring the test split');
-      s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
+      s.test = scoreSplit(taskSpec, scored, fitted.Xtest, yTest, config.evaluate.metrics);
     }
     return s;
   });
@@ -96,9 +129,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   // The task's trivial guess (majority class, mean) on the same splits: a model must beat it.
   const baseline = scoreBaseline(
     taskSpec,
-    yTrain,
+    fitted.y,
     {
-      train: { y: yTrain, model: scores.train.predictions },
+      train: { y: fitted.y, model: scores.train.predictions },
       ...(scores.validation ? { validation: { y: yVal, model: scores.validation.predictions } } : {}),
       ...(scores.test && yTest ? { test: { y: yTest, model: scores.test.predictions } } : {}),
     },
@@ -115,17 +148,18 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     // A forest's out-of-bag estimate, from the training rows each tree did not see.
     ...(oob ? { oob: { [oob.metric]: oob.value } } : {}),
   };
-  const rows = { train: Xtrain.rows, validation: Xval.rows, test: Xtest?.rows ?? 0 };
+  const rows = { train: Xtrain.rows, validation: Xval.rows, test: fitted.Xtest?.rows ?? 0 };
 
   const artifacts = async ({ gates, git }: Parameters<FittedRun['artifacts']>[0]): Promise<RunArtifacts> => {
     const contract = buildContract(trainFeatures, task, config.data.target, classes, config.data.id);
     const importance = model.featureImportance?.();
     // Charts, permutation importance and fairness on the held-out split the gates judged.
-    const analysisSplit = Xtest && yTest && data.test ? 'test' : 'validation';
-    const scoredModel = pipeline.wrapEstimator(model); // on the target's own scale, as the metrics
+    const analysisSplit = fitted.Xtest && yTest && data.test ? 'test' : 'validation';
+    // On the target's own scale, as the metrics; validation rows are only held out from the validated fit.
+    const scoredModel = analysisSplit === 'test' ? final.wrapEstimator(model) : pipeline.wrapEstimator(validated);
     const analysis = await timer.time('evaluate', () =>
       analysisSplit === 'test'
-        ? analyseSplit({ model: scoredModel, X: Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
+        ? analyseSplit({ model: scoredModel, X: fitted.Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
         : Xval.rows > 0
           ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
           : undefined,
@@ -140,7 +174,8 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
       ...(analysis && analysis.fairness.length > 0 ? { fairness: fairnessJson(analysis.fairness, config.evaluate.fairnessThreshold, analysisSplit) } : {}),
     };
     const preprocessSha = sha256(canonicalJson(config.preprocess as unknown as JsonObject));
-    const hyperparameters = model.params;
+    // The configured params (with defaults); a refit's fixed size is in summary.validation_policy.
+    const hyperparameters = validated.params;
     const summary = model.summary?.() ?? {};
     if (summary['converged'] === false) {
       warn(`${spec.name} did not converge${typeof summary['message'] === 'string' ? `: ${summary['message']}` : ' (raise max_iter, scale the features or increase alpha)'}`);
@@ -161,7 +196,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
       files: {
         model: model.toJSON(),
         ...(model.artifacts ? { modelArtifacts: model.artifacts() } : {}),
-        preprocess: pipeline.toJSON(),
+        preprocess: final.toJSON(),
         features: contract,
         metrics: metricsJson,
         profile,
@@ -197,7 +232,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
         metrics: metricsJson,
         trainedOn: { source: data.source, sha256: data.sha256, rows: data.rows },
         preprocessSha256: preprocessSha,
-        summary: { ...summary, classes, features_used: Xtrain.names.length, rows, ...(search ? { search: search.summary } : {}) },
+        summary: { ...summary, classes, features_used: fitted.X.names.length, rows, validation_policy: policy, ...(search ? { search: search.summary } : {}) },
       },
     };
   };
@@ -209,8 +244,8 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     gateSplit,
     ...(baseline ? { baseline } : {}),
     rows,
-    features: Xtrain.names.length,
-    overview: `${task} · ${spec.name} · ${rows.train} train / ${rows.validation} validation / ${rows.test} test rows · ${Xtrain.names.length} features`,
+    features: fitted.X.names.length,
+    overview: `${task} · ${spec.name} · ${rows.train} train / ${rows.validation} validation / ${rows.test} test rows${decision.refit ? ' (refitted on train + validation)' : ''} · ${fitted.X.names.length} features`,
     artifacts,
   };
 }
