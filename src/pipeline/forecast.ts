@@ -100,7 +100,8 @@ export async function forecast(o: ForecastOptions): Promise<ForecastResult> {
   }
   const columns: Column[] = [
     ...state.series.map((name, j): Column => ({ type: 'text', name, values: keyCols[j]! })),
-    { type: 'datetime', name: state.time, values: times },
+    // Dates as the data writes them (2024-01-31; with the time when it is not midnight), so the rows join back.
+    { type: 'text', name: state.time, values: Array.from(times, formatTime) },
     { type: 'numeric', name: 'forecast', values: mean },
     ...state.intervals.levels.flatMap((l, i): Column[] => [
       { type: 'numeric', name: `lower_${l}`, values: lo[i]! },
