@@ -24,6 +24,8 @@ export interface ForecastConfig {
   known: string[];
   static: string[];
   strategy: Strategy;
+  /** Global models: each series divided by its mean |value| before fitting (mean), or as is (none). */
+  scaling: 'mean' | 'none';
   intervals: number[];
   backtest: { windows: number; step: number };
   gaps: GapPolicy;
@@ -55,6 +57,7 @@ export function resolveForecastConfig(raw: JsonObject): ForecastConfig {
     known: strs(f['known']),
     static: strs(f['static']),
     strategy: (str(f['strategy']) ?? 'recursive') as Strategy,
+    scaling: str(f['scaling']) === 'none' ? 'none' : 'mean',
     intervals: nums(f['intervals']) ?? [80, 95],
     backtest: { windows: typeof bt['windows'] === 'number' ? bt['windows'] : 3, step: typeof bt['step'] === 'number' ? bt['step'] : horizon },
     gaps: (str(f['gaps']) ?? 'error') as GapPolicy,

@@ -31,6 +31,7 @@ const forecastSection: JsonObject = {
     known: columns('Columns known in advance (price, promotion, holiday): features at the period forecast; soma forecast reads their future values from --future'),
     static: columns('Per-series attribute columns (genre, region): one value per series, categorical features of global models'),
     strategy: { type: 'string', enum: ['recursive', 'direct'], default: 'recursive', description: 'Global models: recursive (one model, each forecast feeds the next step\'s lags) or direct (one model per horizon step, features only from the history)' },
+    scaling: { type: 'string', enum: ['mean', 'none'], default: 'mean', description: 'Global models: divide each series by the mean absolute value of its history before building features and targets (forecasts are multiplied back), so series of every size share one model; none: as is' },
     intervals: { type: 'array', items: { type: 'integer', enum: [...INTERVAL_LEVELS] }, uniqueItems: true, default: [80, 95], description: 'Prediction interval levels (percent), calibrated on the backtest residuals per horizon step (conformal)' },
     backtest: {
       type: 'object',

@@ -139,7 +139,13 @@ model: { type: naive }
     expect(metrics.backtest_series.map((s) => s.series)).toEqual(['AAPL', 'AMZN', 'GOOG', 'IBM', 'MSFT']);
     expect(metrics.backtest_series.every((s) => s.points === 24)).toBe(true);
     expect(metrics.counts['mase_pairs']).toBe(20);
-    expect((await runCli(['models', 'promote', 'stocks@1.0.0', '--to', 'production', '--registry', reg])).code).toBe(0);
+    // Promotion requirements and the version list read the backtest.
+    const refused = await runCli(['models', 'promote', 'stocks@1.0.0', '--to', 'production', '--require', 'mase < 0.5', '--registry', reg]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/mase < 0\.5 on backtest: 0\.98\d+ FAILED\nhint: recorded backtest metrics: mae=/);
+    expect((await runCli(['models', 'promote', 'stocks@1.0.0', '--to', 'production', '--require', 'mase <= 1', '--registry', reg])).code).toBe(0);
+    const list = await runCli(['models', 'list', 'stocks', '--registry', reg, '--json']);
+    expect(JSON.stringify(list.json())).toMatch(/"metric":\{"name":"mase","value":0\.98/);
     // Theta does worse than naive on these near random walks: refused against production.
     const worse = await runCli(['train', '-c', cfg, '--registry', reg, '--set', 'evaluate.gates={mase: "<= production"}', '--set', 'model.type=theta']);
     expect(worse.code).toBe(4);
@@ -147,6 +153,31 @@ model: { type: naive }
     const same = await runCli(['train', '-c', cfg, '--registry', reg, '--json', '--set', 'evaluate.gates={mase: "<= production"}']);
     expect(same.code, same.stderr).toBe(0);
     expect((same.json() as TrainJson).gates).toEqual([expect.objectContaining({ metric: 'mase', passed: true })]);
+  });
+
+  it('when the global model is linear with the direct strategy, or unscaled, then it trains, backtests and forecasts every step from the history alone', async () => {
+    const { dir, cfg, reg } = setup(
+      [['forecast/seattle.csv', 'seattle.csv']],
+      `name: weather-direct
+task: forecasting
+data: { source: seattle.csv, time: date, target: temp_max }
+forecast: { horizon: 3, lags: [1, 2, 7], rolling: [7], strategy: direct, scaling: none, backtest: { windows: 2 } }
+model: { type: linear }
+`,
+    );
+    const r = await runCli(['train', '-c', cfg, '--registry', reg, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as TrainJson;
+    const model = JSON.parse(readFileSync(path.join(out.path, 'model', 'model.json'), 'utf8')) as { state: { global: { strategy: string; models: unknown[]; spec: { categorical: unknown[] } } } };
+    // One linear model per step; no categorical features for a family that cannot split them.
+    expect(model.state.global.strategy).toBe('direct');
+    expect(model.state.global.models).toHaveLength(3);
+    const output = path.join(dir, 'next.csv');
+    const f = await runCli(['forecast', 'weather-direct', '--history', path.join(dir, 'seattle.csv'), '--output', output, '--registry', reg]);
+    expect(f.code, f.stderr).toBe(0);
+    const rows = csvRows(output);
+    expect(rows.map((x) => x[0])).toEqual(['date', '2013-02-04', '2013-02-05', '2013-02-06']);
+    for (const row of rows.slice(1)) expect(Number(row[1])).toBeGreaterThan(0);
   });
 
   it('when the data has a gap, a duplicated (series, time) or a timestamp off the frequency, then train stops with exit 3 naming it', async () => {

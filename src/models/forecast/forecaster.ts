@@ -8,7 +8,7 @@ import type { FeatureSpec } from '../../engine/forecast/features.js';
 import type { JsonObject } from '../../util/json.js';
 import { estimatorNames, findEstimator } from '../catalog.js';
 import type { ForecastData, ForecastOptions } from './data.js';
-import { GlobalForecaster } from './global.js';
+import { GlobalForecaster, type Scaling } from './global.js';
 import { findLocalFamily, localFamilies, resolveLocalParams, type LocalFamily } from './local.js';
 
 export interface Forecaster {
@@ -64,7 +64,7 @@ export function forecastingFamilyNames(): string[] {
   return [...localFamilies.flatMap((f) => [f.name, ...(f.aliases ?? [])]), ...estimatorNames().filter((n) => findEstimator(n).tasks.includes('regression'))];
 }
 
-export function createForecaster(family: string, params: JsonObject, spec: FeatureSpec, strategy: 'recursive' | 'direct', horizon: number): Forecaster {
+export function createForecaster(family: string, params: JsonObject, spec: FeatureSpec, strategy: 'recursive' | 'direct', horizon: number, scaling: Scaling = 'mean'): Forecaster {
   const local = findLocalFamily(family);
   if (local) return new LocalForecaster(local, params);
   let e;
@@ -75,7 +75,7 @@ export function createForecaster(family: string, params: JsonObject, spec: Featu
   }
   if (!e.tasks.includes('regression')) throw new SomaError('CONFIG_INVALID', `model.type: ${family} is not a regression family and cannot be a global forecasting model (expected one of ${forecastingFamilyNames().join(', ')})`);
   if (e.name === 'mlp') throw new SomaError('CONFIG_INVALID', 'model.type: mlp saves its network in extra files and is not offered as a global forecasting model (use gbdt, random_forest, decision_tree or linear)');
-  return new GlobalFace(new GlobalForecaster(e.name, params, spec, strategy, horizon));
+  return new GlobalFace(new GlobalForecaster(e.name, params, spec, strategy, horizon, scaling));
 }
 
 /** A saved forecaster: a local family from its params, a global one from its state. */

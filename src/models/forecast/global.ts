@@ -6,6 +6,10 @@
 // so they read only the history). Families that cannot split categorical codes get no
 // categorical features; families that cannot take missing values are trained on rows whose
 // features are all present and forecast with missing features replaced by their training means.
+// With scaling `mean` (the default), each series is divided by the mean absolute value of its
+// observed history before features and targets are built, and forecasts are multiplied back, so
+// series of every size share one model (mlforecast's local scalers); the scale comes from the
+// history the model is given, so nothing per series is saved.
 
 import { SomaError } from '../../errors.js';
 import { buildFeatures, featureNames, type FeatureSpec, type SeriesView } from '../../engine/forecast/features.js';
@@ -18,12 +22,31 @@ import type { ForecastData, ForecastOptions } from './data.js';
 export interface GlobalState {
   family: string;
   strategy: 'recursive' | 'direct';
+  scaling: Scaling;
   spec: FeatureSpec;
   /** Per feature, the training mean (families that cannot take missing values), else null. */
   fill: number[] | null;
   /** One estimator (recursive) or one per horizon step (direct). */
   models: EstimatorJSON[];
   trainRows: number;
+}
+
+export type Scaling = 'mean' | 'none';
+
+/** Per series, the mean |value| over observed periods (1 when that is 0 or there is none). */
+function seriesScales(data: ForecastData, scaling: Scaling): Float64Array {
+  return Float64Array.from(data.series, (s) => {
+    if (scaling === 'none') return 1;
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < s.y.length; t++) if (s.observed[t]) (sum += Math.abs(s.y[t]!), n++);
+    return n > 0 && sum > 0 ? sum / n : 1;
+  });
+}
+
+/** The data with every series divided by its scale. */
+function scaled(data: ForecastData, scales: Float64Array): ForecastData {
+  return { ...data, series: data.series.map((s, i) => (scales[i] === 1 ? s : { ...s, y: Float64Array.from(s.y, (v) => v / scales[i]!) })) };
 }
 
 export class GlobalForecaster {
@@ -37,6 +60,7 @@ export class GlobalForecaster {
     readonly spec: FeatureSpec,
     readonly strategy: 'recursive' | 'direct',
     readonly horizon: number,
+    readonly scaling: Scaling = 'mean',
   ) {
     const e = findEstimator(family);
     checkSupportsTask(e, 'regression', family);
@@ -48,7 +72,8 @@ export class GlobalForecaster {
     return featureNames({ ...this.spec, shift: 0 });
   }
 
-  async fit(data: ForecastData, options: ForecastOptions): Promise<void> {
+  async fit(raw: ForecastData, options: ForecastOptions): Promise<void> {
+    const data = scaled(raw, seriesScales(raw, this.scaling));
     const steps = this.strategy === 'direct' ? this.horizon : 1;
     const acceptsMissing = findEstimator(this.family).acceptsMissing !== false;
     this.models = [];
@@ -86,7 +111,9 @@ export class GlobalForecaster {
    * `h` forecasts per series after its history; each series' known arrays must cover h periods
    * past its history (NaN where unknown).
    */
-  forecast(data: ForecastData, h: number, options: ForecastOptions): Float64Array[] {
+  forecast(raw: ForecastData, h: number, options: ForecastOptions): Float64Array[] {
+    const scales = seriesScales(raw, this.scaling);
+    const data = scaled(raw, scales);
     if (this.models.length === 0) throw new SomaError('INTERNAL', 'global forecaster used before fit');
     if (this.strategy === 'direct' && h > this.models.length) throw new SomaError('USAGE', `the direct strategy trained ${this.models.length} step models; cannot forecast ${h} steps`);
     const n = data.series.length;
@@ -111,7 +138,7 @@ export class GlobalForecaster {
       const p = model.predict(X);
       for (let i = 0; i < n; i++) {
         const v = options.nonnegative && p[i]! < 0 ? 0 : p[i]!;
-        out[i]![k] = v;
+        out[i]![k] = v * scales[i]!;
         buffers[i]!.y[data.series[i]!.y.length + k] = v;
       }
     }
@@ -119,11 +146,11 @@ export class GlobalForecaster {
   }
 
   state(): GlobalState {
-    return { family: this.family, strategy: this.strategy, spec: this.spec, fill: this.fill, models: this.models.map((m) => m.toJSON()), trainRows: this.trainRows };
+    return { family: this.family, strategy: this.strategy, scaling: this.scaling, spec: this.spec, fill: this.fill, models: this.models.map((m) => m.toJSON()), trainRows: this.trainRows };
   }
 
   static restore(state: GlobalState, params: JsonObject, horizon: number): GlobalForecaster {
-    const g = new GlobalForecaster(state.family, params, state.spec, state.strategy, horizon);
+    const g = new GlobalForecaster(state.family, params, state.spec, state.strategy, horizon, state.scaling === 'none' ? 'none' : 'mean');
     g.models = state.models.map((m) => estimatorFromJSON(m));
     g.fill = state.fill;
     g.trainRows = state.trainRows;

@@ -57,7 +57,7 @@ async function fitForecast(ctx: FlowContext): Promise<FittedRun> {
   const nonnegative = fc.nonnegative ?? minY >= 0;
   const families = config.model.candidates;
   const params = config.model.params;
-  const make = (family: string) => () => createForecaster(family, families.length > 1 ? {} : params, spec, fc.strategy, fc.horizon);
+  const make = (family: string) => () => createForecaster(family, families.length > 1 ? {} : params, spec, fc.strategy, fc.horizon, fc.scaling);
   if (families.length > 1 && Object.keys(params).length > 0) warn('model.params: ignored when model.type lists several families (each runs with its defaults)');
   // Fail on a family that cannot forecast before any backtest.
   for (const f of families) make(f)();
@@ -137,7 +137,7 @@ async function fitForecast(ctx: FlowContext): Promise<FittedRun> {
       ...fc.known.map((name) => ({ name, type: table.frame.column(name)!.type })),
       ...fc.static.map((name) => ({ name, type: 'categorical' })),
     ];
-    const preprocessSha = sha256(canonicalJson({ spec, frequency: freq, gaps: fc.gaps, strategy: fc.strategy } as unknown as JsonObject));
+    const preprocessSha = sha256(canonicalJson({ spec, frequency: freq, gaps: fc.gaps, strategy: fc.strategy, scaling: fc.scaling } as unknown as JsonObject));
     const facts: [string, string][] = [
       ['task', 'forecasting'],
       ['algorithm', `${model.family}${model.local ? ' (local, per series)' : ` (global over all series, ${fc.strategy})`}`],
