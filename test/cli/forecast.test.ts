@@ -153,6 +153,9 @@ model: { type: naive }
     const same = await runCli(['train', '-c', cfg, '--registry', reg, '--json', '--set', 'evaluate.gates={mase: "<= production"}']);
     expect(same.code, same.stderr).toBe(0);
     expect((same.json() as TrainJson).gates).toEqual([expect.objectContaining({ metric: 'mase', passed: true })]);
+    const cmp = await runCli(['compare', 'stocks@1.0.0', 'stocks', '--split', 'backtest', '--registry', reg, '--json']);
+    expect(cmp.code, cmp.stderr).toBe(0);
+    expect((cmp.json() as { split: string; metrics: { metric: string }[] }).metrics.map((m) => m.metric)).toContain('mase');
   });
 
   it('when the global model is linear with the direct strategy, or unscaled, then it trains, backtests and forecasts every step from the history alone', async () => {
