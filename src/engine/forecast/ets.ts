@@ -98,16 +98,25 @@ function run(y: Float64Array, s: Shape, m: number, alpha: number, beta: number, 
   const ph = s.trend ? (s.damped ? phi : 1) : 0;
   const season = season0 ? Float64Array.from(season0) : new Float64Array(0);
   let sse = 0;
-  for (let t = 0; t < y.length; t++) {
-    const j = s.seasonal ? t % m : 0;
-    const st = s.seasonal ? season[j]! : 0;
-    const f = l + ph * b + st;
-    const e = y[t]! - f;
-    sse += e * e;
-    const lNew = l + ph * b + alpha * e;
-    b = ph * b + beta * e;
-    l = lNew;
-    if (s.seasonal) season[j] = st + gamma * e;
+  const n = y.length;
+  if (s.seasonal) {
+    // j = t mod m, kept as a counter: the modulo is most of the loop's cost.
+    for (let t = 0, j = 0; t < n; t++) {
+      const st = season[j]!;
+      const e = y[t]! - (l + ph * b + st);
+      sse += e * e;
+      l = l + ph * b + alpha * e;
+      b = ph * b + beta * e;
+      season[j] = st + gamma * e;
+      if (++j === m) j = 0;
+    }
+  } else {
+    for (let t = 0; t < n; t++) {
+      const e = y[t]! - (l + ph * b);
+      sse += e * e;
+      l = l + ph * b + alpha * e;
+      b = ph * b + beta * e;
+    }
   }
   return { sse, level: l, trend: b, season };
 }
