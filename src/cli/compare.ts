@@ -9,7 +9,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .command('compare')
     .description('metrics (with deltas against the first), hyperparameters and input columns of versions side by side')
     .argument('<refs...>', 'two or more of: name, name@1.2.0, name@^1.2, name@alias, name_v1.2.0')
-    .option('--split <split>', 'metrics of this split: train, validation or test', 'test')
+    .option('--split <split>', 'metrics of this split: train, validation or test (backtest for forecasters)', 'test')
     .option('--md', 'print GitHub-flavoured Markdown (for pull requests and CI summaries) on stdout')
     .action(async (refs: string[], flags: { split: string; md?: boolean }, cmd: Command) => {
       const r = ctx.reporter(cmd);

@@ -16,6 +16,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerCompare } from './compare.js';
 import { registerPredict } from './predict.js';
 import { registerRecommend } from './recommend.js';
+import { registerForecast } from './forecast.js';
 import { registerModels } from './models.js';
 import { registerPreprocess } from './preprocess.js';
 import { registerServe } from './serve.js';
@@ -82,6 +83,7 @@ Quick start:
   registerCompare(program, ctx);
   registerPredict(program, ctx);
   registerRecommend(program, ctx);
+  registerForecast(program, ctx);
   registerModels(program, ctx);
   registerServe(program, ctx);
   registerExport(program, ctx);

@@ -10,6 +10,8 @@ import { linearSpec } from './linear.js';
 import { logisticSpec } from './logistic.js';
 import { mlpSpec } from './mlp.js';
 import { recommendationSpecs } from './recommend/index.js';
+import { registerFamily } from './families.js';
+import { localFamilies } from './forecast/local.js';
 
 const builtins: EstimatorSpec[] = [gbdtSpec, randomForestSpec, decisionTreeSpec, linearSpec, logisticSpec, mlpSpec, ...recommendationSpecs];
 
@@ -18,6 +20,8 @@ export function registerBuiltinEstimators(): void {
   if (registered) return;
   registered = true;
   for (const spec of builtins) registerEstimator(spec);
+  // Forecasting's local families are trained by the forecasting flow, not through the estimator catalog.
+  for (const f of localFamilies) registerFamily({ name: f.name, ...(f.aliases ? { aliases: f.aliases } : {}), description: f.description, tasks: f.tasks, paramsSchema: f.paramsSchema });
 }
 
 export { estimatorSpecs };

@@ -36,7 +36,7 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
       features: (md.features ?? []).map((f) => ({ name: String(f.name), type: String(f.type) })),
     });
   }
-  const splits = new Set(inputs.flatMap((i) => Object.keys(i.metrics).filter((k) => ['train', 'validation', 'test', 'cv'].includes(k))));
+  const splits = new Set(inputs.flatMap((i) => Object.keys(i.metrics).filter((k) => ['train', 'validation', 'test', 'cv', 'backtest'].includes(k))));
   if (!splits.has(split)) {
     throw new SomaError('USAGE', `--split ${split}: none of the versions has ${split} metrics (they have: ${[...splits].join(', ') || 'none'})`, {
       details: { split, available: [...splits] },

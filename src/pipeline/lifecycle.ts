@@ -91,12 +91,14 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
   const registry = new Registry(o.registryDir);
   const resolved = await registry.resolve(o.ref);
   await registry.assertIntact(resolved);
-  const test = recordedMetrics(resolved.metadata.metrics, 'test');
-  const gates = requirements.flatMap((r) => evaluateGates({ [r.metric]: r.expr }, test, 'test'));
+  // Forecasters record a backtest instead of a test split.
+  const split = (resolved.metadata.metrics as Record<string, unknown>)['test'] === undefined && (resolved.metadata.metrics as Record<string, unknown>)['backtest'] !== undefined ? 'backtest' : 'test';
+  const test = recordedMetrics(resolved.metadata.metrics, split);
+  const gates = requirements.flatMap((r) => evaluateGates({ [r.metric]: r.expr }, test, split));
   const failed = gates.filter((g) => !g.passed);
   if (failed.length > 0) {
     throw new SomaError('GATE_FAILED', `not promoting ${resolved.id} to ${o.alias}: ${failed.map(formatGate).join('; ')}`, {
-      hint: Object.keys(test).length > 0 ? `recorded test metrics: ${Object.entries(test).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(', ')}` : `${resolved.id} has no recorded test metrics`,
+      hint: Object.keys(test).length > 0 ? `recorded ${split} metrics: ${Object.entries(test).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(', ')}` : `${resolved.id} has no recorded ${split} metrics`,
       details: { id: resolved.id, alias: o.alias, gates: gates as unknown as Record<string, unknown>[] },
     });
   }

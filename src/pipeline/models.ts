@@ -52,7 +52,8 @@ export async function listVersions(dir: string, name: string): Promise<VersionRo
   const rows: VersionRow[] = [];
   for (const version of await registry.listVersions(resolved.name)) {
     const m = await registry.readMetadata(resolved.name, version);
-    const test = (m.metrics as JsonObject)['test'] as Record<string, number> | undefined;
+    // Forecasters record a backtest instead of a test split.
+    const test = ((m.metrics as JsonObject)['test'] ?? (m.metrics as JsonObject)['backtest']) as Record<string, number> | undefined;
     // A task this soma does not know (registered by a plugin) lists without a headline.
     const headline = knownTask(m.task)?.headlineMetric;
     rows.push({

@@ -6,9 +6,10 @@ import type { TaskSpec } from './spec.js';
 import { classificationTask } from './classification.js';
 import { regressionTask } from './regression.js';
 import { recommendationTask } from './recommendation.js';
+import { forecastingTask } from './forecasting.js';
 
 /** In inference order: a family supporting both infers classification for non-numeric targets first. */
-const builtins: TaskSpec[] = [classificationTask, regressionTask, recommendationTask];
+const builtins: TaskSpec[] = [classificationTask, regressionTask, recommendationTask, forecastingTask];
 
 let registered = false;
 export function registerBuiltinTasks(): void {

@@ -66,7 +66,7 @@ export interface Baseline {
  * score the splits). Each name has one flow in pipeline/flows/index.ts; a new kind of training
  * (a series backtest, user-item interactions) adds its name here and its flow there.
  */
-export type Workflow = 'rows' | 'recommend';
+export type Workflow = 'rows' | 'recommend' | 'forecast';
 
 /**
  * What a task adds to the config schema (config/schema.ts merges every registered task's): its

@@ -15,7 +15,7 @@ const both = ['classification', 'regression'];
 describe('inferTask', () => {
   it('when the config names the task, then that task is used whatever the target', () => {
     expect(inferTask('classification', both, numeric([1.5, 2])).name).toBe('classification');
-    expect(() => inferTask('ranking', both, numeric([1]))).toThrow(/unknown task "ranking" \(expected one of classification, regression, recommendation\)/);
+    expect(() => inferTask('ranking', both, numeric([1]))).toThrow(/unknown task "ranking" \(expected one of classification, regression, recommendation, forecasting\)/);
   });
 
   it('when the family supports one task, then it is that task, before the target is read', () => {

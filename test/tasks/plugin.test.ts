@@ -223,7 +223,7 @@ function writeConfig(dir: string, extra: string): string {
 describe('a task registered from outside the pipeline', () => {
   it('when the count task is registered, then the config schema lists it and its metric', () => {
     const schema = buildConfigSchema() as { properties: Record<string, { enum?: string[]; properties?: Record<string, { items?: { enum?: string[]; anyOf?: { enum?: string[] }[] } }> }> };
-    expect(schema.properties['task']!.enum).toEqual(['classification', 'regression', 'recommendation', 'count']);
+    expect(schema.properties['task']!.enum).toEqual(['classification', 'regression', 'recommendation', 'forecasting', 'count']);
     // Metric names: an enum, beside a pattern for metrics of top-k lists (ndcg@10).
     const items = schema.properties['evaluate']!.properties!['metrics']!.items!;
     expect([...(items.enum ?? []), ...(items.anyOf ?? []).flatMap((a) => a.enum ?? [])]).toContain('poisson_deviance');

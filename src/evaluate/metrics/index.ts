@@ -50,3 +50,4 @@ export const DEFAULT_METRICS: Readonly<Record<'classification' | 'regression', r
 export { rankingAtK, type RankingInput, type RankingScores } from './ranking.js';
 export { parseAtK, rankingNames, recommendationMetrics, RANKING_METRICS, type RankingMetric } from './recommendation.js';
 export { atKName } from './registry.js';
+export { coverageName, forecastingMetrics, INTERVAL_LEVELS, pointErrors, scoreBacktest, seasonalNaiveScale, type BacktestPair, type BacktestScore } from './forecasting.js';

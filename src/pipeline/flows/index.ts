@@ -6,10 +6,12 @@ import type { Workflow } from '../../tasks/spec.js';
 import type { TrainFlow } from './flow.js';
 import { rowsFlow } from './rows.js';
 import { recommendFlow } from './recommend.js';
+import { forecastFlow } from './forecast.js';
 
 const FLOWS: Readonly<Record<Workflow, TrainFlow>> = {
   rows: rowsFlow,
   recommend: recommendFlow,
+  forecast: forecastFlow,
 };
 
 /** The flow of a workflow (undefined: a task decided from the data, which only the row-wise flow does). */
