@@ -129,13 +129,16 @@ export async function predictOnQueue(o: QueuedPredictOptions): Promise<QueuedPre
       if (o.signal?.aborted) throw new SomaError('ABORTED', `prediction interrupted: the jobs of batch ${batch} stay on the queue; rerun the same command to wait for them`);
       for (let i = 0; i < jobs.length; i++) {
         if (results[i]) continue;
-        const job = await queue.getJob(`${batch}-${i}`);
-        if (!job) throw new SomaError('INTERNAL', `${redactUrl(o.queue)}: job ${batch}-${i} vanished from queue ${queueName}`);
-        const state = await job.getState();
+        const stale = await queue.getJob(`${batch}-${i}`);
+        if (!stale) throw new SomaError('INTERNAL', `${redactUrl(o.queue)}: job ${batch}-${i} vanished from queue ${queueName}`);
+        const state = await stale.getState();
         if (state === 'completed') {
-          results[i] = job.returnvalue;
+          results[i] = (await queue.getJob(`${batch}-${i}`))?.returnvalue ?? stale.returnvalue;
           o.onProgress?.(++done, jobs.length);
         } else if (state === 'failed') {
+          // The job was read before its state: read it again, now that it has failed for good, so
+          // its attempts and reason are the last attempt's, not those of one still running then.
+          const job = (await queue.getJob(`${batch}-${i}`)) ?? stale;
           const coded = /^([A-Z_]+): ([\s\S]*)$/.exec(job.failedReason ?? '');
           const code = coded && isSomaErrorCode(coded[1]!) && coded[1] !== 'INTERNAL' ? coded[1] : 'DATA_UNREADABLE';
           throw new SomaError(code, `${jobs[i]!.input}: its prediction job failed ${job.attemptsMade} time(s): ${coded ? coded[2] : job.failedReason}`, {

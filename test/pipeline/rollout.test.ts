@@ -72,7 +72,7 @@ describe('soma models rollout', () => {
     const s = await serve(registry, ['penguins-gbdt@production']);
     servers.push(s);
     const load = traffic(s.url, 'penguins-gbdt', false);
-    const r = await runCli(['models', 'rollout', 'penguins-gbdt', '--to', 'staging', '--steps', '50,100', '--every', '1.5s', '--min-requests', '5', '--registry', registry, '--json']);
+    const r = await runCli(['models', 'rollout', 'penguins-gbdt', '--to', 'staging', '--steps', '50,100', '--every', '4s', '--min-requests', '5', '--registry', registry, '--json']);
     await new Promise((res) => setTimeout(res, 300));
     const seen = await load.stop();
     expect(r.code, r.stderr).toBe(0);
@@ -98,7 +98,7 @@ describe('soma models rollout', () => {
     const s = await serve(registry, ['picky@production']);
     servers.push(s);
     const load = traffic(s.url, 'picky', true);
-    const r = await runCli(['models', 'rollout', 'picky', '--to', 'staging', '--steps', '50,100', '--every', '1.5s', '--min-requests', '5', '--registry', registry, '--json']);
+    const r = await runCli(['models', 'rollout', 'picky', '--to', 'staging', '--steps', '50,100', '--every', '4s', '--min-requests', '5', '--registry', registry, '--json']);
     const during = await load.stop();
     expect(r.code).toBe(4);
     const error = (r.json() as { error: JsonObject }).error;

@@ -17,6 +17,8 @@ import { buildContract } from '../contract.js';
 import { trainingReference } from '../reference.js';
 import { loadDataset } from '../dataset.js';
 import { scoreSplit, undefinedMetricWarnings, type ScoredSplit } from '../scoring.js';
+import { predictMatrix } from '../predictions.js';
+import type { Predictions } from '../../tasks/spec.js';
 import { trainingLabels } from '../target.js';
 import { requireCompleteInput } from '../input-check.js';
 import { assertNoIssues, metricIssues } from '../preflight.js';
@@ -182,11 +184,20 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     }
     const features = contract.columns.map((c) => ({ name: c.name, type: c.type }));
     timer.step('profiling the training data');
+    // The reference outputs are the kept model's on each split's own rows, so together they cover
+    // the training file once: after a refit the train scores are over training + validation rows
+    // and the validation scores are the validated fit's, so both are predicted again.
+    const keptOutputs = (): { train: Predictions; validation?: Predictions } => {
+      if (!decision.refit) return { train: scores.train.predictions, ...(scores.validation ? { validation: scores.validation.predictions } : {}) };
+      const kept = final.wrapEstimator(model);
+      const on = (f: typeof data.train): Predictions => predictMatrix(kept, final.transform(featuresOf(f)), yTrain.nClasses);
+      return { train: on(data.train), ...(data.validation.rows > 0 ? { validation: on(data.validation) } : {}) };
+    };
     const reference = trainingReference({
       contract,
       features: trainFeatures,
       target: yTrainAll,
-      outputs: { train: scores.train.predictions, ...(scores.validation ? { validation: scores.validation.predictions } : {}), ...(scores.test ? { test: scores.test.predictions } : {}) },
+      outputs: { ...keptOutputs(), ...(scores.test ? { test: scores.test.predictions } : {}) },
       seed: config.seed,
     });
     const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
