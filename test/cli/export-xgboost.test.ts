@@ -97,6 +97,18 @@ const cases: Case[] = [
     // XGBoost sums leaves in float32: about 4000 g is held to 1e-6 relative (a few 1e-4 g).
     tolerance: (v) => 1e-6 * Math.max(1, Math.abs(v)),
   },
+  {
+    name: 'count:poisson with early stopping',
+    task: 'regression',
+    target: 'Flipper Length (mm)',
+    keep: (r) => r['Flipper Length (mm)'] !== '',
+    blank: { 'Beak Length (mm)': 7, Island: 11 },
+    params: '{objective: "count:poisson", n_estimators: 300, early_stopping_rounds: 5, learning_rate: 0.3, n_jobs: 1}',
+    columns: () => ['prediction'],
+    // exp of a margin XGBoost sums in float32 (about 5.3 here): each tree's rounding (2^-24 of
+    // the margin) becomes a relative error of the count, so a few trees reach 1e-6 relative.
+    tolerance: (v) => 2e-6 * Math.max(1, Math.abs(v)),
+  },
 ];
 
 describe('soma export --format xgboost-json', () => {
@@ -129,6 +141,10 @@ describe('soma export --format xgboost-json', () => {
       const exported = await runCli(['export', 'pen', '--format', 'xgboost-json', '--output', modelFile, '--rows', data, '--rows-output', matrix, '--json'], { cwd: dir, env });
       expect(exported.code, exported.stderr).toBe(0);
       const result = exported.json() as { trees: number; features: { name: string; type: string }[]; rows: number };
+      // Only the trees that predict are exported: after early stopping, the best iteration's.
+      const summary = JSON.parse(readFileSync(path.join((trained.json() as { path: string }).path, 'model', 'model.json'), 'utf8')) as { state: { bestIteration: number; iterations: number; forest: { nGroups: number } } };
+      expect(result.trees).toBe(summary.state.bestIteration * summary.state.forest.nGroups);
+      if (c.params.includes('early_stopping_rounds')) expect(summary.state.bestIteration).toBeLessThan(300);
       const predictions = path.join(dir, 'predictions.csv');
       const predicted = await runCli(['predict', 'pen', '--input', data, '--output', predictions, '--workers', '0', '--quiet'], { cwd: dir, env });
       expect(predicted.code, predicted.stderr).toBe(0);
