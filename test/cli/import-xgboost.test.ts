@@ -92,8 +92,12 @@ describe('soma import xgboost', () => {
       const xgb = await trainXgboost(dir, data, c.target, c.objective, c.params);
       const imported = await runCli(['import', 'xgboost', xgb.model, '--name', 'imp', '--features', xgb.features, '--data', data, '--json'], { cwd: dir, env });
       expect(imported.code, imported.stderr).toBe(0);
-      const result = imported.json() as { version: string; objective: string; metrics: { test: Record<string, number> } };
+      const result = imported.json() as { version: string; path: string; objective: string; metrics: { test: Record<string, number> } };
       expect(result).toMatchObject({ version: '1.0.0', objective: c.objective });
+      // --data also gives the version a reference profile (what drift checks compare with).
+      const profile = JSON.parse(readFileSync(path.join(result.path, 'profile.json'), 'utf8')) as { rows: number; reference?: object };
+      expect(profile.rows).toBe(xgb.predictions.length);
+      expect(profile.reference).toBeDefined();
 
       const out = path.join(dir, 'predictions.csv');
       const predicted = await runCli(['predict', 'imp', '--input', data, '--output', out, '--workers', '0', '--quiet'], { cwd: dir, env });
