@@ -18,7 +18,7 @@ interface ExportFlags extends CsvFlags {
 export function registerExport(program: Command, ctx: CommandContext): void {
   const command = program
     .command('export')
-    .description('write a registered model in a format other tools load (xgboost-json: a gbdt as an XGBoost 1.7 JSON model over soma\'s preprocessed features)')
+    .description('write a registered model in a format other tools load (xgboost-json: a gbdt, or a random_forest / decision_tree regressor, as an XGBoost 1.7 JSON model over soma\'s preprocessed features)')
     .argument('<ref>', 'model: name, name@1.2.0, name@^1.2, name@alias or name_v1.2.0')
     .requiredOption('--format <format>', 'xgboost-json')
     .requiredOption('--output <file>', 'where to write the model')

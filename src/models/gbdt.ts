@@ -122,8 +122,8 @@ function rawBaseScore(lossName: string, v: number | null): Float64Array | undefi
   }
 }
 
-/** What an exporter needs of a fitted gbdt: its trees, starting scores and objective. */
-export interface GbdtExportForm {
+/** What an exporter needs of a fitted tree model: its trees, starting scores and objective. */
+export interface TreeExportForm {
   readonly task: Task;
   readonly nClasses: number;
   /** soma's loss name (squared_error, binary_logistic, softmax, ...). */
@@ -134,6 +134,8 @@ export interface GbdtExportForm {
   readonly baseScore: Float64Array;
   /** Trees [0, treesUsed) make the predictions (bestIteration rounds of nGroups trees). */
   readonly treesUsed: number;
+  /** Every leaf value is multiplied by this (1 / trees for a forest's average; absent = 1). */
+  readonly leafScale?: number;
 }
 
 function quantizedFor(v: boolean | 'auto', rows: number): boolean {
@@ -330,7 +332,7 @@ export class Gbdt implements Estimator {
   }
 
   /** The fitted model as an exporter reads it (read-only views of the state). */
-  exportForm(): GbdtExportForm {
+  exportForm(): TreeExportForm {
     const s = this.fitted();
     const used = Math.min(s.forest.treeRoots.length, s.bestIteration * s.forest.nGroups);
     return { task: s.task, nClasses: s.nClasses, loss: s.loss, names: s.names, forest: s.forest, baseScore: s.baseScore, treesUsed: used };

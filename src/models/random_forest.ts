@@ -6,6 +6,7 @@ import type { Target, Task } from '../tasks/task.js';
 import type { BaggingParams } from '../engine/tree/bagged-tree.js';
 import { trainRandomForest, type BaggingResult } from '../engine/tree/bagging.js';
 import type { Forest } from '../engine/tree/forest.js';
+import type { TreeExportForm } from './gbdt.js';
 import { featureImportance } from '../engine/tree/importance.js';
 import { predictRawThreads } from '../engine/tree/predict-parallel.js';
 import { SomaError } from '../errors.js';
@@ -158,6 +159,18 @@ export class RandomForest implements Estimator {
     predictRawThreads(f, denseColumns(X, this.kind), 0, T, out, resolveThreads((this.params['n_jobs'] as number | undefined) ?? 1));
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / T;
     return out;
+  }
+
+  /**
+   * A regression forest as a sum of trees for export (leaves scaled by 1 / trees, starting score
+   * 0); undefined for classification forests, whose leaves hold class shares that are averaged,
+   * which a format with one value per leaf and a link on the sum cannot hold.
+   */
+  exportForm(): TreeExportForm | undefined {
+    const s = this.fitted();
+    if (s.task === 'classification' || s.forest.nOut !== 1) return undefined;
+    const T = s.forest.treeRoots.length;
+    return { task: s.task, nClasses: 0, loss: 'squared_error', names: s.names, forest: s.forest, baseScore: Float64Array.of(0), treesUsed: T, leafScale: 1 / T };
   }
 
   predict(X: FeatureMatrix): Float64Array {

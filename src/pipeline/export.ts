@@ -11,7 +11,9 @@ import { writeTextFile } from '../data/text-file.js';
 import type { FeatureMatrix } from '../engine/matrix.js';
 import { toDense } from '../engine/sparse.js';
 import { Gbdt } from '../models/gbdt.js';
-import { gbdtToXGBoostJson, XGBOOST_FORMAT_VERSION } from '../models/xgboost/export.js';
+import { treesToXGBoostJson, XGBOOST_FORMAT_VERSION } from '../models/xgboost/export.js';
+import type { TreeExportForm } from '../models/gbdt.js';
+import { RandomForest } from '../models/random_forest.js';
 import { xgbStringify } from '../models/xgboost/json-text.js';
 import { inputFormats } from './contract.js';
 import { loadModel, type LoadedModel } from './loaded-model.js';
@@ -50,22 +52,31 @@ function checkFormat(format: string): ExportFormat {
   throw new SomaError('USAGE', `--format ${format}: unknown export format (expected one of: ${EXPORT_FORMATS.join(', ')})`, { details: { format, accepted: [...EXPORT_FORMATS] } });
 }
 
-/** The gbdt inside a loaded model, or a refusal naming what the XGBoost format cannot hold. */
-function exportableGbdt(model: LoadedModel): Gbdt {
+/** The trees of a loaded model as XGBoost can hold them, or a refusal naming what it cannot. */
+function exportableTrees(model: LoadedModel): TreeExportForm {
   const id = model.resolved.metadata.id;
-  if (model.estimator.kind !== 'gbdt') {
-    throw new SomaError('USAGE', `export: ${id} is a ${model.estimator.kind} model; --format xgboost-json holds gbdt (alias xgboost) models only`, {
-      details: { model: id, kind: model.estimator.kind, format: 'xgboost-json' },
+  const kind = model.estimator.kind;
+  const treeModel = model.estimator instanceof Gbdt || model.estimator instanceof RandomForest;
+  if (!treeModel && kind !== 'gbdt' && kind !== 'random_forest' && kind !== 'decision_tree') {
+    throw new SomaError('USAGE', `export: ${id} is a ${kind} model; --format xgboost-json holds gbdt (alias xgboost) models, and random_forest and decision_tree regressors`, {
+      details: { model: id, kind, format: 'xgboost-json' },
     });
   }
-  if (!(model.estimator instanceof Gbdt)) {
+  if (!treeModel) {
     // Wrapped by a target_transform step: XGBoost would predict on the transformed scale.
     throw new SomaError('USAGE', `export: ${id} has a target_transform step, which XGBoost cannot represent (its predictions would stay on the transformed scale)`, {
-      hint: 'train the gbdt without target_transform to export it',
+      hint: `train the ${kind} without target_transform to export it`,
       details: { model: id, step: 'target_transform', format: 'xgboost-json' },
     });
   }
-  return model.estimator;
+  if (model.estimator instanceof Gbdt) return model.estimator.exportForm();
+  const form = (model.estimator as RandomForest).exportForm();
+  if (!form) {
+    throw new SomaError('USAGE', `export: ${id} is a ${kind} classifier, whose trees hold class shares that are averaged; XGBoost's format has one value per leaf and a link (logistic, softmax) on their sum, so it cannot hold them (regression forests and gbdt classifiers export)`, {
+      details: { model: id, kind, task: 'classification', format: 'xgboost-json' },
+    });
+  }
+  return form;
 }
 
 export async function exportModel(options: ExportOptions): Promise<ExportResult> {
@@ -74,9 +85,9 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     throw new SomaError('USAGE', 'export: --rows and --rows-output go together (the data file to transform and where to write its feature matrix)');
   }
   const model = await loadModel(options.registryDir, options.ref);
-  const gbdt = exportableGbdt(model);
+  const form = exportableTrees(model);
   const features = model.pipeline.features.map((f) => ({ name: f.name, kind: f.kind }));
-  const doc = gbdtToXGBoostJson(gbdt.exportForm(), features);
+  const doc = treesToXGBoostJson(form, features);
   await writeTextFile(options.output, xgbStringify(doc) + '\n');
   const result: ExportResult = {
     ref: options.ref,
@@ -85,7 +96,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     format,
     output: options.output,
     format_version: XGBOOST_FORMAT_VERSION.join('.'),
-    trees: gbdt.exportForm().treesUsed,
+    trees: form.treesUsed,
     features: features.map((f) => ({ name: f.name, type: f.kind === 'categorical' ? 'c' : 'float' })),
   };
   if (options.rows !== undefined && options.rowsOutput !== undefined) {

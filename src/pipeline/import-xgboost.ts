@@ -17,6 +17,8 @@ import { registerBuiltinTasks } from '../tasks/index.js';
 import { findTask } from '../tasks/registry.js';
 import { scoreSplit } from './scoring.js';
 import { rowsWithTarget } from './target.js';
+import { trainingReference } from './reference.js';
+import { profileFrame } from '../data/profile.js';
 import { estimatorFromJSON } from '../models/catalog.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import { xgboostToGbdt, type ImportFeature } from '../models/xgboost/import.js';
@@ -135,7 +137,10 @@ export async function importXgboost(options: ImportOptions): Promise<ImportResul
     dropped: [],
   };
   const features = spec.features.map((f) => ({ name: f.name, type: f.kind }));
-  const metrics: Record<string, Record<string, number>> = options.data ? { test: await scoreData(options.data, contract, Pipeline.fromJSON(pipelineJson as unknown as PipelineJSON), estimator) } : {};
+  const scored = options.data ? await scoreData(options.data, contract, Pipeline.fromJSON(pipelineJson as unknown as PipelineJSON), estimator) : undefined;
+  const metrics: Record<string, Record<string, number>> = scored ? { test: scored.metrics } : {};
+  // With data, the reference profile drift checks compare against is that data's.
+  const profile = scored?.profile ?? { rows: 0, columns: [] };
   const source = path.basename(options.model);
   const configYaml = [
     `# Imported by soma import xgboost from ${source} (XGBoost ${imported.xgboostVersion} JSON, objective ${imported.objective}):`,
@@ -153,7 +158,7 @@ export async function importXgboost(options: ImportOptions): Promise<ImportResul
   const registered = await registry.register(
     options.name,
     {
-      write: (dir) => writeVersionFiles(dir, { model: imported.estimator, preprocess: pipelineJson, features: contract, metrics, profile: { rows: 0, columns: [] }, config: configYaml, report }),
+      write: (dir) => writeVersionFiles(dir, { model: imported.estimator, preprocess: pipelineJson, features: contract, metrics, profile, config: configYaml, report }),
       decide: ({ latest, existing }) =>
         chooseVersion(
           existing,
@@ -194,8 +199,8 @@ export async function importXgboost(options: ImportOptions): Promise<ImportResul
   };
 }
 
-/** The imported model's metrics on a labelled file (rows without a target are left out). */
-async function scoreData(file: string, contract: InputContract, pipeline: Pipeline, estimator: Estimator): Promise<Record<string, number>> {
+/** The imported model's metrics on a labelled file (rows without a target are left out), and its reference profile. */
+async function scoreData(file: string, contract: InputContract, pipeline: Pipeline, estimator: Estimator): Promise<{ metrics: Record<string, number>; profile: JsonObject }> {
   registerBuiltinTasks();
   const task = findTask(contract.task);
   const types: Record<string, ColumnType> = Object.fromEntries(contract.columns.map((c) => [c.name, c.type]));
@@ -205,5 +210,8 @@ async function scoreData(file: string, contract: InputContract, pipeline: Pipeli
   const frame = keep.length === raw.rows ? raw : raw.take(keep);
   if (frame.rows === 0) throw new SomaError('DATA_EMPTY', `${file}: no rows with a target value`);
   const y = task.target.encode(frame, contract.target, contract.classes, file);
-  return scoreSplit(task, estimator, pipeline.transform(frame.drop([contract.target])), y, undefined).metrics;
+  const features = frame.drop([contract.target]);
+  const score = scoreSplit(task, estimator, pipeline.transform(features), y, undefined);
+  const reference = trainingReference({ contract, features, target: y, outputs: { train: score.predictions }, seed: 42 });
+  return { metrics: score.metrics, profile: { rows: frame.rows, columns: profileFrame(features), reference } as unknown as JsonObject };
 }

@@ -66,7 +66,7 @@ interface Case {
 const cases: Case[] = [
   { objective: 'multi:softprob', target: 'Species', params: ['max_depth=4', 'max_cat_to_onehot=1', 'rounds=25'], columns: (h) => h.filter((c) => c.startsWith('proba_')), tolerance: () => 1e-6 },
   { objective: 'multi:softmax', target: 'Species', params: ['max_depth=3', 'rounds=10'], columns: () => ['prediction'], tolerance: () => 0 },
-  { objective: 'binary:logistic', target: 'Sex', keep: (r) => r['Sex'] === 'MALE' || r['Sex'] === 'FEMALE', params: ['max_depth=5', 'rounds=40', 'max_cat_to_onehot=1'], columns: (h) => [h.filter((c) => c.startsWith('proba_'))[1]!], tolerance: () => 1e-6 },
+  { objective: 'binary:logistic', target: 'Sex', keep: (r) => r['Sex'] === 'MALE' || r['Sex'] === 'FEMALE', params: ['max_depth=0', 'grow_policy=lossguide', 'max_leaves=12', 'rounds=40', 'max_cat_to_onehot=1'], columns: (h) => [h.filter((c) => c.startsWith('proba_'))[1]!], tolerance: () => 1e-6 },
   { objective: 'reg:squarederror', target: 'Body Mass (g)', params: ['max_depth=5', 'rounds=50', 'max_cat_to_onehot=1'], columns: () => ['prediction'], tolerance: (v) => 1e-6 * Math.max(1, Math.abs(v)) },
   { objective: 'count:poisson', target: 'Flipper Length (mm)', params: ['max_depth=3', 'rounds=30'], columns: () => ['prediction'], tolerance: (v) => 1e-6 * Math.max(1, Math.abs(v)) },
 ];
@@ -92,8 +92,12 @@ describe('soma import xgboost', () => {
       const xgb = await trainXgboost(dir, data, c.target, c.objective, c.params);
       const imported = await runCli(['import', 'xgboost', xgb.model, '--name', 'imp', '--features', xgb.features, '--data', data, '--json'], { cwd: dir, env });
       expect(imported.code, imported.stderr).toBe(0);
-      const result = imported.json() as { version: string; objective: string; metrics: { test: Record<string, number> } };
+      const result = imported.json() as { version: string; path: string; objective: string; metrics: { test: Record<string, number> } };
       expect(result).toMatchObject({ version: '1.0.0', objective: c.objective });
+      // --data also gives the version a reference profile (what drift checks compare with).
+      const profile = JSON.parse(readFileSync(path.join(result.path, 'profile.json'), 'utf8')) as { rows: number; reference?: object };
+      expect(profile.rows).toBe(xgb.predictions.length);
+      expect(profile.reference).toBeDefined();
 
       const out = path.join(dir, 'predictions.csv');
       const predicted = await runCli(['predict', 'imp', '--input', data, '--output', out, '--workers', '0', '--quiet'], { cwd: dir, env });

@@ -1,4 +1,4 @@
-// A fitted gbdt as an XGBoost JSON model (the format of XGBoost 1.7, the version Debian ships;
+// A fitted gbdt (or a regression forest, as a sum of scaled trees) as an XGBoost JSON model (the format of XGBoost 1.7, the version Debian ships;
 // XGBoost's doc/model.schema), so `xgboost.Booster(model_file=...)` predicts what soma predicts on
 // soma's preprocessed feature matrix.
 //
@@ -18,7 +18,7 @@ import { CATEGORICAL, DEFAULT_LEFT, type Forest } from '../../engine/tree/forest
 import type { FeatureKind } from '../../engine/matrix.js';
 import { SomaError } from '../../errors.js';
 import type { JsonObject } from '../../util/json.js';
-import type { GbdtExportForm } from '../gbdt.js';
+import type { TreeExportForm } from '../gbdt.js';
 import { splitCondition } from './float32.js';
 import type { XgbValue } from './json-text.js';
 
@@ -58,8 +58,8 @@ export interface ExportFeature {
   kind: FeatureKind;
 }
 
-/** The XGBoost JSON document for a fitted gbdt over `features` (its matrix columns, in order). */
-export function gbdtToXGBoostJson(m: GbdtExportForm, features: readonly ExportFeature[]): { [key: string]: XgbValue } {
+/** The XGBoost JSON document for a fitted tree model over `features` (its matrix columns, in order). */
+export function treesToXGBoostJson(m: TreeExportForm, features: readonly ExportFeature[]): { [key: string]: XgbValue } {
   if (features.length !== m.names.length || features.some((f, j) => f.name !== m.names[j])) {
     throw new SomaError('REGISTRY_INTEGRITY', `export: the pipeline's features (${features.map((f) => f.name).join(', ')}) are not the model's (${m.names.join(', ')})`);
   }
@@ -80,7 +80,7 @@ export function gbdtToXGBoostJson(m: GbdtExportForm, features: readonly ExportFe
   for (let t = 0; t < m.treesUsed; t++) {
     const g = Math.max(0, f.treeGroup[t]!);
     const offset = firstTree[g] === t ? m.baseScore[g]! : 0;
-    trees.push(treeJson(f, t, offset, features, m.names.length));
+    trees.push(treeJson(f, t, offset, m.leafScale ?? 1, features, m.names.length));
     treeInfo.push(g);
   }
   return {
@@ -114,7 +114,7 @@ function finite32(x: number): number {
   return Number.isFinite(r) ? r : 0;
 }
 
-function treeJson(f: Forest, t: number, offset: number, features: readonly ExportFeature[], nFeatures: number): { [key: string]: XgbValue } {
+function treeJson(f: Forest, t: number, offset: number, scale: number, features: readonly ExportFeature[], nFeatures: number): { [key: string]: XgbValue } {
   const root = f.treeRoots[t]!;
   const end = t + 1 < f.treeRoots.length ? f.treeRoots[t + 1]! : f.feature.length;
   const n = end - root;
@@ -135,7 +135,7 @@ function treeJson(f: Forest, t: number, offset: number, features: readonly Expor
   for (let i = 0; i < n; i++) {
     const at = root + i;
     const feat = f.feature[at]!;
-    baseWeights[i] = Math.fround(f.value[at]! + offset);
+    baseWeights[i] = Math.fround(f.value[at]! * scale + offset);
     // Gain and cover only inform reports; JSON has no NaN or Infinity, so those become 0.
     lossChanges[i] = finite32(f.gain[at]!);
     hessians[i] = finite32(f.cover[at]!);
