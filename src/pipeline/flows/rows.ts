@@ -91,8 +91,11 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const decision = refitDecision(config.model.refit, Xtrain.rows, Xval.rows);
   let model = validated;
   let fitted = { pipeline, X: Xtrain, y: yTrain, Xtest };
+  // The input columns the kept model was fitted on: the contract (features.json) describes them.
+  let fittedFeatures = trainFeatures;
   if (decision.refit) {
     const all = stackFrames(data.train, data.validation);
+    fittedFeatures = featuresOf(all);
     const again = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
     const yAll = taskSpec.target.encode(all, config.data.target, classes, 'training + validation splits');
     fitted = await timer.time('preprocess', () => {
@@ -153,7 +156,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const rows = { train: Xtrain.rows, validation: Xval.rows, test: fitted.Xtest?.rows ?? 0 };
 
   const artifacts = async ({ gates, git }: Parameters<FittedRun['artifacts']>[0]): Promise<RunArtifacts> => {
-    const contract = buildContract(trainFeatures, task, config.data.target, classes, config.data.id);
+    // After a refit the contract covers training + validation rows: a category only the
+    // validation rows hold is one the kept model knows (an export's category list must have it).
+    const contract = buildContract(fittedFeatures, task, config.data.target, classes, config.data.id);
     const importance = model.featureImportance?.();
     // Charts, permutation importance and fairness on the held-out split the gates judged.
     const analysisSplit = fitted.Xtest && yTest && data.test ? 'test' : 'validation';
