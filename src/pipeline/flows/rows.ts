@@ -27,6 +27,7 @@ import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } fr
 import { searchForTrain } from '../tune.js';
 import { refitDecision, refitParams } from '../refit.js';
 import { stackFrames } from '../search-frames.js';
+import { stepsFor } from '../default-steps.js';
 import type { FittedRun, FlowContext, RunArtifacts, TrainFlow } from './flow.js';
 
 export const rowsFlow: TrainFlow = { fit: fitRows };
@@ -37,6 +38,11 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const search = await searchForTrain(loaded, options);
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
+  // No preprocess: section: the family's own steps (imputation, scaling for linear models), kept
+  // in the config so the version's preprocess hash and files say what was fitted. A search's
+  // trials fitted the steps it gave them, so its refit keeps those.
+  const defaults = search ? { steps: config.preprocess, defaulted: false } : stepsFor(config.preprocess, spec);
+  if (defaults.defaulted) config.preprocess = defaults.steps;
   const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks)));
   data.warnings.forEach(warn);
   search?.refitData(data);
@@ -225,7 +231,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
         metrics: metricsJson,
         trainedOn: { source: data.source, sha256: data.sha256, rows: data.rows },
         preprocessSha256: preprocessSha,
-        summary: { ...summary, classes, features_used: fitted.X.names.length, rows, validation_policy: policy, ...(search ? { search: search.summary } : {}) },
+        summary: { ...summary, classes, features_used: fitted.X.names.length, rows, validation_policy: policy, ...(defaults.defaulted ? { default_preprocess: config.preprocess as unknown as JsonObject[] } : {}), ...(search ? { search: search.summary } : {}) },
       },
     };
   };
