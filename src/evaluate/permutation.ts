@@ -30,6 +30,8 @@ export interface PermutationOptions {
   /** Column indices to shuffle (default all); the others are not scored and not in the result. */
   features?: readonly number[];
   seed?: number;
+  /** Called after each scored feature with how many are done of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PermutationImportance {
@@ -99,6 +101,7 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
     for (let r = 0; r < repeats; r++) v += (drops[r]! - mu) ** 2;
     mean.push(mu);
     std.push(Math.sqrt(v / repeats)); // population std, as scikit-learn's importances_std
+    options.onProgress?.(mean.length, scored.length);
   }
   return { metric, baseline, repeats, rows: n, width: columns.length, names: scored.map((j) => X.names[j]!), mean, std };
 }

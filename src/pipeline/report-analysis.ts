@@ -45,6 +45,8 @@ export interface SplitAnalysisInput {
   seed: number;
   sensitive: readonly string[];
   fairnessThreshold: number;
+  /** Called as permutation importance finishes each feature (it is the long part on wide data). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SplitAnalysis {
@@ -79,7 +81,7 @@ export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
     const chosen = features < X.names.length ? topFeatures(model, X.names, features) : undefined;
     if (chosen) warnings.push(`permutation importance scored the ${features} features of highest model importance of ${X.names.length} (the full loop over ${X.names.length} columns is over the report's work budget)`);
     try {
-      permutation = permutationImportance(model, X, y, { repeats, maxRows: rows, seed: input.seed, ...(chosen ? { features: chosen } : {}) });
+      permutation = permutationImportance(model, X, y, { repeats, maxRows: rows, seed: input.seed, ...(chosen ? { features: chosen } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
     } catch (e) {
       // A tiny or constant split (r2 of one row, no rows at all) has no score to lose: the
       // report goes without permutation importance rather than failing a finished training run.

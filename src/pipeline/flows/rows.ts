@@ -87,7 +87,13 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   );
   validated.warnings?.().forEach(warn);
   // The validation score is the validated fit's, on rows it never fitted, whatever comes next.
-  const validationScore = Xval.rows > 0 ? await timer.time('evaluate', () => scoreSplit(taskSpec, pipeline.wrapEstimator(validated), Xval, yVal, config.evaluate.metrics)) : undefined;
+  const validationScore =
+    Xval.rows > 0
+      ? await timer.time('evaluate', () => {
+          timer.step('scoring the validation split');
+          return scoreSplit(taskSpec, pipeline.wrapEstimator(validated), Xval, yVal, config.evaluate.metrics);
+        })
+      : undefined;
 
   // Then (pipeline/refit.ts) the steps and the model once more on training + validation, at the
   // size the validated fit chose; the refitted pair is what is kept, scored on test and saved.
@@ -95,6 +101,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   let model = validated;
   let fitted = { pipeline, X: Xtrain, y: yTrain, Xtest };
   if (decision.refit) {
+    timer.step('refitting on training + validation');
     const all = stackFrames(data.train, data.validation);
     const again = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
     const yAll = taskSpec.target.encode(all, config.data.target, classes, 'training + validation splits');
@@ -120,9 +127,13 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const scores = await timer.time('evaluate', () => {
     const scored = final.wrapEstimator(model); // predictions on the target's own scale
     // Train metrics are over the rows the kept model fitted (training + validation after a refit).
+    timer.step('scoring the training split');
     const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, fitted.X, fitted.y, config.evaluate.metrics) };
     if (validationScore) s.validation = validationScore;
-    if (fitted.Xtest && yTest) s.test = scoreSplit(taskSpec, scored, fitted.Xtest, yTest, config.evaluate.metrics);
+    if (fitted.Xtest && yTest) {
+      timer.step('scoring the test split');
+      s.test = scoreSplit(taskSpec, scored, fitted.Xtest, yTest, config.evaluate.metrics);
+    }
     return s;
   });
   undefinedMetricWarnings(scores).forEach(warn);
@@ -160,9 +171,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     const scoredModel = analysisSplit === 'test' ? final.wrapEstimator(model) : pipeline.wrapEstimator(validated);
     const analysis = await timer.time('evaluate', () =>
       analysisSplit === 'test'
-        ? analyseSplit({ model: scoredModel, X: fitted.Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+        ? analyseSplit({ model: scoredModel, X: fitted.Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
         : Xval.rows > 0
-          ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+          ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
           : undefined,
     );
     analysis?.warnings.forEach(warn);
@@ -182,6 +193,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
       warn(`${spec.name} did not converge${typeof summary['message'] === 'string' ? `: ${summary['message']}` : ' (raise max_iter, scale the features or increase alpha)'}`);
     }
     const features = contract.columns.map((c) => ({ name: c.name, type: c.type }));
+    timer.step('profiling the training data');
     const reference = trainingReference({
       contract,
       features: trainFeatures,
@@ -191,6 +203,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     });
     const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
     const facts = { name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git };
+    timer.step('writing reports');
     return {
       files: {
         model: model.toJSON(),
