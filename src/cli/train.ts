@@ -21,6 +21,11 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
   program
     .command('train')
     .description('preprocess, train, evaluate and register a new model version')
+    .addHelpText(
+      'after',
+      '\nWithout model: in the config, soma trains gbdt (gradient boosting at scikit-learn\'s HistGradientBoosting defaults) and says so.\n' +
+        'Tables of at most 100,000 training + validation rows are refitted on both at the size the validated fit chose (model.training.refit).',
+    )
     .option('-c, --config <file>', 'config file', 'soma.yaml')
     .option('--set <key=value>', 'override a config value, e.g. model.params.max_depth=8 (repeatable)', collect, [])
     .option('--bump <level>', 'force the version bump: major, minor or patch')

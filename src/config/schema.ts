@@ -70,7 +70,8 @@ export function buildConfigSchema(): JsonObject {
     description: 'A soma model: its data, preprocessing, model family, evaluation and registration',
     type: 'object',
     additionalProperties: false,
-    required: ['data', 'model'],
+    // Without model:, soma trains its default family (config/resolve.ts, DEFAULT_FAMILY).
+    required: ['data'],
     properties: {
       name: { type: 'string', pattern: NAME_PATTERN, description: 'Model name in the registry (default: the config file\'s name, or its directory for soma.yaml)' },
       description: { type: 'string', description: 'One line on what the model does' },

@@ -45,6 +45,8 @@ export interface ModelConfig {
   /** Explicit version to register (the seed's `model.version`). */
   version: string | undefined;
   earlyStopping: boolean;
+  /** False when the config named no family (no model: or no model.type) and soma chose it. */
+  familyGiven: boolean;
   /** `model.training.refit`: refit on training + validation after the validated fit (pipeline/refit.ts). */
   refit: boolean | 'auto';
   /** Passed through to metadata for the serving and monitoring issues. */

@@ -108,6 +108,13 @@ export interface EstimatorSpec extends FamilySpec {
    * routed natively (trees).
    */
   acceptsMissing?: boolean;
+  /**
+   * Preprocessing steps (`{name, params}` as a config's `preprocess:` list) the family gets when
+   * the config has no `preprocess:` section: what a scikit-learn user puts before the same model
+   * (median imputation for families that cannot take missing values, standard scaling before a
+   * penalty that reads the features' scale). Absent: none.
+   */
+  defaultPreprocess?: ReadonlyArray<{ name: string; params: JsonObject }>;
   create(params: JsonObject, task: Task): Estimator;
   /** `files` holds the bytes of the paths `json.artifacts` lists (absent when it lists none). */
   fromJSON(json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>): Estimator;

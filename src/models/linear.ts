@@ -38,6 +38,7 @@ import { alignColumns } from './features.js';
 import { linearPredictor } from './linear-predictor.js';
 import { linearWording, penaltyStrengths, regularizationParams, regularizationSchema, type RegularizationDefaults, type RegularizationParams } from './regularization.js';
 import { checkWeights } from './weights.js';
+import { IMPUTE_SCALE_STEPS } from './default-preprocess.js';
 
 function checkTargetFinite(y: Float64Array): void {
   for (let i = 0; i < y.length; i++) {
@@ -333,6 +334,7 @@ export const linearSpec: EstimatorSpec = {
   paramsSchema: linearParamsSchema,
   nativeCategorical: false,
   acceptsMissing: false,
+  defaultPreprocess: IMPUTE_SCALE_STEPS,
   create: (params: JsonObject) => new LinearRegression(params),
   fromJSON: (json: EstimatorJSON) => LinearRegression.fromJSON(json),
 };

@@ -39,6 +39,7 @@ import { alignColumns } from './features.js';
 import { linearPredictor } from './linear-predictor.js';
 import { linearWording, penaltyStrengths, regularizationParams, regularizationSchema, type RegularizationDefaults, type RegularizationParams } from './regularization.js';
 import { checkWeights } from './weights.js';
+import { IMPUTE_SCALE_STEPS } from './default-preprocess.js';
 
 export type ClassWeight = 'none' | 'balanced';
 
@@ -448,6 +449,7 @@ export const logisticSpec: EstimatorSpec = {
   paramsSchema: logisticParamsSchema,
   nativeCategorical: false,
   acceptsMissing: false,
+  defaultPreprocess: IMPUTE_SCALE_STEPS,
   create: (params: JsonObject) => new LogisticRegression(params),
   fromJSON: (json: EstimatorJSON) => LogisticRegression.fromJSON(json),
 };

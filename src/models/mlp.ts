@@ -36,6 +36,7 @@ import { checkDenseSize } from './dense.js';
 import type { ArtifactFile, Estimator, EstimatorJSON, EstimatorSpec, FitOptions } from './estimator.js';
 import { alignColumns } from './features.js';
 import { resolveThreads } from './threads.js';
+import { IMPUTE_STEPS } from './default-preprocess.js';
 
 /** Rows per forward pass when predicting (and when scoring validation data). */
 const PREDICT_ROWS = 1024;
@@ -60,6 +61,20 @@ const layerSchema: JsonObject = {
   },
 };
 
+/**
+ * epochs: auto trains about this many optimiser steps, within [AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS]
+ * epochs: a table of a few hundred rows is one or two batches an epoch, and 20 epochs of it
+ * (the old default) left iris at 0.84 accuracy against scikit-learn's 0.98 after 200; a table of
+ * 200,000 rows gets 20 epochs, as before, instead of a tenfold cost.
+ */
+const AUTO_STEPS = 20_000;
+const AUTO_MIN_EPOCHS = 20;
+const AUTO_MAX_EPOCHS = 200;
+
+export function autoEpochs(stepsPerEpoch: number): number {
+  return Math.min(AUTO_MAX_EPOCHS, Math.max(AUTO_MIN_EPOCHS, Math.ceil(AUTO_STEPS / Math.max(1, stepsPerEpoch))));
+}
+
 const mlpParamsSchema: JsonObject = {
   type: 'object',
   additionalProperties: false,
@@ -77,8 +92,13 @@ const mlpParamsSchema: JsonObject = {
     schedule: { type: 'string', enum: [...SCHEDULES], default: 'constant', description: 'Learning-rate schedule: constant, step (x decay_rate every step_size epochs), exponential (x decay_rate per epoch), cosine (to 0 over all steps)' },
     decay_rate: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'Factor of the step and exponential schedules' },
     step_size: { type: 'integer', minimum: 1, maximum: 100000, default: 10, description: 'Epochs between decays of the step schedule' },
-    epochs: { type: 'integer', minimum: 1, maximum: 100000, default: 20, description: 'Passes over the training rows' },
-    batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 256, description: 'Rows per optimiser step' },
+    epochs: {
+      type: ['integer', 'string'],
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 100000 }, { type: 'string', enum: ['auto'] }],
+      default: 'auto',
+      description: `Passes over the training rows; auto = ${AUTO_STEPS} optimiser steps' worth, between ${AUTO_MIN_EPOCHS} and ${AUTO_MAX_EPOCHS} epochs (scikit-learn's 200 on small tables, 20 from about 200,000 rows)`,
+    },
+    batch_size: { type: 'integer', minimum: 1, maximum: 65536, default: 200, description: "Rows per optimiser step (at most the training rows, as scikit-learn's min(200, n))" },
     alpha: { type: 'number', minimum: 0, maximum: 1e6, default: 0, description: 'L2 penalty on the weights (alpha/2 |W|^2 added to the mean batch loss)' },
     early_stopping: { type: 'integer', minimum: 0, maximum: 100000, default: 0, description: 'Patience: stop after this many epochs without improvement of the validation loss (training loss without validation data) and restore the best weights; 0 = off' },
     min_delta: { type: 'number', minimum: 0, default: 0, description: 'Smallest loss decrease that counts as an improvement' },
@@ -106,7 +126,7 @@ interface MlpParams {
   schedule: ScheduleName;
   decayRate: number;
   stepSize: number;
-  epochs: number;
+  epochs: number | 'auto';
   batchSize: number;
   alpha: number;
   patience: number;
@@ -150,7 +170,7 @@ function parseParams(params: JsonObject): { json: JsonObject; p: MlpParams } {
       schedule: json['schedule'] as ScheduleName,
       decayRate: json['decay_rate'] as number,
       stepSize: json['step_size'] as number,
-      epochs: json['epochs'] as number,
+      epochs: json['epochs'] as number | 'auto',
       batchSize: json['batch_size'] as number,
       alpha: json['alpha'] as number,
       patience: json['early_stopping'] as number,
@@ -313,7 +333,8 @@ export class Mlp implements Estimator {
     net.initialize();
     const opt = createOptimizer(P.optimizer, net.paramCount, { learningRate: P.learningRate, momentum: P.momentum, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     const stepsPerEpoch = Math.ceil(n / batch);
-    const schedule = { name: P.schedule, learningRate: P.learningRate, decayRate: P.decayRate, stepSize: P.stepSize, epochs: P.epochs, stepsPerEpoch };
+    const epochs = P.epochs === 'auto' ? autoEpochs(stepsPerEpoch) : P.epochs;
+    const schedule = { name: P.schedule, learningRate: P.learningRate, decayRate: P.decayRate, stepSize: P.stepSize, epochs, stepsPerEpoch };
     const rng = new Rng((P.seed ^ 0x5bd1e995) >>> 0);
     const order = threads > 1 ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
@@ -339,7 +360,7 @@ export class Mlp implements Estimator {
     const pool: GradientPool | null =
       threads > 1 ? await startGradientPool(net, { xs: Xs, ys, ws: weights, order }, { threads, batch, seed: P.seed, l2: P.alpha }).catch(() => null) : null;
     try {
-      for (; epoch < P.epochs; epoch++) {
+      for (; epoch < epochs; epoch++) {
         rng.shuffle(order);
         let lossSum = 0;
         let weightSum = 0;
@@ -366,7 +387,7 @@ export class Mlp implements Estimator {
         const valLoss = val ? evaluateLoss(net, val.X, val.y, val.rows) : undefined;
         trainHistory.push(report(trainLoss));
         if (valLoss !== undefined) validationHistory.push(report(valLoss));
-        options.onProgress?.({ iteration: epoch + 1, total: P.epochs, metric, train: report(trainLoss), ...(valLoss !== undefined ? { validation: report(valLoss) } : {}) });
+        options.onProgress?.({ iteration: epoch + 1, total: epochs, metric, train: report(trainLoss), ...(valLoss !== undefined ? { validation: report(valLoss) } : {}) });
         const monitored = valLoss ?? trainLoss;
         if (monitored < best - P.minDelta) {
           best = monitored;
@@ -581,6 +602,12 @@ export class Mlp implements Estimator {
 
   private loadedSummary: JsonObject | null = null;
 
+  /** Early stopping on validation chose the epochs: a refit trains that many, with nothing to stop on. */
+  refitParams(): JsonObject {
+    const f = this.facts;
+    return f && (this.params['early_stopping'] as number) > 0 && f.monitor === 'validation' ? { epochs: Math.max(1, f.bestEpoch), early_stopping: 0 } : {};
+  }
+
   summary(): JsonObject {
     if (!this.facts) return this.loadedSummary ?? {};
     const f = this.facts;
@@ -655,6 +682,7 @@ export const mlpSpec: EstimatorSpec = {
   paramsSchema: mlpParamsSchema,
   nativeCategorical: false,
   acceptsMissing: false,
+  defaultPreprocess: IMPUTE_STEPS,
   create: (params: JsonObject, task: Task) => new Mlp(params, task),
   fromJSON: (json: EstimatorJSON, files?: ReadonlyMap<string, Uint8Array>) => Mlp.fromJSON(json, files),
 };

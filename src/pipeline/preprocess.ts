@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../registry/atomic.js';
 import { loadDataset } from './dataset.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
 import { inferTask, taskHint } from '../tasks/infer.js';
+import { stepsFor } from './default-steps.js';
 
 export interface PreprocessOptions {
   config: string;
@@ -61,7 +62,8 @@ export async function preprocess(options: PreprocessOptions): Promise<Preprocess
   const nonFeatures = [config.data.target, ...(config.data.id ? [config.data.id] : []), ...config.data.drop];
 
   // The pipeline as soma train would fit it for this model family (one-hot for linear models).
-  const pipeline = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
+  // With no preprocess: section, the family's default steps, as soma train fits them.
+  const pipeline = Pipeline.fromConfig(stepsFor(config.preprocess, spec).steps, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
   const fitted = pipeline.fit(data.train.drop(nonFeatures), { target: y, classes });
   for (const d of pipeline.dropped) warn(`column "${d.column}" is not used: ${d.reason}`);
 

@@ -3,8 +3,8 @@
 // for a second fit to be cheap, it is fitted once more on training + validation at the size the
 // first fit chose (the rounds early stopping kept, the epochs it restored) and that model is kept.
 // On small tables the 15% held out is a large share of what there is to learn from: HistGradient-
-// Boosting at its defaults fits every row it is given, and soma fitting 85% of them lost up to
-// 0.18 r2 to it (bench/RESULTS.md, "Defaults on small real data").
+// Boosting at its defaults fits every row it is given; soma fitting 85% of them, with XGBoost's
+// defaults, lost up to 0.18 r2 to it (bench/RESULTS.md, "Defaults on small real data").
 
 import type { Estimator } from '../models/estimator.js';
 import type { JsonObject } from '../util/json.js';

@@ -9,7 +9,7 @@ import type { Task } from '../tasks/task.js';
 import { registerBuiltinTasks } from '../tasks/index.js';
 import { taskHint } from '../tasks/infer.js';
 import type { TaskSpec } from '../tasks/spec.js';
-import { findFamily } from '../models/families.js';
+import { familySpecs, findFamily } from '../models/families.js';
 import { registerBuiltinEstimators } from '../models/index.js';
 import type { Progress } from '../models/estimator.js';
 import { chooseVersion, decideBump } from '../registry/bump.js';
@@ -76,6 +76,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const timer = new PhaseTimer(options.onPhase);
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
+  if (!loaded.config.model.familyGiven) chooseFamily(loaded.config, warn);
   // The task picks the flow: named in the config, or implied by the model families; a task left
   // to the target column is decided by the row-wise flow, the only one that infers it.
   const known = knownBeforeData(loaded.config);
@@ -172,6 +173,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     features: run.features,
     overview: run.overview,
   };
+}
+
+/**
+ * A config without model: trains the default family (config/resolve.ts, DEFAULT_FAMILY), or for a
+ * task it does not do (forecasting, recommendation) the first family registered for that task;
+ * either way the user is told which, and how to choose another.
+ */
+function chooseFamily(config: SomaConfig, warn: (message: string) => void): void {
+  let family = findFamily(config.model.type);
+  const task = config.task;
+  if (task !== undefined && !family.tasks.includes(task as Task)) {
+    const other = familySpecs().find((f) => f.tasks.includes(task as Task));
+    if (other) family = other;
+  }
+  config.model.type = family.name;
+  config.model.candidates = [family.name];
+  warn(
+    family.name === 'gbdt'
+      ? 'no model: in the config, so soma trains gbdt (gradient boosted trees at scikit-learn HistGradientBoosting\'s defaults: missing values and categories taken natively, at or near scikit-learn on small tables, histogram training for millions of rows); set model: {type: ...} to choose'
+      : `no model: in the config, so soma trains ${family.name} (the first family for task ${task}); set model: {type: ...} to choose`,
+  );
 }
 
 /**

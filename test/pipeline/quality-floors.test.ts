@@ -66,6 +66,10 @@ const cases: [string, string][] = [
   ['breast_cancer', 'gbdt'],
   ['iris', 'gbdt'],
   ['boston', 'gbdt'],
+  // The linear families meet theirs through their default steps (imputation, scaling).
+  ['breast_cancer', 'logistic'],
+  ['boston', 'linear'],
+  ['wine', 'random_forest'],
 ];
 
 describe("soma's defaults against scikit-learn's on small real data", () => {

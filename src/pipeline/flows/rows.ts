@@ -29,6 +29,7 @@ import { analyseSplit, checkSensitiveColumns, fairnessJson, permutationJson } fr
 import { searchForTrain } from '../tune.js';
 import { refitDecision, refitParams } from '../refit.js';
 import { stackFrames } from '../search-frames.js';
+import { stepsFor } from '../default-steps.js';
 import type { FittedRun, FlowContext, RunArtifacts, TrainFlow } from './flow.js';
 
 export const rowsFlow: TrainFlow = { fit: fitRows };
@@ -39,6 +40,11 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   const search = await searchForTrain(loaded, options);
   const { config } = loaded;
   const spec = findEstimator(config.model.type);
+  // No preprocess: section: the family's own steps (imputation, scaling for linear models), kept
+  // in the config so the version's preprocess hash and files say what was fitted. A search's
+  // trials fitted the steps it gave them, so its refit keeps those.
+  const defaults = search ? { steps: config.preprocess, defaulted: false } : stepsFor(config.preprocess, spec);
+  if (defaults.defaulted) config.preprocess = defaults.steps;
   const data = await timer.time('load', () => loadDataset(config, loaded.dir, taskHint(config.task, spec.tasks)));
   data.warnings.forEach(warn);
   search?.refitData(data);
@@ -83,8 +89,13 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   );
   validated.warnings?.().forEach(warn);
   // The validation score is the validated fit's, on rows it never fitted, whatever comes next.
-  if (Xval.rows > 0) timer.step('scoring the validation split');
-  const validationScore = Xval.rows > 0 ? await timer.time('evaluate', () => scoreSplit(taskSpec, pipeline.wrapEstimator(validated), Xval, yVal, config.evaluate.metrics)) : undefined;
+  const validationScore =
+    Xval.rows > 0
+      ? await timer.time('evaluate', () => {
+          timer.step('scoring the validation split');
+          return scoreSplit(taskSpec, pipeline.wrapEstimator(validated), Xval, yVal, config.evaluate.metrics);
+        })
+      : undefined;
 
   // Then (pipeline/refit.ts) the steps and the model once more on training + validation, at the
   // size the validated fit chose; the refitted pair is what is kept, scored on test and saved.
@@ -94,6 +105,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
   // The input columns the kept model was fitted on: the contract (features.json) describes them.
   let fittedFeatures = trainFeatures;
   if (decision.refit) {
+    timer.step('refitting on training + validation');
     const all = stackFrames(data.train, data.validation);
     fittedFeatures = featuresOf(all);
     const again = Pipeline.fromConfig(config.preprocess, { nativeCategorical: spec.nativeCategorical, seed: config.seed });
@@ -248,7 +260,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
         metrics: metricsJson,
         trainedOn: { source: data.source, sha256: data.sha256, rows: data.rows },
         preprocessSha256: preprocessSha,
-        summary: { ...summary, classes, features_used: fitted.X.names.length, rows, validation_policy: policy, ...(search ? { search: search.summary } : {}) },
+        summary: { ...summary, classes, features_used: fitted.X.names.length, rows, validation_policy: policy, ...(defaults.defaulted ? { default_preprocess: config.preprocess as unknown as JsonObject[] } : {}), ...(search ? { search: search.summary } : {}) },
       },
     };
   };
