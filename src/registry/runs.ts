@@ -6,6 +6,7 @@
 // run one after the other (the second waits, then gives up with REGISTRY_LOCKED naming the
 // holder), and neither can rename its result over the other's half-way.
 
+import { refuseLinks } from './no-links.js';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ const RUNS_FILE = 'predictions.jsonl';
 /** Appends one run record (with user and host) to the model's predictions.jsonl. */
 export async function appendPredictionRun(registry: Registry, name: string, run: PredictionRun): Promise<void> {
   const dir = registry.modelDir(normalizeModelName(name));
+  await refuseLinks(registry.root, join(dir, RUNS_FILE));
   await mkdir(dir, { recursive: true });
   const line: JsonObject = { ...run, user: currentUser(), host: hostname(), pid: process.pid };
   // One short O_APPEND write per run: concurrent runs' lines do not interleave on a local disk.

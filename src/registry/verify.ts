@@ -2,6 +2,7 @@
 // recorded size and sha256, and no file the list does not name. Loading refuses missing and
 // changed files; `soma models verify` also reports unlisted ones.
 
+import { firstLink } from './no-links.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SomaError } from '../errors.js';
@@ -34,6 +35,11 @@ export async function verifyVersion(resolved: Pick<ResolvedModel, 'dir' | 'metad
       continue;
     }
     const abs = join(resolved.dir, ...a.path.split('/'));
+    const link = await firstLink(resolved.dir, abs);
+    if (link !== undefined) {
+      problems.push({ path: a.path, kind: 'invalid', message: `${a.path} is a symbolic link (${link}); the registry never follows links` });
+      continue;
+    }
     let bytes: number;
     try {
       const st = await stat(abs);
