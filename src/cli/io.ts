@@ -121,13 +121,26 @@ export class Reporter {
     return this.io.isTTY && !this.opts.quiet && !this.opts.json;
   }
 
+  /** How many bars `progress` has drawn (a status line can tell whether it still owns the line). */
+  get barsDrawn(): number {
+    return this.bars;
+  }
+
+  private bars = 0;
+
   /** A single-line progress bar, redrawn in place (when `showsProgress`). */
   progress(label: string, done: number, total: number | undefined, suffix = ''): void {
     if (!this.showsProgress) return;
+    this.bars++;
     const width = 24;
     const frac = total ? Math.min(1, done / total) : 0;
     const bar = total ? `${'█'.repeat(Math.round(frac * width))}${'░'.repeat(width - Math.round(frac * width))}` : '';
     this.io.stderr.write(`\r\x1b[2K${label} ${bar} ${done}${total ? `/${total}` : ''} ${suffix}`);
+  }
+
+  /** A single status line (no bar), redrawn in place (when `showsProgress`). */
+  status(text: string): void {
+    if (this.showsProgress) this.io.stderr.write(`\r\x1b[2K${text}`);
   }
 
   endProgress(): void {

@@ -5,6 +5,7 @@ import type { Progress } from '../models/estimator.js';
 import { markDuckDBLoaded } from './lazy.js';
 import type { CommandContext } from './context.js';
 import { collect, resolvePath } from './validate.js';
+import { PhaseStatus } from './phase-status.js';
 
 interface TrainFlags {
   config: string;
@@ -35,52 +36,62 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
       const { renderMetricsTable } = await import('../evaluate/table.js');
       const { baselineJson, baselineLine } = await import('../pipeline/baseline.js');
       const pause = Number(ctx.io.env['SOMA_TEST_PAUSE_BEFORE_RENAME_MS'] ?? '');
-      await ctx.interruptible(async (signal) => {
-        const result = await train({
-          config: resolvePath(ctx, flags.config),
-          sets: flags.set,
-          registryDir: ctx.registryDir(cmd),
-          ...(flags.bump ? { bump: flags.bump as 'major' | 'minor' | 'patch' } : {}),
-          ...(flags.version ? { version: flags.version } : {}),
-          extraGates: gatesFromFlags(flags.failUnder, flags.failOver),
-          runsDir: ctx.runsDir(flags.runsDir),
-          command: ctx.command,
-          cwd: ctx.io.cwd,
-          onWarning: (m) => r.warn(m),
-          // Only a drawn bar asks for the metrics: the train metric costs a pass over the rows.
-          ...(r.showsProgress ? { onProgress: throttled((p) => r.progress('training', p.iteration, p.total, progressText(p))) } : {}),
-          signal,
-          // Test-only: holds a real run inside the registry lock so a crash test can kill it there.
-          ...(Number.isFinite(pause) && pause > 0 ? { pauseBeforeRenameMs: pause } : {}),
+      const status = new PhaseStatus(r);
+      try {
+        await ctx.interruptible(async (signal) => {
+          const result = await train({
+            config: resolvePath(ctx, flags.config),
+            sets: flags.set,
+            registryDir: ctx.registryDir(cmd),
+            ...(flags.bump ? { bump: flags.bump as 'major' | 'minor' | 'patch' } : {}),
+            ...(flags.version ? { version: flags.version } : {}),
+            extraGates: gatesFromFlags(flags.failUnder, flags.failOver),
+            runsDir: ctx.runsDir(flags.runsDir),
+            command: ctx.command,
+            cwd: ctx.io.cwd,
+            onWarning: (m) => {
+              // A warning goes on its own line, not after the status line's text.
+              r.endProgress();
+              r.warn(m);
+            },
+            onPhase: status.listener,
+            // Only a drawn bar asks for the metrics: the train metric costs a pass over the rows.
+            ...(r.showsProgress ? { onProgress: throttled((p) => r.progress('training', p.iteration, p.total, progressText(p))) } : {}),
+            signal,
+            // Test-only: holds a real run inside the registry lock so a crash test can kill it there.
+            ...(Number.isFinite(pause) && pause > 0 ? { pauseBeforeRenameMs: pause } : {}),
+          });
+          status.stop();
+          r.result(
+            {
+              name: result.name,
+              version: result.version,
+              id: result.id,
+              path: result.path,
+              metrics: result.metrics,
+              timings: result.timings,
+              bump: result.bump,
+              gates: result.gates,
+              ...(result.baseline ? { baseline: baselineJson(result.baseline) } : {}),
+              report: `${result.path}/report.html`,
+            },
+            () =>
+              [
+                `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
+                `  ${result.overview}`,
+                '',
+                renderMetricsTable(result.metrics),
+                ...(result.baseline ? ['', `  ${result.baseline.beaten === false ? r.c.red(baselineLine(result.baseline)) : baselineLine(result.baseline)}`] : []),
+                ...(result.gates.length ? ['', ...result.gates.map((g) => `  gate ${formatGate(g)}`)] : []),
+                '',
+                `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(2)}s`).join(' · ')}`,
+                `  report: ${result.path}/report.html`,
+              ].join('\n'),
+          );
         });
-        r.endProgress();
-        r.result(
-          {
-            name: result.name,
-            version: result.version,
-            id: result.id,
-            path: result.path,
-            metrics: result.metrics,
-            timings: result.timings,
-            bump: result.bump,
-            gates: result.gates,
-            ...(result.baseline ? { baseline: baselineJson(result.baseline) } : {}),
-            report: `${result.path}/report.html`,
-          },
-          () =>
-            [
-              `${r.c.green('✓')} registered ${r.c.bold(`${result.name} ${result.version}`)} (${result.bump.level}: ${result.bump.reason})`,
-              `  ${result.overview}`,
-              '',
-              renderMetricsTable(result.metrics),
-              ...(result.baseline ? ['', `  ${result.baseline.beaten === false ? r.c.red(baselineLine(result.baseline)) : baselineLine(result.baseline)}`] : []),
-              ...(result.gates.length ? ['', ...result.gates.map((g) => `  gate ${formatGate(g)}`)] : []),
-              '',
-              `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k.replace(/_s$/, '')} ${v.toFixed(2)}s`).join(' · ')}`,
-              `  report: ${result.path}/report.html`,
-            ].join('\n'),
-        );
-      });
+      } finally {
+        status.stop();
+      }
     });
 }
 

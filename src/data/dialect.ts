@@ -10,6 +10,11 @@
 //   - missing-value tokens: `?`, `-`, `NA`, `N/A`, `null`, empty and a few more read as missing
 //     in every column (DEFAULT_NA_VALUES), so one `?` no longer turns a numeric column into
 //     categories; `na_values` replaces the list.
+//   - very wide files (thousands of columns): DuckDB's own delimiter sniffing grows faster than
+//     the width (20,000 columns: 14 s, against 3 s with the dialect given), so when the first
+//     line has at least WIDE_FIELDS fields on exactly one delimiter soma names it, the quote
+//     (`"` unless given) and the escape (the quote, RFC 4180) itself; DuckDB still finds the
+//     header and the types.
 // A header that looks like data (scikit-learn's `iris.csv` starts `150,4,setosa,...`, its Boston
 // file has a line of counts above the header) is reported by `headerWarning`, naming skip_rows.
 
@@ -47,6 +52,8 @@ export interface CsvDialect {
   readonly skipRows: number;
   readonly naValues: readonly string[];
   readonly quote: string | undefined;
+  /** The escape character, when soma decides it (wide files: the quote doubled, as RFC 4180); else DuckDB sniffs it. */
+  readonly escape: string | undefined;
   readonly comment: string | undefined;
   /** How the delimiter was decided, for messages: `given`, `sniffed` (by soma) or `duckdb`. */
   readonly delimiterFrom: 'given' | 'sniffed' | 'duckdb';
@@ -58,6 +65,8 @@ export const DEFAULT_NA_VALUES: readonly string[] = CSV_NULL_STRINGS;
 /** How much of a file is looked at to sniff it. */
 const SNIFF_BYTES = 64 << 10;
 const SNIFF_LINES = 50;
+/** Fields on the first line from which soma names the delimiter instead of DuckDB's sniffer. */
+const WIDE_FIELDS = 1000;
 /** Delimiters DuckDB's own sniffer recognises; when one of them explains the file, soma leaves it to DuckDB. */
 const DUCKDB_DELIMITERS = [',', '\t', ';', '|'];
 
@@ -82,6 +91,7 @@ export async function sniffDialect(path: string, format: 'csv' | 'tsv', options:
     skipRows: options.skipRows ?? 0,
     naValues: options.naValues ?? DEFAULT_NA_VALUES,
     quote: options.quote,
+    escape: undefined,
     comment: options.comment,
   };
   const given = options.delimiter ?? (format === 'tsv' ? '\t' : undefined);
@@ -92,7 +102,29 @@ export async function sniffDialect(path: string, format: 'csv' | 'tsv', options:
   const found = sniffWhitespace(lines, base.quote ?? '"');
   if (found === 'single') return { ...base, delimiter: ' ', whitespace: false, delimiterFrom: 'sniffed' };
   if (found === 'runs') return { ...base, delimiter: undefined, whitespace: true, delimiterFrom: 'sniffed' };
+  const wide = sniffWide(lines, base.quote ?? '"');
+  if (wide !== undefined) {
+    const quote = base.quote ?? '"';
+    return { ...base, delimiter: wide, quote, escape: quote, whitespace: false, delimiterFrom: 'sniffed' };
+  }
   return { ...base, delimiter: undefined, whitespace: false, delimiterFrom: 'duckdb' };
+}
+
+/**
+ * The delimiter of a very wide file: the one DuckDB delimiter on which the first line has at least
+ * WIDE_FIELDS fields (the line may be cut at the sniffing limit: a wide header is longer than it),
+ * with every other full sampled line splitting into the same count. Undefined otherwise.
+ */
+export function sniffWide(lines: readonly string[], quote: string): string | undefined {
+  const sample = lines.filter((l) => l.trim() !== '');
+  if (sample.length === 0) return undefined;
+  const hits = DUCKDB_DELIMITERS.filter((d) => {
+    const counts = sample.map((l) => countFields(l, d, quote));
+    // The last sampled line may be cut; the first alone is enough when it is the only one.
+    const full = counts.length > 1 ? counts.slice(0, -1) : counts;
+    return counts[0]! >= WIDE_FIELDS && full.every((c) => c === counts[0]);
+  });
+  return hits.length === 1 ? hits[0] : undefined;
 }
 
 /**
@@ -177,6 +209,7 @@ export function dialectOptions(d: CsvDialect): string[] {
   if (d.header !== undefined) opts.push(`header = ${d.header}`);
   if (d.skipRows > 0) opts.push(`skip = ${d.skipRows}`);
   if (d.quote !== undefined) opts.push(`quote = ${sqlString(d.quote)}`);
+  if (d.escape !== undefined) opts.push(`escape = ${sqlString(d.escape)}`);
   if (d.comment !== undefined) opts.push(`comment = ${sqlString(d.comment)}`);
   opts.push(`nullstr = [${d.naValues.map(sqlString).join(', ')}]`);
   return opts;

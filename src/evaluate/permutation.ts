@@ -2,9 +2,10 @@
 // `permutation_importance`): shuffle one feature column, re-score, and take the drop in the score.
 // Model-agnostic, so linear models, trees and networks are compared on one scale, the metric's.
 //
-// Kept fast for reports: at most `maxRows` rows (a seeded sample) and `repeats` shuffles per
-// feature, and one working copy of the matrix whose column slot is swapped in place rather than
-// copying the matrix per feature.
+// Kept fast for reports: at most `maxRows` rows (a seeded sample), `repeats` shuffles per feature,
+// optionally only some features (`features`: wide data, where every prediction reads every column,
+// makes the full loop quadratic in width), and one working copy of the matrix whose column slot is
+// swapped in place rather than copying the matrix per feature.
 
 import type { FeatureMatrix } from '../engine/matrix.js';
 import type { Target } from '../tasks/task.js';
@@ -26,7 +27,11 @@ export interface PermutationOptions {
   repeats?: number;
   /** Rows scored at most (a seeded sample of the split); default 5,000. */
   maxRows?: number;
+  /** Column indices to shuffle (default all); the others are not scored and not in the result. */
+  features?: readonly number[];
   seed?: number;
+  /** Called after each scored feature with how many are done of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface PermutationImportance {
@@ -35,6 +40,9 @@ export interface PermutationImportance {
   baseline: number;
   repeats: number;
   rows: number;
+  /** Columns of the matrix; `names` has fewer when only some were scored (`features`). */
+  width: number;
+  /** The scored features (all of the matrix's unless `features` chose some). */
   names: string[];
   /** Mean decrease in quality per feature: positive means the model relies on the feature. */
   mean: number[];
@@ -75,7 +83,9 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
   const std: number[] = [];
   const shuffled = new Float64Array(n);
   const drops = new Float64Array(repeats);
-  for (let j = 0; j < columns.length; j++) {
+  const scored = options.features ?? columns.map((_, j) => j);
+  for (const j of scored) {
+    if (!Number.isInteger(j) || j < 0 || j >= columns.length) throw new RangeError(`permutationImportance: feature index ${j} is not a column of X (0..${columns.length - 1})`);
     const original = columns[j]!;
     for (let r = 0; r < repeats; r++) {
       shuffled.set(toDense(original));
@@ -91,6 +101,7 @@ export function permutationImportance(model: Predictor, X: FeatureMatrix, y: Tar
     for (let r = 0; r < repeats; r++) v += (drops[r]! - mu) ** 2;
     mean.push(mu);
     std.push(Math.sqrt(v / repeats)); // population std, as scikit-learn's importances_std
+    options.onProgress?.(mean.length, scored.length);
   }
-  return { metric, baseline, repeats, rows: n, names: [...X.names], mean, std };
+  return { metric, baseline, repeats, rows: n, width: columns.length, names: scored.map((j) => X.names[j]!), mean, std };
 }

@@ -252,7 +252,7 @@ function importanceSection(imp: HtmlReportInput['importance'], perm: Permutation
           errors: order.map((i) => perm.std[i]!),
           xLabel: `drop in ${perm.metric} when the feature is shuffled`,
         }),
-        `${split} split, ${perm.rows} rows, ${perm.repeats} shuffles per feature (bars: mean, lines: ± one standard deviation); baseline ${perm.metric} ${perm.baseline.toFixed(4)}.`,
+        `${split} split, ${perm.rows} rows, ${perm.repeats} shuffles per feature${perm.names.length < perm.width ? `, the ${perm.names.length} features of highest model importance of ${perm.width}` : ''} (bars: mean, lines: ± one standard deviation); baseline ${perm.metric} ${perm.baseline.toFixed(4)}.`,
       ),
     );
   }

@@ -22,6 +22,16 @@ const PERMUTATION_MAX_ROWS = 5000;
  * depth-6 GBDT predicts about 100k rows/s here, so this keeps it near 3 s however wide the data.
  */
 const PERMUTATION_BUDGET = 300_000;
+/**
+ * Matrix cells permutation importance may read in all (rows x width x repeats x scored features).
+ * A linear model's prediction reads every column, so on wide data (thousands of columns, few rows)
+ * the row budget alone still leaves a loop quadratic in width: 20,000 columns took 65 s. This
+ * bound (about a second of dense dot products) scores only the features the model itself ranks
+ * highest when the full loop would not fit.
+ */
+const PERMUTATION_CELL_BUDGET = 500_000_000;
+/** Fewest rows the plan cuts to before it scores fewer features instead. */
+const PERMUTATION_MIN_ROWS = 200;
 /** A sensitive column with more distinct values than this is binned (numeric) or refused (text). */
 const MAX_GROUPS = 20;
 
@@ -35,6 +45,8 @@ export interface SplitAnalysisInput {
   seed: number;
   sensitive: readonly string[];
   fairnessThreshold: number;
+  /** Called as permutation importance finishes each feature (it is the long part on wide data). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SplitAnalysis {
@@ -65,9 +77,11 @@ export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
   let permutation: PermutationImportance | undefined;
   const warnings: string[] = [];
   if (X.names.length > 0) {
-    const { rows, repeats } = permutationPlan(X.rows, X.names.length);
+    const { rows, repeats, features } = permutationPlan(X.rows, X.names.length);
+    const chosen = features < X.names.length ? topFeatures(model, X.names, features) : undefined;
+    if (chosen) warnings.push(`permutation importance scored the ${features} features of highest model importance of ${X.names.length} (the full loop over ${X.names.length} columns is over the report's work budget)`);
     try {
-      permutation = permutationImportance(model, X, y, { repeats, maxRows: rows, seed: input.seed });
+      permutation = permutationImportance(model, X, y, { repeats, maxRows: rows, seed: input.seed, ...(chosen ? { features: chosen } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}) });
     } catch (e) {
       // A tiny or constant split (r2 of one row, no rows at all) has no score to lose: the
       // report goes without permutation importance rather than failing a finished training run.
@@ -85,16 +99,37 @@ export function analyseSplit(input: SplitAnalysisInput): SplitAnalysis {
 }
 
 /**
- * Rows and shuffles for permutation importance within the budget: 5 shuffles of up to 5,000 rows
- * when that fits; else fewer shuffles (down to 2, the fewest that give a spread); else fewer rows
- * (down to 200).
+ * Rows, shuffles and scored features for permutation importance within the budgets: 5 shuffles of
+ * up to 5,000 rows when that fits; else fewer shuffles (down to 2, the fewest that give a spread);
+ * else fewer rows (down to 200); and when even that reads more cells than the cell budget, only
+ * the first `features` features in the model's own ranking are scored.
  */
-export function permutationPlan(rows: number, features: number): { rows: number; repeats: number } {
+export function permutationPlan(rows: number, width: number): { rows: number; repeats: number; features: number } {
   let n = Math.min(rows, PERMUTATION_MAX_ROWS);
   let repeats = 5;
-  while (repeats > 2 && n * features * repeats > PERMUTATION_BUDGET) repeats--;
-  if (n * features * repeats > PERMUTATION_BUDGET) n = Math.min(n, Math.max(200, Math.floor(PERMUTATION_BUDGET / (features * repeats))));
-  return { rows: n, repeats };
+  while (repeats > 2 && n * width * repeats > PERMUTATION_BUDGET) repeats--;
+  if (n * width * repeats > PERMUTATION_BUDGET) n = Math.min(n, Math.max(PERMUTATION_MIN_ROWS, Math.floor(PERMUTATION_BUDGET / (width * repeats))));
+  const cells = (k: number): number => n * repeats * k * width;
+  const features = cells(width) <= PERMUTATION_CELL_BUDGET ? width : Math.max(1, Math.floor(PERMUTATION_CELL_BUDGET / (n * repeats * width)));
+  return { rows: n, repeats, features };
+}
+
+/**
+ * Indices of the `k` features the model ranks highest by its own importance (ties and models
+ * without importance: matrix order), in matrix order so the result reads like the full one.
+ */
+function topFeatures(model: Estimator, names: readonly string[], k: number): number[] {
+  const imp = model.featureImportance?.();
+  const score = new Float64Array(names.length);
+  if (imp) {
+    const at = new Map(names.map((n, i) => [n, i]));
+    imp.names.forEach((n, i) => {
+      const j = at.get(n);
+      if (j !== undefined) score[j] = Math.abs(imp.values[i] ?? 0);
+    });
+  }
+  const order = Array.from(names, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+  return order.slice(0, k).sort((a, b) => a - b);
 }
 
 /** metrics.json's `permutation_importance`: values by feature name, as `feature_importance`. */
@@ -105,6 +140,7 @@ export function permutationJson(p: PermutationImportance, split: string): JsonOb
     baseline: p.baseline,
     repeats: p.repeats,
     rows: p.rows,
+    ...(p.names.length < p.width ? { scored: p.names.length, features: p.width } : {}),
     values: Object.fromEntries(p.names.map((n, i) => [n, p.mean[i]!])),
     std: Object.fromEntries(p.names.map((n, i) => [n, p.std[i]!])),
   };

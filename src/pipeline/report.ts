@@ -44,10 +44,11 @@ export function renderReportMarkdown(facts: ReportFacts, contract: InputContract
     lines.push('', `## Feature importance (${imp.kind})`, '', '| feature | importance |', '|---|---:|');
     for (const [n, v] of top) lines.push(`| ${n} | ${fmt(v)} |`);
   }
-  const perm = metrics['permutation_importance'] as { metric: string; split: string; rows: number; repeats: number; values: Record<string, number>; std: Record<string, number> } | undefined;
+  const perm = metrics['permutation_importance'] as { metric: string; split: string; rows: number; repeats: number; scored?: number; features?: number; values: Record<string, number>; std: Record<string, number> } | undefined;
   if (perm) {
     const top = Object.entries(perm.values).sort((a, b) => b[1] - a[1]).slice(0, 20);
-    lines.push('', `## Permutation importance (drop in ${perm.metric} on ${perm.split}, ${perm.rows} rows, ${perm.repeats} shuffles)`, '', '| feature | mean | std |', '|---|---:|---:|');
+    const subset = perm.scored !== undefined && perm.features !== undefined ? `, the ${perm.scored} features of highest model importance of ${perm.features}` : '';
+    lines.push('', `## Permutation importance (drop in ${perm.metric} on ${perm.split}, ${perm.rows} rows, ${perm.repeats} shuffles${subset})`, '', '| feature | mean | std |', '|---|---:|---:|');
     for (const [n, v] of top) lines.push(`| ${n} | ${fmt(v)} | ${fmt(perm.std[n])} |`);
   }
   const fair = metrics['fairness'] as unknown as { split: string; threshold: number; columns: FairnessResult[] } | undefined;

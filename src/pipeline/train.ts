@@ -20,7 +20,7 @@ import { Registry } from '../registry/store.js';
 import type { BumpLevel } from '../registry/semver.js';
 import { sha256 } from '../util/hash.js';
 import type { JsonObject } from '../util/json.js';
-import { PhaseTimer } from './timer.js';
+import { PhaseTimer, type PhaseListener } from './timer.js';
 import { evaluateGates, formatGate, gateAliases, recordedSplitMetrics, resolveGateBaselines, type GateResult } from './gates.js';
 import { VERSION } from '../version.js';
 import { flowFor } from './flows/index.js';
@@ -42,6 +42,8 @@ export interface TrainOptions {
   command: string;
   cwd: string;
   onProgress?: (p: Progress) => void;
+  /** What the run is doing now (loading, scoring a split, permutation importance, registering). */
+  onPhase?: PhaseListener;
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
   /** Test-only (crash tests): a pause inside the registry lock, before the version is renamed into place. */
@@ -71,7 +73,7 @@ export interface TrainResult {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   registerBuiltinEstimators();
   registerBuiltinTasks();
-  const timer = new PhaseTimer();
+  const timer = new PhaseTimer(options.onPhase);
   const warn = options.onWarning ?? (() => {});
   const loaded: LoadedConfig = await loadConfig(options.config, { sets: options.sets ?? [] });
   // The task picks the flow: named in the config, or implied by the model families; a task left
@@ -106,6 +108,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // ---- artifacts, written outside the registry lock ----
   const git = await gitLineage(options.cwd);
   const made = await run.artifacts({ gates, git });
+  timer.step('registering');
   const registry = new Registry(options.registryDir);
   const bumpLevel = options.bump ?? (config.registry.bump !== 'auto' ? config.registry.bump : undefined);
   const explicitVersion = options.version ?? config.model.version;

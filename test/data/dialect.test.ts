@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { inspectColumns, readFrame, readFrameChunks } from '../../src/data/read.js';
 import { closeDuckDB } from '../../src/data/duckdb.js';
-import { checkCsvOptions, headerWarning, sniffWhitespace } from '../../src/data/dialect.js';
+import { checkCsvOptions, headerWarning, sniffDialect, sniffWhitespace, sniffWide } from '../../src/data/dialect.js';
 import { countMissingTokens, renderMissingTokens } from '../../src/data/missing-tokens.js';
 import { countMissing, numericValues, type CategoricalColumn, type NumericColumn } from '../../src/data/frame.js';
 import { writeFrame } from '../../src/data/write.js';
@@ -51,6 +51,41 @@ describe('sniffWhitespace', () => {
     expect(sniffWhitespace(['a b\tc', '1 2\t3'], '"')).toBeUndefined();
     expect(sniffWhitespace(['one column'], '"')).toBe('single');
     expect(sniffWhitespace(['a b', 'c'], '"')).toBeUndefined();
+  });
+});
+
+describe('sniffWide', () => {
+  const header = (n: number, d: string): string => Array.from({ length: n }, (_, i) => `f${i}`).join(d);
+  it('when the first line has thousands of fields on one delimiter, then that delimiter is named, even when the line is cut', () => {
+    expect(sniffWide([header(1500, ',')], '"')).toBe(',');
+    expect(sniffWide([header(1200, '\t'), header(1200, '\t'), header(300, '\t')], '"')).toBe('\t');
+  });
+
+  it('when the line is narrow, full lines disagree or commas are inside quotes, then DuckDB sniffs', () => {
+    expect(sniffWide([header(999, ',')], '"')).toBeUndefined();
+    expect(sniffWide([header(1200, ','), header(1100, ','), 'x'], '"')).toBeUndefined();
+    expect(sniffWide([`a,"${header(2000, ',')}"`], '"')).toBeUndefined();
+  });
+});
+
+describe('wide files', () => {
+  it('when a file has 3,000 columns, then soma names the comma itself and reads every column and type as DuckDB would', async () => {
+    const width = 3000;
+    const names = Array.from({ length: width }, (_, j) => (j === 0 ? 'label' : `x${j}`));
+    const rows = Array.from({ length: 6 }, (_, i) => names.map((_, j) => (j === 0 ? ['a', 'b'][i % 2] : j === 7 && i === 2 ? '?' : String(i * j + 0.5))).join(','));
+    const file = path.join(dir, 'wide.csv');
+    writeFileSync(file, [names.join(','), ...rows].join('\n') + '\n');
+    const d = await sniffDialect(file, 'csv');
+    expect(d.delimiter).toBe(',');
+    expect(d.delimiterFrom).toBe('sniffed');
+    expect([d.quote, d.escape]).toEqual(['"', '"']);
+    const f = await readFrame(file);
+    expect(f.names).toEqual(names);
+    expect(f.rows).toBe(6);
+    expect(f.column('label')!.type).toBe('categorical');
+    expect(f.columns.slice(1).every((c) => c.type === 'numeric')).toBe(true);
+    expect(countMissing(f.column('x7')!)).toBe(1);
+    expect(numericValues(f.column('x2999') as NumericColumn)[1]).toBe(2999.5);
   });
 });
 

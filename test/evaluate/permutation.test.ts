@@ -49,6 +49,17 @@ describe('permutationImportance', () => {
     expect(p.mean[0]).toBeGreaterThan(10 * Math.abs(p.mean[1]!));
   });
 
+  it('when only some features are asked for, then only those are shuffled, with the same values as the full run', async () => {
+    const train = synthetic(500, 8, 'regression');
+    const test = synthetic(200, 9, 'regression');
+    const model = await createEstimator('linear', {}, 'regression').fit(train.X, train.y);
+    const some = permutationImportance(model, test.X, test.y, { seed: 2, features: [0, 2] });
+    expect(some.names).toEqual(['signal', 'noise_b']);
+    expect(some.width).toBe(3);
+    expect(some.mean[0]).toBeGreaterThan(1.5);
+    expect(() => permutationImportance(model, test.X, test.y, { features: [3] })).toThrow(/feature index 3 is not a column/);
+  });
+
   it('when the task is regression, then the drop is in r2 and the signal dominates', async () => {
     const train = synthetic(500, 6, 'regression');
     const test = synthetic(300, 7, 'regression');

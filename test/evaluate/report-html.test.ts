@@ -32,7 +32,7 @@ function binaryInput(): HtmlReportInput {
     split: 'test',
     diagnostics: classificationDiagnostics(yTrue, yPred, proba, ['stay', 'leave']),
     importance: { kind: 'gain', names: ['tenure', 'plan', 'age'], values: [0.6, 0.3, 0.1] },
-    permutation: { metric: 'accuracy', baseline: 0.85, repeats: 3, rows: 400, names: ['tenure', 'plan', 'age'], mean: [0.2, 0.05, -0.01], std: [0.02, 0.01, 0.005] },
+    permutation: { metric: 'accuracy', baseline: 0.85, repeats: 3, rows: 400, width: 3, names: ['tenure', 'plan', 'age'], mean: [0.2, 0.05, -0.01], std: [0.02, 0.01, 0.005] },
     profile: { rows: 400, columns: [{ name: 'tenure', type: 'numeric', missing_share: 0.01, unique: 50, min: 0, max: 72, mean: 30.5 }, { name: 'plan', type: 'categorical', missing_share: 0, unique: 3, top: [{ value: 'basic', count: 200 }] }] },
     config: 'name: churn\nmodel: {type: gbdt}\n',
     generatedAt: '2026-11-22T00:00:00.000Z',

@@ -28,13 +28,20 @@ describe('groupsOf', () => {
 
 describe('permutationPlan', () => {
   it('when the split is small, then every row gets 5 shuffles', () => {
-    expect(permutationPlan(51, 10)).toEqual({ rows: 51, repeats: 5 });
+    expect(permutationPlan(51, 10)).toEqual({ rows: 51, repeats: 5, features: 10 });
   });
 
   it('when rows x features x 5 exceeds the budget, then shuffles drop to 2 before rows are cut below 5,000', () => {
-    expect(permutationPlan(30_000, 28)).toEqual({ rows: 5000, repeats: 2 });
-    expect(permutationPlan(30_000, 12)).toEqual({ rows: 5000, repeats: 5 });
-    expect(permutationPlan(30_000, 500)).toEqual({ rows: 300, repeats: 2 });
-    expect(permutationPlan(30_000, 5000)).toEqual({ rows: 200, repeats: 2 });
+    expect(permutationPlan(30_000, 28)).toEqual({ rows: 5000, repeats: 2, features: 28 });
+    expect(permutationPlan(30_000, 12)).toEqual({ rows: 5000, repeats: 5, features: 12 });
+    expect(permutationPlan(30_000, 500)).toEqual({ rows: 300, repeats: 2, features: 500 });
+  });
+
+  it('when the data is wide, then only as many features are scored as the cell budget allows', () => {
+    // 200 rows x 2 shuffles x 5,000 scored x 5,000 columns would read 1e10 cells.
+    expect(permutationPlan(30_000, 5000)).toEqual({ rows: 200, repeats: 2, features: 250 });
+    // 40 rows x 100,000 columns (the wide-data case): a handful of features, never none.
+    expect(permutationPlan(40, 100_000)).toEqual({ rows: 40, repeats: 2, features: 62 });
+    expect(permutationPlan(40, 100_000_000).features).toBe(1);
   });
 });

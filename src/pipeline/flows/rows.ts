@@ -79,9 +79,16 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
 
   const scores = await timer.time('evaluate', () => {
     const scored = pipeline.wrapEstimator(model); // predictions on the target's own scale
+    timer.step('scoring the training split');
     const s: { train: ScoredSplit; validation?: ScoredSplit; test?: ScoredSplit } = { train: scoreSplit(taskSpec, scored, Xtrain, yTrain, config.evaluate.metrics) };
-    if (Xval.rows > 0) s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
-    if (Xtest && yTest) s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
+    if (Xval.rows > 0) {
+      timer.step('scoring the validation split');
+      s.validation = scoreSplit(taskSpec, scored, Xval, yVal, config.evaluate.metrics);
+    }
+    if (Xtest && yTest) {
+      timer.step('scoring the test split');
+      s.test = scoreSplit(taskSpec, scored, Xtest, yTest, config.evaluate.metrics);
+    }
     return s;
   });
   undefinedMetricWarnings(scores).forEach(warn);
@@ -118,9 +125,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     const scoredModel = pipeline.wrapEstimator(model); // on the target's own scale, as the metrics
     const analysis = await timer.time('evaluate', () =>
       analysisSplit === 'test'
-        ? analyseSplit({ model: scoredModel, X: Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+        ? analyseSplit({ model: scoredModel, X: Xtest!, y: yTest!, frame: data.test!, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
         : Xval.rows > 0
-          ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold })
+          ? analyseSplit({ model: scoredModel, X: Xval, y: yVal, frame: data.validation, classes, seed: config.seed, sensitive: config.evaluate.sensitive, fairnessThreshold: config.evaluate.fairnessThreshold, onProgress: (done, total) => timer.step('permutation importance', done, total) })
           : undefined,
     );
     analysis?.warnings.forEach(warn);
@@ -139,6 +146,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
       warn(`${spec.name} did not converge${typeof summary['message'] === 'string' ? `: ${summary['message']}` : ' (raise max_iter, scale the features or increase alpha)'}`);
     }
     const features = contract.columns.map((c) => ({ name: c.name, type: c.type }));
+    timer.step('profiling the training data');
     const reference = trainingReference({
       contract,
       features: trainFeatures,
@@ -148,6 +156,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     });
     const profile = { rows: data.train.rows, columns: profileFrame(trainFeatures), reference };
     const facts = { name: config.name, description: config.description, task, algorithm: spec.name, target: config.data.target, source: data.source, rows: data.rows, git };
+    timer.step('writing reports');
     return {
       files: {
         model: model.toJSON(),
