@@ -4,6 +4,7 @@
 // the split analysis (charts, permutation importance, fairness), the reference profile and the
 // reports. The contract with the shared part is flows/flow.ts.
 
+import { degenerateSplits, degenerateWarning } from '../degenerate.js';
 import { createHash } from 'node:crypto';
 import { SomaError } from '../../errors.js';
 import { inferTask, taskHint } from '../../tasks/infer.js';
@@ -64,6 +65,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
 
   const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
   const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
+  // Before the fit: a constant target or a one-class split is worth knowing before waiting.
+  const degenerate = degenerateSplits({ train: yTrainAll, validation: yVal, ...(yTest ? { test: yTest } : {}) }, classes);
+  for (const [split, reason] of Object.entries(degenerate)) warn(degenerateWarning(split, reason));
 
   const model = createEstimator(config.model.type, config.model.params, task);
   await timer.time('fit', () =>
@@ -207,6 +211,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     algorithm: spec.name,
     metrics,
     gateSplit,
+    degenerate,
     ...(baseline ? { baseline } : {}),
     rows,
     features: Xtrain.names.length,
