@@ -1,6 +1,7 @@
 // A registered version ready to predict: resolved from its REF, checksums verified, the fitted
 // pipeline and estimator rebuilt from their JSON (loading never executes code from an artifact).
 
+import { existsSync } from 'node:fs';
 import { SomaError } from '../errors.js';
 import { predictMatrix } from './predictions.js';
 import type { Frame } from '../data/frame.js';
@@ -29,6 +30,36 @@ export interface LoadedModel {
 }
 
 export async function loadModel(registryDir: string, ref: string): Promise<LoadedModel> {
+  try {
+    return await loadModelFiles(registryDir, ref);
+  } catch (e) {
+    throw await removedWhileLoading(registryDir, ref, e);
+  }
+}
+
+/**
+ * `soma models rm` or `gc` may hide a version (one rename) while it is being read: the files then
+ * vanish mid-load. That is exit 6 "version removed", not an ENOENT (exit 1) or a checksum failure.
+ */
+async function removedWhileLoading(registryDir: string, ref: string, e: unknown): Promise<unknown> {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const integrity = e instanceof SomaError && e.code === 'REGISTRY_INTEGRITY';
+  if (code !== 'ENOENT' && code !== 'ENOTDIR' && !integrity) return e;
+  const errPath = (e as NodeJS.ErrnoException | undefined)?.path;
+  const versionOf = typeof errPath === 'string' ? /^(.*\/versions\/[^/]+)/.exec(errPath)?.[1] : undefined;
+  const dir = e instanceof SomaError && typeof e.details?.['dir'] === 'string' ? e.details['dir'] : versionOf;
+  // Every listed file was there when the checksums were verified: a file that vanished since is
+  // a removal, whose rename leaves no version directory behind.
+  const gone = dir !== undefined ? !existsSync(dir) : code === 'ENOENT' || code === 'ENOTDIR';
+  if (!gone) return e;
+  return new SomaError('REGISTRY_NOT_FOUND', `${ref}: version removed while it was being loaded (soma models rm or gc ran at the same time)`, {
+    hint: 'run the command again: the reference now resolves to what remains',
+    details: { ref, registry: registryDir },
+    cause: e,
+  });
+}
+
+async function loadModelFiles(registryDir: string, ref: string): Promise<LoadedModel> {
   registerBuiltinEstimators();
   registerBuiltinTasks();
   const registry = new Registry(registryDir);
