@@ -7,12 +7,12 @@
 // holder), and neither can rename its result over the other's half-way.
 
 import { refuseLinks } from './no-links.js';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import type { JsonObject } from '../util/json.js';
-import { withLock } from './lock.js';
+import { pidAlive, withLock } from './lock.js';
 import { normalizeModelName } from './ref.js';
 import { currentUser } from './events.js';
 import type { Registry } from './store.js';
@@ -58,4 +58,29 @@ export async function withOutputLock<T>(output: string, fn: () => Promise<T>, op
     ...(options.command !== undefined ? { command: options.command } : {}),
     ...(notice ? { onStale: (info) => notice(`cleared a stale output lock ${info.path} (${info.reason})`) } : {}),
   });
+}
+
+/**
+ * Removes what killed runs left beside `output`: the writer's `.<name>.tmp-<pid>-<hex>` and the
+ * output lock's `.<name>.lock.new-<pid>-<hex>`, once their process is gone (a live pid may still
+ * be writing). Returns the paths removed.
+ */
+export async function sweepStaleOutputTemps(output: string): Promise<string[]> {
+  const dir = dirname(resolve(output));
+  const name = basename(output).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^\\.${name}\\.(?:tmp|lock\\.new)-(\\d+)-[0-9a-f]+$`);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const e of entries) {
+    const m = re.exec(e);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    await rm(join(dir, e), { force: true });
+    removed.push(join(dir, e));
+  }
+  return removed;
 }
