@@ -27,6 +27,7 @@ export type SomaErrorCode =
   | 'DATA_MISSING_COLUMN'
   | 'DATA_BAD_VALUE'
   | 'DATA_EMPTY'
+  | 'DATA_TOO_LARGE'
   | 'GATE_FAILED'
   | 'DRIFT'
   | 'REGISTRY_NOT_FOUND'
@@ -56,6 +57,7 @@ const exitCodeOf: Record<SomaErrorCode, ExitCode> = {
   DATA_MISSING_COLUMN: ExitCode.data,
   DATA_BAD_VALUE: ExitCode.data,
   DATA_EMPTY: ExitCode.data,
+  DATA_TOO_LARGE: ExitCode.data,
   GATE_FAILED: ExitCode.gate,
   DRIFT: ExitCode.drift,
   REGISTRY_NOT_FOUND: ExitCode.registry,

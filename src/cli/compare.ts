@@ -16,6 +16,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
       const { compare } = await import('../pipeline/compare.js');
       const { renderComparisonMarkdown, renderComparisonTable } = await import('../evaluate/compare.js');
       const comparison = await compare({ refs, registryDir: ctx.registryDir(cmd), split: flags.split });
+      for (const c of comparison.integrity) if (!c.ok) r.warn(`${c.id} fails its integrity check (loading it exits 6; its metrics may have been edited): ${c.problems.join('; ')}`);
       // Markdown is meant to be redirected into a file or a PR comment, so it goes to stdout.
       if (flags.md && !r.opts.json) ctx.io.stdout.write(renderComparisonMarkdown(comparison));
       else r.result(comparison, () => renderComparisonTable(comparison));

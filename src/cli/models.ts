@@ -33,7 +33,8 @@ export function registerModels(program: Command, ctx: CommandContext): void {
       const { showModel, renderModel } = await import('../pipeline/models.js');
       const shown = await showModel(ctx.registryDir(cmd), ref);
       // The metadata as registered, plus the mutable registry state that belongs to this version.
-      r.result({ ...shown.metadata, aliases: shown.aliases, tags: shown.tags }, () => renderModel(shown));
+      if (!shown.integrity.ok) r.warn(`${shown.id} fails its integrity check: ${shown.integrity.problems.join('; ')}`);
+      r.result({ ...shown.metadata, aliases: shown.aliases, tags: shown.tags, integrity: shown.integrity }, () => renderModel(shown));
     });
 
   models

@@ -49,6 +49,7 @@ export async function openSource(path: string, format: string | undefined, csv: 
           details: { file: path },
         });
       }
+      if (!s.isFile()) throw notRegular(path, s.isFIFO() ? 'a FIFO (named pipe)' : s.isCharacterDevice() ? 'a character device' : s.isSocket() ? 'a socket' : 'not a regular file');
       size = s.size;
     } catch (e) {
       if (e instanceof SomaError) throw e;
@@ -88,6 +89,18 @@ async function whitespaceColumns(src: Source): Promise<{ names: string[]; numeri
     const checks = names.map((n) => `bool_and(${sqlIdent(n)} IS NULL OR TRY_CAST(${sqlIdent(n)} AS DOUBLE) IS NOT NULL)`).join(', ');
     const row = (await c.runAndReadAll(`SELECT ${checks} FROM ${untyped}`)).getRows()[0] ?? [];
     return { names, numeric: names.map((_, i) => row[i] === true) };
+  });
+}
+
+/**
+ * A FIFO, a device (`/dev/zero`) or a socket can never end, or blocks the open until a writer
+ * comes: soma reads a source more than once (sniffing, types, rows, its checksum), so only
+ * regular files are accepted, and refused before anything starts reading them.
+ */
+export function notRegular(path: string, what: string): SomaError {
+  return new SomaError('DATA_UNREADABLE', `cannot read ${path}: it is ${what}, not a regular file`, {
+    hint: 'write the data to a file first (soma reads a source several times: sniffing, types, rows and its checksum)',
+    details: { file: path },
   });
 }
 

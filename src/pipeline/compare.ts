@@ -14,16 +14,22 @@ export interface CompareOptions {
   split?: string;
 }
 
-export async function compare(options: CompareOptions): Promise<Comparison> {
+/** A comparison, and which versions fail the check loading runs (their metrics may be edited). */
+export type CheckedComparison = Comparison & { integrity: { ref: string; id: string; ok: boolean; problems: string[] }[] };
+
+export async function compare(options: CompareOptions): Promise<CheckedComparison> {
   if (options.refs.length < 2) {
     throw new SomaError('USAGE', `soma compare needs at least two REFs (got ${options.refs.length})`, { hint: 'e.g. soma compare penguins@1.0.0 penguins@1.1.0' });
   }
   const split = options.split ?? 'test';
   const registry = new Registry(options.registryDir);
   const inputs: CompareInput[] = [];
+  const integrity: CheckedComparison['integrity'] = [];
   for (const ref of options.refs) {
     const r = await registry.resolve(ref);
     const md = r.metadata;
+    const problems = (await registry.integrity(r)).map((p) => p.message);
+    integrity.push({ ref, id: r.id, ok: problems.length === 0, problems });
     inputs.push({
       ref,
       name: r.name,
@@ -42,5 +48,5 @@ export async function compare(options: CompareOptions): Promise<Comparison> {
       details: { split, available: [...splits] },
     });
   }
-  return compareVersions(inputs, split);
+  return { ...compareVersions(inputs, split), integrity };
 }

@@ -3,6 +3,8 @@
 // every reader (files, records) is given the same schema, and the id column is split off the
 // same way before the model sees the rest.
 
+import { StateReader, stateError } from '../util/state-reader.js';
+import type { JsonValue } from '../util/json.js';
 import { numericValues, type Column, type ColumnType, type Frame } from '../data/frame.js';
 import type { SchemaColumn } from '../data/read.js';
 import { presentCategories } from '../preprocess/categories.js';
@@ -31,6 +33,36 @@ export interface InputContract {
   classes: string[];
   id: string | null;
   columns: InputColumn[];
+}
+
+/** More classes than this in a saved contract is not a model soma trained (training refuses far fewer). */
+export const MAX_CONTRACT_CLASSES = 100_000;
+
+/**
+ * features.json checked as it is read: the fields prediction relies on have their types, and the
+ * class list is bounded (a million re-signed classes would otherwise make every chunk's
+ * probabilities take minutes). Errors are REGISTRY_INTEGRITY naming the field.
+ */
+export function readContract(json: unknown): InputContract {
+  const root = new StateReader('document', json as JsonValue);
+  root.object();
+  root.field('task').string();
+  root.field('target').string();
+  const classes = root.field('classes');
+  if (!classes.absent) {
+    const n = classes.list().length;
+    if (n > MAX_CONTRACT_CLASSES) throw stateError('document.classes', `a list of ${n} classes`, `at most ${MAX_CONTRACT_CLASSES}`);
+    classes.strings();
+  }
+  root.field('id').optional()?.string();
+  root.field('columns').list().forEach((c) => {
+    c.object();
+    c.field('name').string();
+    c.field('type').oneOf(['numeric', 'categorical', 'datetime', 'text'] as const);
+    const cats = c.field('categories');
+    if (!cats.absent) cats.strings();
+  });
+  return json as InputContract;
 }
 
 export function buildContract(features: Frame, task: Task, target: string, classes: string[], id: string | undefined): InputContract {

@@ -1,6 +1,7 @@
 // Loading the training data a config names, checking the columns it mentions, and splitting it
 // into train / validation / test frames.
 
+import { stat } from 'node:fs/promises';
 import { ownValue, setOwn } from '../util/json.js';
 import path from 'node:path';
 import { SomaError } from '../errors.js';
@@ -171,7 +172,14 @@ async function hashSources(dir: string, files: string[]): Promise<string> {
   for (const f of files) {
     const p = resolve(dir, f);
     // Single files hash by content; a glob (whose file set may change) hashes as its pattern.
-    parts.push(/[*?[]/.test(p) ? `glob:${p}` : await sha256File(p));
+    if (/[*?[]/.test(p)) {
+      parts.push(`glob:${p}`);
+      continue;
+    }
+    // Never hash what cannot end (a FIFO, /dev/zero): the reader refuses it with its own error,
+    // and a hash left reading would keep the process alive after that error is printed.
+    const st = await stat(p).catch(() => undefined);
+    parts.push(st?.isFile() ? await sha256File(p) : `unhashed:${p}`);
   }
   return sha256(parts.join(''));
 }

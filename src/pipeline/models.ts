@@ -73,13 +73,16 @@ export interface ShownModel extends ResolvedModel {
   /** Aliases that point to this version. */
   aliases: string[];
   tags: TagMap;
+  /** The check loading runs: ok, or what would make loading it exit 6. */
+  integrity: { ok: boolean; problems: string[] };
 }
 
 export async function showModel(dir: string, ref: string): Promise<ShownModel> {
   const registry = new Registry(dir);
   const resolved = await registry.resolve(ref);
   const aliases = Object.entries(await registry.readAliases(resolved.name)).filter(([, v]) => v === resolved.version).map(([a]) => a);
-  return { ...resolved, aliases, tags: (await readTags(registry, resolved.name))[resolved.version] ?? {} };
+  const problems = (await registry.integrity(resolved)).map((p) => p.message);
+  return { ...resolved, aliases, tags: (await readTags(registry, resolved.name))[resolved.version] ?? {}, integrity: { ok: problems.length === 0, problems } };
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -110,10 +113,12 @@ export function renderVersionList(name: string, rows: VersionRow[]): string {
   )}`;
 }
 
-export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases' | 'tags'>>): string {
+export function renderModel(m: ResolvedModel & Partial<Pick<ShownModel, 'aliases' | 'tags' | 'integrity'>>): string {
   const md = m.metadata;
   const out: string[] = [];
   out.push(`${md.id}  (${m.dir})`);
+  // First, so nobody reads the metrics below without knowing they may have been edited.
+  if (m.integrity && !m.integrity.ok) out.push(`  INTEGRITY CHECK FAILED (loading it exits 6; what is shown may have been edited): ${m.integrity.problems.join('; ')}`);
   if (m.aliases && m.aliases.length > 0) out.push(`  aliases: ${m.aliases.join(', ')}`);
   if (m.tags && Object.keys(m.tags).length > 0) out.push(`  tags: ${Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   if (md.description) out.push(`  ${md.description}`);

@@ -14,7 +14,7 @@ import { Frame, type Column } from '../data/frame.js';
 import { readFrameChunks, type CsvOptions } from '../data/read.js';
 import { openFrameWriter } from '../data/write.js';
 import { checkOutputTarget } from '../data/output-target.js';
-import { appendPredictionRun, withOutputLock } from '../registry/runs.js';
+import { appendPredictionRun, sweepStaleOutputTemps, withOutputLock } from '../registry/runs.js';
 import { Registry } from '../registry/store.js';
 import { ignoredColumnsNotice, inputSchema, splitIdColumn } from './contract.js';
 import { loadModel } from './loaded-model.js';
@@ -75,6 +75,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult> {
   }
   // Before anything is loaded: a typo that points the output at the input must not cost the rows.
   await checkOutputTarget(options.output, [options.input], { ...(options.createDirs ? { createDirs: true } : {}) });
+  for (const p of await sweepStaleOutputTemps(options.output)) options.onWarning?.(`removed ${p}, left by a run that was killed`);
   const model = await loadModel(options.registryDir, options.ref);
   const { contract, resolved } = model;
   const schema = inputSchema(contract);

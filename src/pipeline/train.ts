@@ -97,6 +97,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // Relative gates ("> production - 0.01") compare with the alias version's recorded metric of the same split.
   const baselines = await resolveGateBaselines(options.registryDir, config.name, gateAliases(gateSet), (r) => recordedSplitMetrics(r, gateSplit));
   const gates = evaluateGates(gateSet, run.metrics[gateSplit] ?? {}, gateSplit, baselines);
+  // A gate on a split with one class or a constant target would pass on nothing: it fails.
+  const degenerate = run.degenerate?.[gateSplit];
+  if (degenerate !== undefined) {
+    for (const g of gates) {
+      g.passed = false;
+      g.note = `the ${gateSplit} split is degenerate: ${degenerate}`;
+    }
+  }
   // A model that does not beat the task's trivial baseline is refused like a failed gate when asked.
   if (run.baseline && config.evaluate.baseline === 'required') gates.push(baselineGate(run.baseline));
   if (gates.some((g) => !g.passed)) {

@@ -4,6 +4,7 @@
 // `handle_unknown`: `error` (exit 3 naming the column, row and value), `ignore` (all zeros) or
 // `infrequent` (the infrequent column, created even when training had no infrequent category).
 
+import { checkDenseOutput } from './budget.js';
 import { SomaError } from '../errors.js';
 import { Frame, type Column, type NumericColumn } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
@@ -56,6 +57,11 @@ export class OneHot implements Transformer {
       const infrequent = seen.filter((e) => !keptSet.has(e.value)).map((e) => e.value).sort();
       return { column: name, categories: kept, infrequent };
     });
+    // Before transform allocates a Float64Array per kept category (and the infrequent column).
+    const widths = this.encodings.map((e) => e.categories.length + (e.infrequent.length > 0 || this.handleUnknown === 'infrequent' ? 1 : 0));
+    const total = widths.reduce((a, b) => a + b, 0);
+    const widest = this.encodings.map((e, i) => ({ column: e.column, n: widths[i]! })).sort((a, b) => b.n - a.n).slice(0, 3);
+    checkDenseOutput('onehot', total, frame.rows, widest.map((w) => `${JSON.stringify(w.column)} (${w.n} columns)`).join(', '), 'lower max_categories, set min_frequency, or encode such columns with frequency, target or hashing, which add one column (or a sparse set) each');
   }
 
   transform(frame: Frame): Frame {

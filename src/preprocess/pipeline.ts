@@ -15,6 +15,7 @@ import { takeTarget, type Target } from '../tasks/task.js';
 import type { Estimator } from '../models/estimator.js';
 import type { JsonObject, JsonValue } from '../util/json.js';
 import { shown, stateError, StateReader } from '../util/state-reader.js';
+import { SomaError } from '../errors.js';
 import { createStep, stepFromJSON, stepSpecs } from './catalog.js';
 import { FeatureEncoder, type FeatureDef } from './encode.js';
 import { isTargetTransformer, type FitContext, type StepJSON, type TargetTransformer, type Transformer } from './transformer.js';
@@ -162,9 +163,17 @@ export class Pipeline {
     root.object();
     const version = root.field('formatVersion');
     if (version.value !== PIPELINE_FORMAT_VERSION) throw stateError('formatVersion', shown(version.value), `${PIPELINE_FORMAT_VERSION} (the format version this soma reads)`);
-    const steps = root.field('steps').list().map((r) => {
+    const steps = root.field('steps').list().map((r, i) => {
       const name = r.field('step').oneOf(stepSpecs().map((spec) => spec.name));
-      return stepFromJSON({ step: name, params: r.field('params').object(), state: r.field('state').value ?? null });
+      const state = r.field('state');
+      // Every step writes an object; a step's own reader then takes the fields it wrote.
+      if (!state.absent) state.object();
+      try {
+        return stepFromJSON({ step: name, params: r.field('params').object(), state: state.value ?? null });
+      } catch (e) {
+        if (e instanceof SomaError) throw e;
+        throw stateError(`document.steps[${i}].state`, `not what ${name} writes (${(e as Error).message})`, `the state a fitted ${name} step saves`);
+      }
     });
     const features: FeatureDef[] = root.field('features').list().map((r) => {
       const kind = r.field('kind').oneOf(['numeric', 'categorical'] as const);

@@ -1,6 +1,7 @@
 // `polynomial`: products of numeric columns up to `degree` (2 or 3), appended after the inputs:
 // `a*b`, and unless `interaction_only`, powers such as `a^2`. Missing inputs give missing products.
 
+import { checkDenseOutput } from './budget.js';
 import { SomaError } from '../errors.js';
 import { Frame, type Column } from '../data/frame.js';
 import type { JsonObject } from '../util/json.js';
@@ -27,12 +28,27 @@ export class Polynomial implements Transformer {
 
   fit(frame: Frame): void {
     this.columns = resolveColumns(frame, this.selector, ['numeric'], 'polynomial');
-    const n = this.terms().length;
+    // Counted, not listed: listing 1,000 columns' degree-3 terms would itself take gigabytes.
+    const n = this.termCount();
     if (n > MAX_TERMS) {
       throw new SomaError('CONFIG_INVALID', `preprocess polynomial: ${this.columns.length} columns at degree ${this.degree} make ${n} terms (at most ${MAX_TERMS})`, {
         hint: 'name fewer columns, or set interaction_only: true / degree: 2',
       });
     }
+    checkDenseOutput('polynomial', n, frame.rows, `${this.columns.length} columns at degree ${this.degree} (${n} products)`, 'name fewer columns, or set interaction_only: true / degree: 2');
+  }
+
+  /** How many terms terms() lists: multisets (or, interaction only, sets) of 2..degree columns. */
+  private termCount(): number {
+    const p = this.columns.length;
+    const choose = (n: number, k: number): number => {
+      let r = 1;
+      for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+      return Math.round(r);
+    };
+    let n = 0;
+    for (let d = 2; d <= this.degree; d++) n += this.interactionOnly ? choose(p, d) : choose(p + d - 1, d);
+    return n;
   }
 
   /** Index tuples of the product terms, non-decreasing so each product appears once. */

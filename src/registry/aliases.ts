@@ -1,5 +1,6 @@
 // aliases.json of a model: alias names (production, staging, any name) to x.y.z versions.
 
+import { refuseLinks } from './no-links.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import { SomaError } from '../errors.js';
 import { isJsonObject } from '../util/json.js';
@@ -11,6 +12,7 @@ import { isVersion, parseVersion } from './semver.js';
 /** aliases.json as {alias: version}; {} when the model has none. */
 export async function readAliases(root: string, name: string): Promise<Record<string, string>> {
   const path = aliasesPath(root, name);
+  await refuseLinks(root, path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -22,7 +24,8 @@ export async function readAliases(root: string, name: string): Promise<Record<st
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new SomaError('REGISTRY_INTEGRITY', `${path} is not valid JSON: ${(e as Error).message}`, { details: { path }, cause: e });
+    // The parser's message quotes the text; an error names the file, not what it holds.
+    throw new SomaError('REGISTRY_INTEGRITY', `${path} is not valid JSON`, { details: { path }, cause: e });
   }
   if (!isJsonObject(parsed) || !Object.values(parsed).every((v) => typeof v === 'string' && isVersion(v))) {
     throw new SomaError('REGISTRY_INTEGRITY', `${path} must map alias names to x.y.z versions`, { details: { path } });
@@ -37,6 +40,7 @@ export async function writeAliases(root: string, name: string, aliases: Record<s
     parseVersion(version);
     clean[normalizeAlias(alias)] = version;
   }
+  await refuseLinks(root, aliasesPath(root, name));
   await mkdir(modelDir(root, name), { recursive: true });
   await writeJsonAtomic(aliasesPath(root, name), clean);
 }

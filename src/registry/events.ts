@@ -1,6 +1,7 @@
 // events.jsonl of a model: the append-only audit log (registered, promoted, rolled back, tagged,
 // removed), each line with who, when and where.
 
+import { refuseLinks } from './no-links.js';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import type { JsonObject } from '../util/json.js';
@@ -24,6 +25,7 @@ export function currentUser(): string | null {
  * O_APPEND is not interleaved with other writers on a local filesystem.
  */
 export async function appendEvent(root: string, name: string, event: JsonObject & { event: string }): Promise<void> {
+  await refuseLinks(root, eventsPath(root, name));
   await mkdir(modelDir(root, name), { recursive: true });
   const line: JsonObject = {
     ...event,
@@ -38,6 +40,7 @@ export async function appendEvent(root: string, name: string, event: JsonObject 
 
 /** events.jsonl as objects, oldest first; a torn last line (a crash mid-append) is skipped. */
 export async function readEvents(root: string, name: string): Promise<JsonObject[]> {
+  await refuseLinks(root, eventsPath(root, name));
   return readJsonLines(eventsPath(root, name));
 }
 

@@ -10,6 +10,7 @@
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { refuseLinks } from './no-links.js';
 import { normalizeModelName } from './ref.js';
 import { isVersion, parseVersion, sortVersions } from './semver.js';
 
@@ -73,11 +74,14 @@ export async function listModels(root: string): Promise<string[]> {
 /** Complete versions of a model, ascending by semver; staging directories are never listed. */
 export async function listVersions(root: string, name: string): Promise<string[]> {
   let entries;
+  await refuseLinks(root, versionsDir(root, name));
   try {
     entries = await readdir(versionsDir(root, name), { withFileTypes: true });
   } catch (e) {
     if (isNotFound(e)) return [];
     throw e;
   }
+  const linked = entries.find((e) => e.isSymbolicLink() && isVersion(e.name));
+  if (linked) await refuseLinks(root, join(versionsDir(root, name), linked.name));
   return sortVersions(entries.filter((e) => e.isDirectory() && isVersion(e.name)).map((e) => e.name));
 }

@@ -6,6 +6,7 @@
 // any point leaves either no new version or a complete one; leftover staging directories of dead
 // processes are removed by the next registration of that model.
 
+import { refuseLinks } from './no-links.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -106,6 +107,7 @@ export async function cleanStaging(root: string, name: string): Promise<string[]
 export async function registerVersion(root: string, name: string, plan: RegisterPlan, options: RegisterOptions = {}): Promise<RegisteredModel> {
   const n = normalizeModelName(name);
   const dirOfModel = modelDir(root, n);
+  await refuseLinks(root, join(dirOfModel, 'versions'));
   await mkdir(join(dirOfModel, 'versions'), { recursive: true });
   for (const s of await cleanStaging(root, n)) options.onNotice?.(`removed ${join(dirOfModel, s)} left by a process that is no longer running`);
 

@@ -1,6 +1,8 @@
 // From a REF (`name`, `name@1.2.0`, `name@^1.2`, `name@production`, `name_v1.2.0`) to one existing
 // version and its checked metadata.json; REGISTRY_NOT_FOUND names what exists instead.
 
+import { refuseLinks } from './no-links.js';
+import { ownValue } from '../util/json.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SomaError } from '../errors.js';
@@ -32,6 +34,7 @@ export async function readMetadata(root: string, name: string, version: string):
   const n = normalizeModelName(name);
   const dir = versionDir(root, n, version);
   const path = join(dir, METADATA_FILE);
+  await refuseLinks(root, path);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,7 +54,7 @@ export async function readMetadata(root: string, name: string, version: string):
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new SomaError('REGISTRY_INTEGRITY', `${path} is not valid JSON: ${(e as Error).message}`, { details: { path }, cause: e });
+    throw new SomaError('REGISTRY_INTEGRITY', `${path} is not valid JSON`, { details: { path }, cause: e });
   }
   const m = parseMetadata(parsed, path);
   if (m.name !== n || m.version !== version) {
@@ -93,7 +96,7 @@ export async function resolveRef(root: string, refOrString: string | Ref): Promi
       break;
     case 'alias': {
       const aliases = await readAliases(root, ref.name);
-      const target = aliases[ref.alias];
+      const target = ownValue(aliases, ref.alias);
       if (target === undefined) {
         const known = Object.entries(aliases).map(([a, v]) => `${a} → ${v}`);
         throw notFound(

@@ -14,7 +14,7 @@ import type { ModelMetadata } from './metadata.js';
 import type { Ref } from './ref.js';
 import { cleanStaging, registerVersion, withModelLock, type RegisteredModel, type RegisterOptions, type RegisterPlan } from './register.js';
 import { readMetadata, resolveRef, type ResolvedModel } from './resolve.js';
-import { assertIntact, verifyVersion, type IntegrityProblem } from './verify.js';
+import { assertIntact, integrityProblems, verifyVersion, type IntegrityProblem } from './verify.js';
 
 
 export class Registry {
@@ -78,6 +78,11 @@ export class Registry {
   /** Re-hashes every artifact metadata lists; reports missing, changed and unlisted files. */
   verify(resolved: Pick<ResolvedModel, 'dir' | 'metadata'>): Promise<IntegrityProblem[]> {
     return verifyVersion(resolved);
+  }
+
+  /** What loading would refuse (metadata.json against its registration, missing or changed artifacts), without throwing. */
+  integrity(resolved: Pick<ResolvedModel, 'dir' | 'metadata'>): Promise<IntegrityProblem[]> {
+    return integrityProblems(resolved);
   }
 
   /** Throws REGISTRY_INTEGRITY naming every listed artifact that is missing or changed. */

@@ -76,6 +76,8 @@ export interface FittedRun {
   metrics: Record<string, SplitMetrics>;
   /** The key of `metrics` the gates judge (test, else validation; backtest). */
   gateSplit: string;
+  /** Splits whose target is degenerate (no rows, one class, constant), with why: gates on them fail. */
+  degenerate?: Record<string, string>;
   /** `rows` and `features` of `train --json` (a flow without the notion reports 0). */
   rows: { train: number; validation: number; test: number };
   features: number;

@@ -4,6 +4,7 @@
 // the split analysis (charts, permutation importance, fairness), the reference profile and the
 // reports. The contract with the shared part is flows/flow.ts.
 
+import { degenerateSplits, degenerateWarning } from '../degenerate.js';
 import { createHash } from 'node:crypto';
 import { SomaError } from '../../errors.js';
 import { inferTask, taskHint } from '../../tasks/infer.js';
@@ -74,6 +75,9 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
 
   const yVal = taskSpec.target.encode(data.validation, config.data.target, classes, 'validation split');
   const yTest = data.test ? taskSpec.target.encode(data.test, config.data.target, classes, 'test split') : undefined;
+  // Before the fit: a constant target or a one-class split is worth knowing before waiting.
+  const degenerate = degenerateSplits({ train: yTrainAll, validation: yVal, ...(yTest ? { test: yTest } : {}) }, classes);
+  for (const [split, reason] of Object.entries(degenerate)) warn(degenerateWarning(split, reason));
 
   const fitOptions = {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -270,6 +274,7 @@ async function fitRows(ctx: FlowContext): Promise<FittedRun> {
     algorithm: spec.name,
     metrics,
     gateSplit,
+    degenerate,
     ...(baseline ? { baseline } : {}),
     rows,
     features: fitted.X.names.length,
