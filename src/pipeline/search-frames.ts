@@ -19,7 +19,8 @@ export function stackFrames(a: Frame, b: Frame): Frame {
           const v = new Float64Array(a.rows + b.rows);
           v.set(numericValues(ca));
           v.set(numericValues(cb as typeof ca), a.rows);
-          return { type: ca.type, name: ca.name, values: v } as Column;
+          // A datetime keeps its format: the contract written from a stacked frame records it.
+          return { type: ca.type, name: ca.name, values: v, ...(ca.type === 'datetime' && ca.format !== undefined ? { format: ca.format } : {}) } as Column;
         }
         case 'text':
           return { type: 'text', name: ca.name, values: [...ca.values, ...(cb as typeof ca).values] };
